@@ -1,0 +1,25 @@
+using EdgeProxy.Admin;
+using EdgeProxy.Proxy;
+using EdgeProxy.Tls;
+
+namespace EdgeProxy.Configuration;
+
+/// <summary>
+/// Every validator, in one pass that never stops at the first problem. The same pass serves
+/// <c>EdgeProxy check</c>, the start-up gate and each configuration reload.
+/// </summary>
+internal static class ConfigChecker
+{
+    public static ConfigCheckResult Check(IConfiguration config, string contentRoot, ConfigReport? report = null)
+    {
+        report ??= new ConfigReport();
+        EdgeProxyOptionsValidator.Validate(config, contentRoot, report);
+        var endpoints = ListenerValidator.Validate(config, contentRoot, report);
+        HttpsRedirectOptionsValidator.Validate(config, endpoints, report);
+        var admin = AdminOptionsValidator.Validate(config, report);
+        ReverseProxyConfigValidator.Validate(config, report);
+        return new ConfigCheckResult(report, endpoints, admin);
+    }
+}
+
+internal sealed record ConfigCheckResult(ConfigReport Report, IReadOnlyList<EndpointSpec> Endpoints, IReadOnlyList<BindingAddress> AdminAddresses);

@@ -1,0 +1,19 @@
+namespace EdgeProxy.Configuration;
+
+/// <summary>Collects every finding of a validation run; validators never stop at the first problem.</summary>
+internal sealed class ConfigReport
+{
+    private readonly List<Finding> _findings = [];
+
+    public IReadOnlyList<Finding> Findings => _findings;
+
+    public bool HasFailures => _findings.Exists(f => f.Severity == Severity.Fail);
+
+    public IEnumerable<Finding> Failures => _findings.Where(f => f.Severity == Severity.Fail);
+
+    public void Ok(string key, string message) => _findings.Add(new Finding(Severity.Ok, key, message));
+
+    public void Warn(string key, string message) => _findings.Add(new Finding(Severity.Warn, key, message));
+
+    public void Fail(string key, string message) => _findings.Add(new Finding(Severity.Fail, key, message));
+}

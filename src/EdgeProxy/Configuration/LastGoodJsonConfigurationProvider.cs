@@ -1,0 +1,117 @@
+namespace EdgeProxy.Configuration;
+
+/// <summary>
+/// The operator's JSON file as a configuration layer that only ever holds a configuration that passed
+/// validation. The stock JSON provider empties itself when a reload fails to parse, which would make
+/// YARP apply "no routes"; this one keeps the last good data, logs every problem, and polls the file
+/// (following symlinks) so config-map swaps are seen too.
+/// </summary>
+internal sealed partial class LastGoodJsonConfigurationProvider : ConfigurationProvider, IDisposable
+{
+    private readonly ConfigFile _file;
+    private readonly Timer? _timer;
+    private readonly Lock _gate = new();
+    private FileStamp _stamp;
+
+    public LastGoodJsonConfigurationProvider(ConfigFile file, TimeSpan? pollInterval)
+    {
+        _file = file;
+        if (pollInterval is { } interval)
+        {
+            _timer = new Timer(_ => Poll(), null, interval, interval);
+        }
+    }
+
+    /// <summary>Validates a candidate file's data in the context of every other layer; set by the host once built.</summary>
+    public Func<IDictionary<string, string?>, ConfigReport>? ValidateCandidate { get; set; }
+
+    /// <summary>Where reload outcomes are written; set by the host once logging exists.</summary>
+    public ILogger? Logger { get; set; }
+
+    /// <summary>Number of reloads rejected since start (surfaced to tests and, later, metrics).</summary>
+    public int RejectedReloads { get; private set; }
+
+    public override void Load()
+    {
+        _stamp = FileStamp.Of(_file.FullPath);
+        Data = File.Exists(_file.FullPath)
+            ? new Dictionary<string, string?>(JsonFileParser.Parse(_file.FullPath), StringComparer.OrdinalIgnoreCase)
+            : new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+    }
+
+    private void Poll()
+    {
+        lock (_gate)
+        {
+            var stamp = FileStamp.Of(_file.FullPath);
+            if (stamp == _stamp)
+            {
+                return;
+            }
+
+            _stamp = stamp;
+            TryReload();
+        }
+    }
+
+    private void TryReload()
+    {
+        IDictionary<string, string?> candidate;
+        try
+        {
+            candidate = JsonFileParser.Parse(_file.FullPath);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Reject([new Finding(Severity.Fail, ConfigFile.Key, ex.Message)]);
+            return;
+        }
+
+        var report = ValidateCandidate?.Invoke(candidate);
+        if (report is { HasFailures: true })
+        {
+            Reject(report.Failures);
+            return;
+        }
+
+        Data = new Dictionary<string, string?>(candidate, StringComparer.OrdinalIgnoreCase);
+        if (Logger is { } logger)
+        {
+            Log.ConfigReloaded(logger, _file.FullPath);
+            foreach (var warning in report?.Findings.Where(f => f.Severity == Severity.Warn) ?? [])
+            {
+                Log.ConfigWarning(logger, warning.ToString());
+            }
+        }
+
+        OnReload();
+    }
+
+    private void Reject(IEnumerable<Finding> failures)
+    {
+        RejectedReloads++;
+        if (Logger is not { } logger)
+        {
+            return;
+        }
+
+        foreach (var failure in failures)
+        {
+            Log.ConfigReloadRejected(logger, _file.FullPath, failure.ToString());
+        }
+    }
+
+    public void Dispose() => _timer?.Dispose();
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.ConfigReloaded, LogLevel.Information, "Configuration reloaded from {ConfigPath}")]
+        public static partial void ConfigReloaded(ILogger logger, string configPath);
+
+        [LoggerMessage(EventIds.ConfigReloadRejected, LogLevel.Error, "Configuration reload from {ConfigPath} rejected, still serving the last good configuration: {Finding}")]
+        public static partial void ConfigReloadRejected(ILogger logger, string configPath, string finding);
+
+        [LoggerMessage(EventIds.ConfigWarning, LogLevel.Warning, "{Finding}")]
+        public static partial void ConfigWarning(ILogger logger, string finding);
+    }
+}

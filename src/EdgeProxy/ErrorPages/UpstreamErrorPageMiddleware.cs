@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Model;
+
+namespace EdgeProxy.ErrorPages;
+
+/// <summary>
+/// Runs in the YARP pipeline after forwarding: when YARP recorded an upstream failure and nothing was sent
+/// yet, it writes a short text body naming the route and the kind of failure (YARP itself sends an empty
+/// body), and logs the full reason.
+/// </summary>
+internal sealed partial class UpstreamErrorPageMiddleware(RequestDelegate next, IOptionsMonitor<ErrorPageOptions> options, ILogger<UpstreamErrorPageMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        await next(context);
+        var error = context.GetForwarderErrorFeature();
+        if (error is null)
+        {
+            return;
+        }
+
+        var proxy = context.GetReverseProxyFeature();
+        var routeId = proxy.Route.Config.RouteId;
+        var destination = proxy.ProxiedDestination?.Model.Config.Address ?? "(none)";
+        Log.UpstreamError(logger, routeId, proxy.Cluster?.Config.ClusterId, destination, error.Error.ToString(), error.Exception);
+
+        if (UpstreamFailure.From(error.Error, error.Exception) is not { } failure || context.Response.HasStarted)
+        {
+            return;
+        }
+
+        context.Response.StatusCode = failure.Status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        var body = $"{failure.Status} {ReasonPhrases.GetReasonPhrase(failure.Status)}: route '{routeId}': {failure.Kind}\n";
+        if (options.CurrentValue.Detailed)
+        {
+            body += $"destination: {destination}\nerror: {error.Error}: {error.Exception?.GetBaseException().Message}\n";
+        }
+
+        await context.Response.WriteAsync(body, context.RequestAborted);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.UpstreamError, LogLevel.Warning, "Upstream failure on route {RouteId} (cluster {ClusterId}, destination {Destination}): {ForwarderError}")]
+        public static partial void UpstreamError(ILogger logger, string routeId, string? clusterId, string destination, string forwarderError, Exception? exception);
+    }
+}

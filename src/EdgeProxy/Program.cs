@@ -1,0 +1,142 @@
+using EdgeProxy.Admin;
+using EdgeProxy.Configuration;
+using EdgeProxy.ErrorPages;
+using EdgeProxy.Hosting;
+using EdgeProxy.Observability;
+using EdgeProxy.Tls;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Serilog;
+
+namespace EdgeProxy;
+
+/// <summary>The composition root: the CLI, then services and the request pipeline in the order a request meets them.</summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var cli = CommandLine.Parse(args);
+        var contentRoot = Directory.GetCurrentDirectory();
+        if (cli.Command == "check")
+        {
+            return CheckCommand.Run(cli, contentRoot, Console.Out, Console.Error);
+        }
+
+        WebApplication app;
+        try
+        {
+            app = Build(cli, contentRoot);
+        }
+        catch (ConfigurationRejectedException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 1;
+        }
+
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException)
+        {
+            await Console.Error.WriteLineAsync($"FAIL Kestrel:Endpoints: {ex.Message}");
+            return 1;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Builds the proxy exactly as <c>run</c> does; tests call this with their own config file.</summary>
+    internal static WebApplication Build(CommandLine cli, string contentRoot, Action<LoggerConfiguration>? extraLogging = null)
+    {
+        DurationTypeConverter.Register();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = contentRoot, Args = [] });
+
+        // Configuration: defaults < file (last good) < environment < command line; validated before anything binds.
+        var file = ConfigFile.Resolve(cli.ConfigPath, contentRoot);
+        var gate = new ConfigReport();
+        if (!EdgeProxyConfiguration.CheckFile(file, gate))
+        {
+            throw new ConfigurationRejectedException(gate);
+        }
+
+        builder.Configuration.Sources.Clear();
+        var fileLayer = EdgeProxyConfiguration.AddLayers(builder.Configuration, file, cli.ConfigArgs, watch: true);
+        var checkResult = ConfigChecker.Check(builder.Configuration, contentRoot, gate);
+        if (checkResult.Report.HasFailures)
+        {
+            throw new ConfigurationRejectedException(checkResult.Report);
+        }
+
+        var edge = builder.Configuration.GetSection(EdgeProxyOptions.SectionName).Get<EdgeProxyOptions>() ?? new EdgeProxyOptions();
+        var selfSignedCreated = false;
+        var selfSigned = ListenerPlan.NeedsSelfSigned(checkResult.Endpoints)
+            ? SelfSignedCertificate.GetOrCreate(edge.ResolveDataPath(contentRoot), builder.Configuration.GetSection(SelfSignedCertificate.HostsKey).Get<string[]>() ?? [], out selfSignedCreated)
+            : null;
+
+        // Logging: Serilog only, from the Serilog section.
+        builder.Logging.ClearProviders();
+        builder.Services.AddEdgeProxyLogging(builder.Configuration, extraLogging);
+
+        // Options, bound from their sections and reloaded with the file.
+        builder.Services.Configure<EdgeProxyOptions>(builder.Configuration.GetSection(EdgeProxyOptions.SectionName));
+        builder.Services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
+        builder.Services.Configure<HttpsRedirectOptions>(builder.Configuration.GetSection(HttpsRedirectOptions.SectionName));
+        builder.Services.Configure<ErrorPageOptions>(builder.Configuration.GetSection(ErrorPageOptions.SectionName));
+        builder.Services.Configure<AccessLogOptions>(builder.Configuration.GetSection(AccessLogOptions.SectionName));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = edge.ShutdownTimeout);
+
+        // Listeners: Kestrel:Endpoints bound by us (cached full-chain contexts, SNI, reload) plus the admin listener.
+        builder.Services.AddSingleton(new ListenerPlan(checkResult.Endpoints, checkResult.AdminAddresses, selfSigned));
+        builder.Services.AddSingleton(sp => new CertificateStore(
+            builder.Configuration.GetValue(CertificateStore.ReloadIntervalKey, CertificateStore.DefaultReloadInterval),
+            sp.GetRequiredService<ILogger<CertificateStore>>()));
+        builder.Services.AddSingleton<ListenerBinder>();
+        builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel")); // Limits, AddServerHeader
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false); // Kestrel:Endpoints are ours, not the loader's
+            kestrel.ApplicationServices.GetRequiredService<ListenerBinder>().Bind(kestrel);
+        });
+
+        builder.Services.AddSingleton<ReadinessState>();
+        builder.Services.AddRequestTimeouts();
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
+        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+
+        var app = builder.Build();
+
+        // Reloads of the file: validated as a whole, applied only when nothing FAILs.
+        var fileProvider = fileLayer.Provider!;
+        fileProvider.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Configuration");
+        fileProvider.ValidateCandidate = candidate => ConfigChecker.Check(EdgeProxyConfiguration.WithCandidate(candidate, cli.ConfigArgs), contentRoot).Report;
+
+        var readiness = app.Services.GetRequiredService<ReadinessState>();
+        app.Lifetime.ApplicationStarted.Register(readiness.MarkReady);
+        app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
+        StartupLog.Write(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Startup"), checkResult.Report, app.Services.GetRequiredService<CertificateStore>(), selfSigned, selfSignedCreated);
+
+        // The pipeline, in the order a request meets it.
+        app.UseMiddleware<AdminMiddleware>();          // admin listener: /healthz /readyz; nothing there goes further
+        app.UseMiddleware<AccessLogMiddleware>();      // one event per public request, whatever answers it
+        app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https (ACME challenges will sit before this)
+        app.UseRouting();
+        app.UseRequestTimeouts();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<UpstreamErrorPageMiddleware>(); // wraps forwarding: clear 502/503/504 bodies
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+        app.MapFallback("{**path}", NotFound);
+        return app;
+    }
+
+    private static Task NotFound(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync("404 Not Found: no route matches this host and path\n");
+    }
+}

@@ -1,0 +1,127 @@
+using EdgeProxy.Configuration;
+using Yarp.ReverseProxy.Configuration;
+
+namespace EdgeProxy.Proxy;
+
+/// <summary>
+/// Validates the standard YARP <c>ReverseProxy</c> section without starting anything: YARP's own binder and
+/// validator (match patterns, policies, load balancing), plus what YARP only finds per request (a route
+/// naming an unknown cluster, a destination that is not an absolute http(s) URL, a bad duration).
+/// </summary>
+internal static class ReverseProxyConfigValidator
+{
+    public const string SectionName = "ReverseProxy";
+    private static readonly string[] DurationSuffixes = ["Timeout", "Interval", "Period", "Duration"];
+
+    public static void Validate(IConfiguration config, ConfigReport report, Action<IServiceCollection>? addPolicies = null)
+    {
+        var section = config.GetSection(SectionName);
+        var before = report.Findings.Count;
+        CheckDurations(section, report);
+        if (report.Findings.Count > before)
+        {
+            return; // YARP's binder would stop at the first of these with a less helpful message.
+        }
+
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddRouting();
+        services.AddAuthorization();
+        services.AddCors();
+        services.AddRequestTimeouts();
+        addPolicies?.Invoke(services);
+        services.AddReverseProxy().LoadFromConfig(section);
+        using var provider = services.BuildServiceProvider();
+
+        IProxyConfig proxyConfig;
+        try
+        {
+            proxyConfig = provider.GetRequiredService<IProxyConfigProvider>().GetConfig();
+        }
+        catch (Exception ex)
+        {
+            report.Fail(SectionName, ex.InnerException?.Message ?? ex.Message);
+            return;
+        }
+
+        var validator = provider.GetRequiredService<IConfigValidator>();
+        var clusters = proxyConfig.Clusters.ToDictionary(c => c.ClusterId, StringComparer.OrdinalIgnoreCase);
+        foreach (var route in proxyConfig.Routes)
+        {
+            var key = $"{SectionName}:Routes:{route.RouteId}";
+            var problems = validator.ValidateRouteAsync(route).AsTask().GetAwaiter().GetResult();
+            foreach (var problem in problems)
+            {
+                report.Fail(key, problem.Message);
+            }
+
+            if (string.IsNullOrEmpty(route.ClusterId))
+            {
+                report.Fail(key + ":ClusterId", "missing; name one of ReverseProxy:Clusters");
+            }
+            else if (!clusters.ContainsKey(route.ClusterId))
+            {
+                report.Fail(key + ":ClusterId", $"cluster '{route.ClusterId}' is not defined under ReverseProxy:Clusters");
+            }
+            else if (problems.Count == 0)
+            {
+                report.Ok(key, $"{Describe(route.Match)} -> {route.ClusterId}");
+            }
+        }
+
+        foreach (var cluster in proxyConfig.Clusters)
+        {
+            var key = $"{SectionName}:Clusters:{cluster.ClusterId}";
+            var problems = validator.ValidateClusterAsync(cluster).AsTask().GetAwaiter().GetResult();
+            foreach (var problem in problems)
+            {
+                report.Fail(key, problem.Message);
+            }
+
+            if (cluster.Destinations is not { Count: > 0 })
+            {
+                report.Warn(key + ":Destinations", "no destinations: every request routed here gets 503");
+            }
+
+            foreach (var (name, destination) in cluster.Destinations ?? new Dictionary<string, DestinationConfig>())
+            {
+                CheckAddress(destination.Address, $"{key}:Destinations:{name}:Address", report);
+            }
+
+            if (problems.Count == 0)
+            {
+                report.Ok(key, $"{cluster.Destinations?.Count ?? 0} destination(s)");
+            }
+        }
+    }
+
+    private static void CheckAddress(string? address, string key, ConfigReport report)
+    {
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
+        {
+            report.Fail(key, $"'{address}' is not an absolute http:// or https:// URL");
+        }
+    }
+
+    private static void CheckDurations(IConfigurationSection section, ConfigReport report)
+    {
+        foreach (var (key, value) in section.AsEnumerable())
+        {
+            if (value is null || !DurationSuffixes.Any(s => key.EndsWith(s, StringComparison.OrdinalIgnoreCase)) || key.Contains(":Metadata:", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (!TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                report.Fail(key, $"'{value}' is not a duration; YARP keys take hh:mm:ss such as \"00:01:40\"");
+            }
+        }
+    }
+
+    private static string Describe(RouteMatch match)
+    {
+        var hosts = match.Hosts is { Count: > 0 } h ? string.Join(',', h) : "*";
+        return $"host {hosts} path {match.Path ?? "{**catch-all}"}";
+    }
+}

@@ -1,0 +1,110 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace EdgeProxy.Tls;
+
+/// <summary>Loads PEM (certificate + key, chain after the leaf) and PFX files into a <see cref="LoadedCertificate"/>.</summary>
+internal static class CertificateLoader
+{
+    public static LoadedCertificate Load(CertificateSpec spec)
+    {
+        RequireReadable(spec.Path, spec.Key + ":Path");
+        if (spec.KeyPath is not null)
+        {
+            RequireReadable(spec.KeyPath, spec.Key + ":KeyPath");
+        }
+
+        return IsPkcs12(spec) ? LoadPkcs12(spec) : LoadPem(spec);
+    }
+
+    private static bool IsPkcs12(CertificateSpec spec)
+    {
+        if (spec.KeyPath is not null)
+        {
+            return false;
+        }
+
+        var extension = Path.GetExtension(spec.Path);
+        return extension.Equals(".pfx", StringComparison.OrdinalIgnoreCase) || extension.Equals(".p12", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static LoadedCertificate LoadPem(CertificateSpec spec)
+    {
+        var keyPath = spec.KeyPath ?? spec.Path;
+        X509Certificate2 leaf;
+        try
+        {
+            leaf = spec.Password is null
+                ? X509Certificate2.CreateFromPemFile(spec.Path, keyPath)
+                : X509Certificate2.CreateFromEncryptedPemFile(spec.Path, spec.Password, keyPath);
+        }
+        catch (CryptographicException ex)
+        {
+            var key = spec.KeyPath is null ? spec.Key + ":Path" : spec.Key + ":KeyPath";
+            throw new CertificateLoadException(key, $"cannot load the private key from '{keyPath}' for the certificate in '{spec.Path}': {ex.Message} (does the key match the certificate?)", ex);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CertificateLoadException(spec.Key + ":Path", $"'{spec.Path}' holds no PEM certificate: {ex.Message}", ex);
+        }
+
+        var all = new X509Certificate2Collection();
+        all.ImportFromPemFile(spec.Path);
+        var intermediates = new X509Certificate2Collection();
+        for (var i = 1; i < all.Count; i++)
+        {
+            if (!IsSelfIssued(all[i]))
+            {
+                intermediates.Add(all[i]);
+            }
+        }
+
+        return new LoadedCertificate(leaf, intermediates);
+    }
+
+    private static LoadedCertificate LoadPkcs12(CertificateSpec spec)
+    {
+        X509Certificate2Collection all;
+        try
+        {
+            all = X509CertificateLoader.LoadPkcs12CollectionFromFile(spec.Path, spec.Password, X509KeyStorageFlags.EphemeralKeySet);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new CertificateLoadException(spec.Key + ":Password", $"cannot open PFX '{spec.Path}': {ex.Message} (wrong or missing password?)", ex);
+        }
+
+        var leaf = all.FirstOrDefault(c => c.HasPrivateKey)
+            ?? throw new CertificateLoadException(spec.Key + ":Path", $"PFX '{spec.Path}' contains no certificate with a private key");
+        var intermediates = new X509Certificate2Collection();
+        foreach (var cert in all)
+        {
+            if (!ReferenceEquals(cert, leaf) && !IsSelfIssued(cert))
+            {
+                intermediates.Add(cert);
+            }
+        }
+
+        return new LoadedCertificate(leaf, intermediates);
+    }
+
+    // A root is not sent: the client has it or the chain is untrusted anyway.
+    private static bool IsSelfIssued(X509Certificate2 cert) => cert.SubjectName.RawData.AsSpan().SequenceEqual(cert.IssuerName.RawData);
+
+    private static void RequireReadable(string path, string key)
+    {
+        if (!File.Exists(path))
+        {
+            throw new CertificateLoadException(key, $"file '{path}' not found");
+        }
+
+        try
+        {
+            using var _ = File.OpenRead(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CertificateLoadException(key, $"file '{path}' cannot be read: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeProxy.Tls;
+
+/// <summary>
+/// Plain-HTTP listeners answer 308 to the same host, path and query on HTTPS. 308 (not 301) keeps the
+/// method and body, so a POST to http:// is not silently turned into a GET. Whatever must stay on HTTP
+/// (ACME HTTP-01 challenges) is answered by middleware placed before this one.
+/// </summary>
+internal sealed class HttpsRedirectMiddleware(RequestDelegate next, IOptionsMonitor<HttpsRedirectOptions> options, ListenerBinder listeners)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Http || !options.CurrentValue.Enabled)
+        {
+            return next(context);
+        }
+
+        var host = context.Request.Host;
+        if (!host.HasValue)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return context.Response.WriteAsync("400 Bad Request: a Host header is required\n");
+        }
+
+        var port = options.CurrentValue.Port ?? listeners.HttpsPort ?? 443;
+        var target = port == 443 ? new HostString(host.Host) : new HostString(host.Host, port);
+        context.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
+        context.Response.Headers.Location = UriHelper.BuildAbsolute("https", target, context.Request.PathBase, context.Request.Path, context.Request.QueryString);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace EdgeProxy.Tls;
+
+/// <summary>
+/// Set on every connection by the listener that accepted it, so the request pipeline knows whether it is
+/// serving the admin listener, a redirecting HTTP listener or a TLS listener, whatever the ports are.
+/// </summary>
+internal sealed class ListenerFeature(string name, ListenerKind kind, ListenOptions listenOptions)
+{
+    public string Name { get; } = name;
+
+    public ListenerKind Kind { get; } = kind;
+
+    /// <summary>The port actually bound (differs from the configured one when that was 0).</summary>
+    public int BoundPort => listenOptions.IPEndPoint?.Port ?? 0;
+}

@@ -1,0 +1,65 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace EdgeProxy.Tls;
+
+/// <summary>
+/// Picks the TLS profile for a handshake from its SNI name: exact name, then the longest matching
+/// <c>*.suffix</c> wildcard, then <c>*</c>, then the endpoint's own certificate.
+/// </summary>
+internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IReadOnlyList<(string Host, TlsProfile Profile)> sni, ILogger logger)
+{
+    private readonly Dictionary<string, TlsProfile> _exact = sni
+        .Where(s => !s.Host.StartsWith('*'))
+        .ToDictionary(s => s.Host, s => s.Profile, StringComparer.OrdinalIgnoreCase);
+
+    private readonly (string Suffix, TlsProfile Profile)[] _wildcards = [.. sni
+        .Where(s => s.Host.StartsWith("*.", StringComparison.Ordinal))
+        .Select(s => (s.Host[1..], s.Profile))
+        .OrderByDescending(s => s.Item1.Length)];
+
+    private readonly TlsProfile? _fallback = sni.FirstOrDefault(s => s.Host == "*").Profile ?? fallback;
+
+    public IEnumerable<TlsProfile> Profiles => _exact.Values.Concat(_wildcards.Select(w => w.Profile)).Append(_fallback).OfType<TlsProfile>();
+
+    public ValueTask<SslServerAuthenticationOptions> SelectAsync(TlsHandshakeCallbackContext context)
+    {
+        var profile = Find(context.ClientHelloInfo.ServerName);
+        if (profile is null)
+        {
+            Log.NoCertificate(logger, key, context.ClientHelloInfo.ServerName);
+            throw new AuthenticationException($"No certificate is configured for '{context.ClientHelloInfo.ServerName}' on {key}.");
+        }
+
+        return ValueTask.FromResult(profile.GetOptions());
+    }
+
+    public TlsProfile? Find(string? serverName)
+    {
+        if (!string.IsNullOrEmpty(serverName))
+        {
+            if (_exact.TryGetValue(serverName, out var exact))
+            {
+                return exact;
+            }
+
+            foreach (var (suffix, profile) in _wildcards)
+            {
+                // "*.example.com" covers exactly one label: a.example.com, not a.b.example.com.
+                if (serverName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && serverName.AsSpan(0, serverName.Length - suffix.Length).IndexOf('.') < 0)
+                {
+                    return profile;
+                }
+            }
+        }
+
+        return _fallback;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.SniNoCertificate, LogLevel.Warning, "TLS handshake on {Endpoint} refused: no certificate for server name '{ServerName}'")]
+        public static partial void NoCertificate(ILogger logger, string endpoint, string? serverName);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Net.Security;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace EdgeProxy.Tls;
+
+/// <summary>
+/// The handshake options for one certificate + settings pair. Built once per certificate version and
+/// reused by every handshake, so a handshake allocates nothing here.
+/// </summary>
+internal sealed class TlsProfile(ReloadableCertificate certificate, TlsSettings settings)
+{
+    private Built? _built;
+
+    public ReloadableCertificate Certificate { get; } = certificate;
+
+    public TlsSettings Settings { get; } = settings;
+
+    public SslServerAuthenticationOptions GetOptions()
+    {
+        var current = Certificate.Current;
+        var built = _built;
+        if (built is null || !ReferenceEquals(built.Certificate, current))
+        {
+            built = new Built(current, Create(current));
+            _built = built;
+        }
+
+        return built.Options;
+    }
+
+    private SslServerAuthenticationOptions Create(LoadedCertificate certificate) => new()
+    {
+        ServerCertificateContext = certificate.Context,
+        EnabledSslProtocols = Settings.SslProtocols,
+        ApplicationProtocols = Alpn(Settings.Protocols),
+        CipherSuitesPolicy = TlsDefaults.CipherSuites,
+        ClientCertificateRequired = false,
+        AllowRenegotiation = false,
+    };
+
+    private static List<SslApplicationProtocol> Alpn(HttpProtocols protocols) => protocols switch
+    {
+        HttpProtocols.Http1 => [SslApplicationProtocol.Http11],
+        HttpProtocols.Http2 => [SslApplicationProtocol.Http2],
+        _ => [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+    };
+
+    private sealed record Built(LoadedCertificate Certificate, SslServerAuthenticationOptions Options);
+}
