@@ -30,7 +30,23 @@ internal static class CertificateLoader
 
     private static LoadedCertificate LoadPem(CertificateSpec spec)
     {
+        var all = new X509Certificate2Collection();
+        try
+        {
+            all.ImportFromPemFile(spec.Path);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new CertificateLoadException(spec.Key + ":Path", $"'{spec.Path}' holds no readable PEM certificate: {ex.Message}", ex);
+        }
+
+        if (all.Count == 0)
+        {
+            throw new CertificateLoadException(spec.Key + ":Path", $"'{spec.Path}' holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)");
+        }
+
         var keyPath = spec.KeyPath ?? spec.Path;
+        var keyKey = spec.KeyPath is null ? spec.Key + ":Path" : spec.Key + ":KeyPath";
         X509Certificate2 leaf;
         try
         {
@@ -38,18 +54,11 @@ internal static class CertificateLoader
                 ? X509Certificate2.CreateFromPemFile(spec.Path, keyPath)
                 : X509Certificate2.CreateFromEncryptedPemFile(spec.Path, spec.Password, keyPath);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
-            var key = spec.KeyPath is null ? spec.Key + ":Path" : spec.Key + ":KeyPath";
-            throw new CertificateLoadException(key, $"cannot load the private key from '{keyPath}' for the certificate in '{spec.Path}': {ex.Message} (does the key match the certificate?)", ex);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CertificateLoadException(spec.Key + ":Path", $"'{spec.Path}' holds no PEM certificate: {ex.Message}", ex);
+            throw new CertificateLoadException(keyKey, $"the private key in '{keyPath}' cannot be used with the certificate in '{spec.Path}': {ex.Message}", ex);
         }
 
-        var all = new X509Certificate2Collection();
-        all.ImportFromPemFile(spec.Path);
         var intermediates = new X509Certificate2Collection();
         for (var i = 1; i < all.Count; i++)
         {

@@ -1,0 +1,198 @@
+using EdgeProxy.Configuration;
+using EdgeProxy.Tests.Infrastructure;
+
+namespace EdgeProxy.Tests.Configuration;
+
+public sealed class ConfigValidationTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly TestPki _pki = TestPki.Instance;
+
+    public void Dispose() => _dir.Dispose();
+
+    private TestConfig ValidConfig()
+    {
+        var (cert, key) = _pki.WritePem(_pki.IssueServer("ok", ["localhost"]), _dir.Combine("certs"), "ok");
+        return new TestConfig(_dir.Path).WithCertificate(cert, key).Route("r1", "{**any}", "c1").Cluster("c1", "http://127.0.0.1:5080/");
+    }
+
+    private (int ExitCode, string Output) Check(TestConfig config, params string[] args)
+    {
+        var path = config.Write("check.json");
+        using var output = new StringWriter();
+        var exit = CheckCommand.Run(CommandLine.Parse(["check", "--config", path, .. args]), _dir.Path, output, TextWriter.Null);
+        return (exit, output.ToString());
+    }
+
+    public static TheoryData<string, string, string> Broken => new()
+    {
+        { "missing certificate file", "Kestrel:Endpoints:Https:Certificate:Path=/nonexistent/cert.pem", "FAIL Kestrel:Endpoints:Https:Certificate:Path: file '/nonexistent/cert.pem' not found" },
+        { "missing key file", "Kestrel:Endpoints:Https:Certificate:KeyPath=/nonexistent/key.pem", "FAIL Kestrel:Endpoints:Https:Certificate:KeyPath: file '/nonexistent/key.pem' not found" },
+        { "route naming an unknown cluster", "ReverseProxy:Routes:r1:ClusterId=nope", "FAIL ReverseProxy:Routes:r1:ClusterId: cluster 'nope' is not defined" },
+        { "malformed destination", "ReverseProxy:Clusters:c1:Destinations:d0:Address=not a url", "FAIL ReverseProxy:Clusters:c1:Destinations:d0:Address: 'not a url' is not an absolute http:// or https:// URL" },
+        { "destination with another scheme", "ReverseProxy:Clusters:c1:Destinations:d0:Address=ftp://host/", "FAIL ReverseProxy:Clusters:c1:Destinations:d0:Address:" },
+        { "bad YARP duration", "ReverseProxy:Clusters:c1:HttpRequest:ActivityTimeout=ten seconds", "FAIL ReverseProxy:Clusters:c1:HttpRequest:ActivityTimeout: 'ten seconds' is not a duration" },
+        { "bad EdgeProxy duration", "EdgeProxy:ShutdownTimeout=soon", "FAIL EdgeProxy:ShutdownTimeout: 'soon' is not a duration" },
+        { "bad listener url", "Kestrel:Endpoints:Https:Url=https://no host here", "FAIL Kestrel:Endpoints:Https:Url:" },
+        { "unbindable host", "Kestrel:Endpoints:Https:Url=https://example.com:8443", "FAIL Kestrel:Endpoints:Https:Url: host 'example.com' cannot be bound" },
+        { "SSL 3", "Kestrel:Endpoints:Https:SslProtocols=Ssl3", "FAIL Kestrel:Endpoints:Https:SslProtocols: Ssl3 is broken" },
+        { "unknown protocol", "Kestrel:Endpoints:Https:Protocols=Http4", "FAIL Kestrel:Endpoints:Https:Protocols: 'Http4' is not one of" },
+        { "https admin", "EdgeProxy:Admin:Urls=https://127.0.0.1:9901", "FAIL EdgeProxy:Admin:Urls:" },
+        { "bad redirect port", "EdgeProxy:HttpsRedirect:Port=70000", "FAIL EdgeProxy:HttpsRedirect:Port: '70000' is not a TCP port" },
+        { "YARP route without match", "ReverseProxy:Routes:r2:ClusterId=c1", "FAIL ReverseProxy:Routes:r2:" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Broken))]
+    public void Check_Fails_NamingTheKey(string because, string setting, string expectedLine)
+    {
+        var (key, value) = (setting[..setting.IndexOf('=')], setting[(setting.IndexOf('=') + 1)..]);
+        var config = ValidConfig().Set(key, value);
+
+        var (exit, output) = Check(config);
+
+        exit.Should().Be(1, because);
+        output.Split('\n').Should().Contain(line => line.StartsWith(expectedLine, StringComparison.Ordinal), because + "\n" + output);
+    }
+
+    [Fact]
+    public void Check_ValidConfig_ExitsZero_AndPrintsOneLinePerFinding()
+    {
+        var (exit, output) = Check(ValidConfig());
+
+        exit.Should().Be(0, output);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().OnlyContain(l => l.StartsWith("OK ") || l.StartsWith("WARN ") || l.StartsWith("FAIL "));
+        lines.Should().Contain(l => l.StartsWith("OK ReverseProxy:Routes:r1: "));
+        lines.Should().Contain(l => l.StartsWith("OK Kestrel:Endpoints:Https:Certificate: CN=ok"));
+    }
+
+    [Fact]
+    public void KeyNotMatchingCertificate_Fails_NamingKeyPath()
+    {
+        var config = ValidConfig();
+        var (_, otherKey) = _pki.WritePem(_pki.IssueServer("other", ["localhost"]), _dir.Combine("other"), "other");
+        config.Set("Kestrel:Endpoints:Https:Certificate:KeyPath", otherKey);
+
+        var (exit, output) = Check(config);
+
+        exit.Should().Be(1);
+        output.Should().Contain("FAIL Kestrel:Endpoints:Https:Certificate:KeyPath: the private key in '" + otherKey + "' cannot be used with the certificate");
+    }
+
+    [Fact]
+    public void ExpiredCertificate_Fails()
+    {
+        var expired = _pki.IssueServer("old", ["localhost"], DateTimeOffset.UtcNow.AddDays(-100), DateTimeOffset.UtcNow.AddDays(-1));
+        var (cert, key) = _pki.WritePem(expired, _dir.Combine("expired"), "old");
+
+        var (exit, output) = Check(ValidConfig().WithCertificate(cert, key));
+
+        exit.Should().Be(1);
+        output.Should().Contain("FAIL Kestrel:Endpoints:Https:Certificate:Path: certificate CN=old in '" + cert + "' expired on");
+    }
+
+    [Fact]
+    public void CertificateExpiringWithin14Days_Warns_ButPasses()
+    {
+        var soon = _pki.IssueServer("soon", ["localhost"], notAfter: DateTimeOffset.UtcNow.AddDays(5));
+        var (cert, key) = _pki.WritePem(soon, _dir.Combine("soon"), "soon");
+
+        var (exit, output) = Check(ValidConfig().WithCertificate(cert, key));
+
+        exit.Should().Be(0);
+        output.Should().MatchRegex(@"WARN Kestrel:Endpoints:Https:Certificate:Path: certificate CN=soon in '.*' expires in [45](\.\d)? days");
+    }
+
+    [Fact]
+    public void SniCertificateProblems_NameTheSniKey()
+    {
+        var config = ValidConfig().Set("Kestrel:Endpoints:Https:Sni:a.test:Certificate:Path", "/nonexistent/a.pem");
+
+        var (_, output) = Check(config);
+
+        output.Should().Contain("FAIL Kestrel:Endpoints:Https:Sni:a.test:Certificate:Path: file '/nonexistent/a.pem' not found");
+    }
+
+    [Fact]
+    public void EveryProblem_IsListedAtOnce()
+    {
+        var config = ValidConfig()
+            .Set("Kestrel:Endpoints:Https:Certificate:Path", "/nonexistent/cert.pem")
+            .Set("ReverseProxy:Routes:r1:ClusterId", "nope")
+            .Set("ReverseProxy:Clusters:c1:Destinations:d0:Address", "::bad::")
+            .Set("EdgeProxy:ShutdownTimeout", "soon");
+
+        var (exit, output) = Check(config);
+
+        exit.Should().Be(1);
+        output.Should().Contain("FAIL Kestrel:Endpoints:Https:Certificate:Path:")
+            .And.Contain("FAIL ReverseProxy:Routes:r1:ClusterId:")
+            .And.Contain("FAIL ReverseProxy:Clusters:c1:Destinations:d0:Address:")
+            .And.Contain("FAIL EdgeProxy:ShutdownTimeout:");
+    }
+
+    [Fact]
+    public void Start_RefusesInvalidConfig_ListingEveryProblem()
+    {
+        var config = ValidConfig()
+            .Set("Kestrel:Endpoints:Https:Certificate:KeyPath", "/nonexistent/key.pem")
+            .Set("ReverseProxy:Routes:r1:ClusterId", "nope");
+        var path = config.Write();
+
+        var start = () => Program.Build(new CommandLine("run", path, []), _dir.Path);
+
+        var rejected = start.Should().Throw<ConfigurationRejectedException>().Which;
+        rejected.Report.Failures.Select(f => f.Key).Should().BeEquivalentTo("Kestrel:Endpoints:Https:Certificate:KeyPath", "ReverseProxy:Routes:r1:ClusterId");
+        rejected.Message.Should().Contain("FAIL Kestrel:Endpoints:Https:Certificate:KeyPath: file '/nonexistent/key.pem' not found");
+    }
+
+    [Fact]
+    public void MissingExplicitConfigFile_Fails()
+    {
+        using var output = new StringWriter();
+
+        var exit = CheckCommand.Run(CommandLine.Parse(["check", "--config", "/nonexistent/edge.json"]), _dir.Path, output, TextWriter.Null);
+
+        exit.Should().Be(1);
+        output.ToString().Should().Contain("FAIL --config: file '/nonexistent/edge.json' not found");
+    }
+
+    [Fact]
+    public void MalformedJson_Fails_NamingTheFile()
+    {
+        var path = Path.Combine(_dir.Path, "broken.json");
+        File.WriteAllText(path, "{ \"ReverseProxy\": { ");
+        using var output = new StringWriter();
+
+        var exit = CheckCommand.Run(CommandLine.Parse(["check", "--config", path]), _dir.Path, output, TextWriter.Null);
+
+        exit.Should().Be(1);
+        output.ToString().Should().Contain($"FAIL --config: '{path}' is not valid JSON");
+    }
+
+    [Fact]
+    public void EveryAllInterfacesWildcard_IsAccepted_AndTls11Warns()
+    {
+        var config = ValidConfig()
+            .Set("Kestrel:Endpoints:Https:Url", "https://*:0")
+            .Set("Kestrel:Endpoints:Https:SslProtocols", new[] { "Tls11", "Tls12" });
+
+        var (exit, output) = Check(config);
+
+        exit.Should().Be(0, output);
+        output.Should().Contain("WARN Kestrel:Endpoints:Https:SslProtocols: Tls11 is deprecated");
+    }
+
+    [Theory]
+    [InlineData(new[] { "check", "--config", "a.json" }, "check", "a.json")]
+    [InlineData(new[] { "--config=b.json", "X:Y=1" }, "run", "b.json")]
+    [InlineData(new[] { "run", "-c", "c.json" }, "run", "c.json")]
+    public void CommandLine_ParsesCommandAndConfig(string[] args, string command, string config)
+    {
+        var parsed = CommandLine.Parse(args);
+
+        parsed.Command.Should().Be(command);
+        parsed.ConfigPath.Should().Be(config);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using EdgeProxy.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace EdgeProxy.Tests.Tls;
+
+public sealed class CertificateReloadTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly TestPki _pki = TestPki.Instance;
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task CertificateFileReplaced_NextHandshakeSeesNewCertificate_OpenConnectionUntouched()
+    {
+        var certs = _dir.Combine("certs");
+        var (cert, key) = _pki.WritePem(_pki.IssueServer("first", ["localhost"]), certs, "site");
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        await using var proxy = await ProxyInstance.StartAsync(
+            new TestConfig(_dir.Path).WithCertificate(cert, key).Route("r", "{**any}", "c").Cluster("c", upstream.Url), output);
+        using var established = proxy.CreateClient();
+        (await established.GetStringAsync("/before")).Should().Be("upstream:/before");
+
+        // certbot-style renewal: new files moved into place.
+        var renewed = _pki.IssueServer("second", ["localhost"]);
+        var (newCert, newKey) = _pki.WritePem(renewed, _dir.Combine("staging"), "site");
+        File.Move(newKey, key, overwrite: true);
+        File.Move(newCert, cert, overwrite: true);
+
+        var subject = await EventuallyAsync(async () => (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject, "CN=second");
+        subject.Should().Be("CN=second");
+        (await established.GetStringAsync("/after")).Should().Be("upstream:/after");
+        proxy.SeenServerCertificates.Should().ContainSingle("the open keep-alive connection was reused, not re-handshaken");
+        await proxy.Logs.WaitForAsync(e => e.MessageTemplate.Text.Contains("reloaded") && e.RenderMessage().Contains("CN=second"));
+    }
+
+    [Fact]
+    public async Task KubernetesSecretSymlinkSwap_IsPickedUp()
+    {
+        // Layout of a Kubernetes secret volume: tls.crt -> ..data/tls.crt, ..data -> ..2026_01_01_v1
+        var volume = _dir.Combine("secret");
+        var v1 = Path.Combine(volume, "..v1");
+        var (v1Cert, v1Key) = _pki.WritePem(_pki.IssueServer("v1", ["localhost"]), v1, "tls");
+        File.CreateSymbolicLink(Path.Combine(volume, "..data"), "..v1");
+        File.CreateSymbolicLink(Path.Combine(volume, "tls.crt"), Path.Combine("..data", Path.GetFileName(v1Cert)));
+        File.CreateSymbolicLink(Path.Combine(volume, "tls.key"), Path.Combine("..data", Path.GetFileName(v1Key)));
+        await using var proxy = await ProxyInstance.StartAsync(
+            new TestConfig(_dir.Path).WithCertificate(Path.Combine(volume, "tls.crt"), Path.Combine(volume, "tls.key")), output);
+        (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject.Should().Be("CN=v1");
+
+        // The kubelet writes a new timestamped folder and atomically renames a new ..data link over the old one.
+        _pki.WritePem(_pki.IssueServer("v2", ["localhost"]), Path.Combine(volume, "..v2"), "tls");
+        var tempLink = Path.Combine(volume, "..data_tmp");
+        File.CreateSymbolicLink(tempLink, "..v2");
+        Rename(tempLink, Path.Combine(volume, "..data"));
+
+        var subject = await EventuallyAsync(async () => (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject, "CN=v2");
+        subject.Should().Be("CN=v2");
+    }
+
+    [Fact]
+    public async Task BrokenCertificateOnReload_KeepsServingOldOne_AndLogsWhy()
+    {
+        var certs = _dir.Combine("certs");
+        var (cert, key) = _pki.WritePem(_pki.IssueServer("good", ["localhost"]), certs, "site");
+        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).WithCertificate(cert, key), output);
+
+        // A key that does not belong to the certificate: a half-finished renewal.
+        var (_, otherKey) = _pki.WritePem(_pki.IssueServer("other", ["localhost"]), _dir.Combine("other"), "x");
+        File.Copy(otherKey, key, overwrite: true);
+
+        var failure = await proxy.Logs.WaitForAsync(e => e.MessageTemplate.Text.Contains("cannot be loaded"));
+        failure.RenderMessage().Should().Contain("KeyPath").And.Contain("CN=good");
+        (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject.Should().Be("CN=good");
+
+        // The renewal completes: the matching pair is picked up.
+        _pki.WritePem(_pki.IssueServer("fixed", ["localhost"]), certs, "site");
+        (await EventuallyAsync(async () => (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject, "CN=fixed")).Should().Be("CN=fixed");
+    }
+
+    [Fact]
+    public async Task PfxCertificate_IsServedWithItsChain()
+    {
+        var pfx = _pki.WritePfx(_pki.IssueServer("pfx", ["localhost"]), _dir.Combine("certs"), "site", "s3cret");
+        var config = new TestConfig(_dir.Path)
+            .Set("Kestrel:Endpoints:Https:Certificate:Path", pfx)
+            .Set("Kestrel:Endpoints:Https:Certificate:Password", "s3cret");
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+
+        var result = await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost");
+
+        result.Leaf.Subject.Should().Be("CN=pfx");
+        _pki.Validates(result.Leaf, result.Sent).Should().BeTrue("the intermediate inside the PFX is sent");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true, EntryPoint = "rename")]
+    private static extern int RenameNative(string oldPath, string newPath);
+
+    // rename(2) replaces the link itself, as the kubelet does; File.Move would follow it to the directory.
+    private static void Rename(string from, string to) => RenameNative(from, to).Should().Be(0);
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, T expected, int seconds = 15)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        T last = await probe();
+        while (!EqualityComparer<T>.Default.Equals(last, expected) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            last = await probe();
+        }
+
+        return last;
+    }
+}
