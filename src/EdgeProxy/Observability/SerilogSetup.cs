@@ -21,6 +21,6 @@ internal static class SerilogSetup
             }
 
             extra?.Invoke(logger);
-        });
+        }, preserveStaticLogger: true); // a logger per host, never the process-wide Log.Logger: several hosts may share a process
     }
 }

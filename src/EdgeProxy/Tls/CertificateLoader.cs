@@ -19,13 +19,14 @@ internal static class CertificateLoader
 
     private static bool IsPkcs12(CertificateSpec spec)
     {
-        if (spec.KeyPath is not null)
+        var extension = Path.GetExtension(spec.Path);
+        var isPkcs12 = extension.Equals(".pfx", StringComparison.OrdinalIgnoreCase) || extension.Equals(".p12", StringComparison.OrdinalIgnoreCase);
+        if (isPkcs12 && spec.KeyPath is not null)
         {
-            return false;
+            throw new CertificateLoadException(spec.Key + ":KeyPath", $"'{spec.Path}' is a PFX, which carries its own key; remove KeyPath (or use a PEM certificate)");
         }
 
-        var extension = Path.GetExtension(spec.Path);
-        return extension.Equals(".pfx", StringComparison.OrdinalIgnoreCase) || extension.Equals(".p12", StringComparison.OrdinalIgnoreCase);
+        return isPkcs12;
     }
 
     private static LoadedCertificate LoadPem(CertificateSpec spec)

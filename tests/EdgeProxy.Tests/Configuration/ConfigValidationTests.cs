@@ -39,6 +39,7 @@ public sealed class ConfigValidationTests : IDisposable
         { "unknown protocol", "Kestrel:Endpoints:Https:Protocols=Http4", "FAIL Kestrel:Endpoints:Https:Protocols: 'Http4' is not one of" },
         { "https admin", "EdgeProxy:Admin:Urls=https://127.0.0.1:9901", "FAIL EdgeProxy:Admin:Urls:" },
         { "bad redirect port", "EdgeProxy:HttpsRedirect:Port=70000", "FAIL EdgeProxy:HttpsRedirect:Port: '70000' is not a TCP port" },
+        { "PFX with a KeyPath", "Kestrel:Endpoints:Https:Certificate:Path=/x/site.pfx", "FAIL Kestrel:Endpoints:Https:Certificate:Path: file '/x/site.pfx' not found" },
         { "YARP route without match", "ReverseProxy:Routes:r2:ClusterId=c1", "FAIL ReverseProxy:Routes:r2:" },
     };
 

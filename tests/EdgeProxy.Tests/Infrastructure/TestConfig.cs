@@ -18,7 +18,13 @@ public sealed class TestConfig
         Set("EdgeProxy:DataPath", Path.Combine(directory, "data"));
         Set("EdgeProxy:Certificates:ReloadInterval", "200ms");
         Set("EdgeProxy:ShutdownTimeout", "10s");
+        var pki = TestPki.Instance;
+        var (cert, key) = pki.WritePem(pki.IssueServer("localhost", ["localhost", "127.0.0.1", "::1"]), System.IO.Path.Combine(directory, "certs"), "default");
+        WithCertificate(cert, key);
     }
+
+    /// <summary>Drops the test PKI certificate so the proxy falls back to its self-signed one.</summary>
+    public TestConfig WithoutCertificate(string endpoint = "Https") => Remove($"Kestrel:Endpoints:{endpoint}:Certificate");
 
     public string Directory { get; }
 

@@ -84,6 +84,7 @@ public sealed class CertificateReloadTests(ITestOutputHelper output) : IDisposab
     {
         var pfx = _pki.WritePfx(_pki.IssueServer("pfx", ["localhost"]), _dir.Combine("certs"), "site", "s3cret");
         var config = new TestConfig(_dir.Path)
+            .WithoutCertificate()
             .Set("Kestrel:Endpoints:Https:Certificate:Path", pfx)
             .Set("Kestrel:Endpoints:Https:Certificate:Password", "s3cret");
         await using var proxy = await ProxyInstance.StartAsync(config, output);

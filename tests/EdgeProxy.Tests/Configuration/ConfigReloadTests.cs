@@ -1,0 +1,97 @@
+using System.Net;
+using EdgeProxy.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace EdgeProxy.Tests.Configuration;
+
+public sealed class ConfigReloadTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task NewRoute_IsServedWithoutRestart_WhileInFlightRequestOnOtherRouteCompletes()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await TestUpstream.StartAsync(app =>
+        {
+            app.MapGet("/slow", async context =>
+            {
+                started.TrySetResult();
+                await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                await context.Response.WriteAsync("slow done");
+            });
+            app.MapFallback(context => context.Response.WriteAsync("upstream:" + context.Request.Path));
+        });
+        var config = new TestConfig(_dir.Path).Route("slow", "/slow", "app").Cluster("app", upstream.Url);
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient();
+        (await client.GetAsync("/new")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        var inFlight = client.GetStringAsync("/slow");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        config.Route("new", "/new", "app");
+        proxy.WriteConfig();
+
+        var status = await EventuallyAsync(async () => (await client.GetAsync("/new")).StatusCode, HttpStatusCode.OK);
+        status.Should().Be(HttpStatusCode.OK);
+        inFlight.IsCompleted.Should().BeFalse("the slow request is still held by the upstream");
+        release.SetResult();
+        (await inFlight.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be("slow done");
+    }
+
+    [Fact]
+    public async Task InvalidReload_KeepsServingLastGoodConfig_AndLogsEveryProblem()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var config = new TestConfig(_dir.Path).Route("a", "/a/{**rest}", "app").Cluster("app", upstream.Url);
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient();
+
+        config.Route("b", "/b/{**rest}", "missing-cluster");
+        config.Set("ReverseProxy:Clusters:app:Destinations:d1:Address", "nonsense");
+        proxy.WriteConfig();
+
+        var rejected = await proxy.Logs.WaitForAsync(e => e.RenderMessage().Contains("ReverseProxy:Routes:b:ClusterId"));
+        rejected.RenderMessage().Should().Contain("rejected");
+        await proxy.Logs.WaitForAsync(e => e.RenderMessage().Contains("ReverseProxy:Clusters:app:Destinations:d1:Address"));
+        (await client.GetStringAsync("/a/x")).Should().Be("upstream:/a/x");
+        (await client.GetAsync("/b/x")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        // Fixing the file applies it.
+        config.Remove("ReverseProxy:Clusters:app:Destinations:d1");
+        config.Set("ReverseProxy:Routes:b:ClusterId", "app");
+        proxy.WriteConfig();
+        (await EventuallyAsync(async () => (await client.GetAsync("/b/x")).StatusCode, HttpStatusCode.OK)).Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task MalformedJsonReload_KeepsServingLastGoodConfig()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var config = new TestConfig(_dir.Path).Route("a", "{**rest}", "app").Cluster("app", upstream.Url);
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient();
+
+        await File.WriteAllTextAsync(proxy.ConfigPath, "{ \"ReverseProxy\": { \"Routes\": ");
+
+        var rejected = await proxy.Logs.WaitForAsync(e => e.RenderMessage().Contains("is not valid JSON"));
+        rejected.RenderMessage().Should().Contain("--config");
+        (await client.GetStringAsync("/still")).Should().Be("upstream:/still");
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, T expected, int seconds = 15)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        var last = await probe();
+        while (!EqualityComparer<T>.Default.Equals(last, expected) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            last = await probe();
+        }
+
+        return last;
+    }
+}

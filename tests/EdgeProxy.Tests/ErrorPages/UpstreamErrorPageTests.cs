@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Sockets;
+using EdgeProxy.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace EdgeProxy.Tests.ErrorPages;
+
+public sealed class UpstreamErrorPageTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RefusedUpstream_Gives502_NamingRouteAndKind_NotTheAddress(bool http2)
+    {
+        var address = $"http://127.0.0.1:{ClosedPort()}/";
+        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).Route("orders", "{**any}", "c").Cluster("c", address), output);
+        using var client = proxy.CreateClient(http2: http2);
+
+        using var response = await client.GetAsync("/x");
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadGateway);
+        var body = await response.Content.ReadAsStringAsync();
+        body.Should().Be("502 Bad Gateway: route 'orders': connection refused\n");
+        body.Should().NotContain("127.0.0.1");
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+        var logged = await proxy.Logs.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Upstream failure"));
+        logged.RenderMessage().Should().Contain(address);
+        logged.Exception.Should().NotBeNull("the full reason goes to the log");
+    }
+
+    [Fact]
+    public async Task DetailedErrorPages_AddDestinationAndReason()
+    {
+        var address = $"http://127.0.0.1:{ClosedPort()}/";
+        var config = new TestConfig(_dir.Path).Route("orders", "{**any}", "c").Cluster("c", address).Set("EdgeProxy:ErrorPages:Detailed", true);
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient();
+
+        var body = await (await client.GetAsync("/x")).Content.ReadAsStringAsync();
+
+        body.Should().StartWith("502 Bad Gateway: route 'orders': connection refused\ndestination: " + address + "\nerror: Request:");
+    }
+
+    [Fact]
+    public async Task SlowUpstream_Gives504()
+    {
+        var hold = new TaskCompletionSource();
+        await using var upstream = await TestUpstream.StartAsync(app => app.MapGet("/slow", async () => await hold.Task.WaitAsync(TimeSpan.FromSeconds(20))));
+        var config = new TestConfig(_dir.Path).Route("reports", "{**any}", "c").Cluster("c", upstream.Url)
+            .Set("ReverseProxy:Clusters:c:HttpRequest:ActivityTimeout", "00:00:01");
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient();
+
+        using var response = await client.GetAsync("/slow");
+        hold.TrySetResult();
+
+        response.StatusCode.Should().Be(HttpStatusCode.GatewayTimeout);
+        (await response.Content.ReadAsStringAsync()).Should().Be("504 Gateway Timeout: route 'reports': upstream timed out\n");
+    }
+
+    [Fact]
+    public async Task ResetByUpstream_Gives502()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var resetter = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            await socket.ReceiveAsync(new byte[4096]);
+            socket.LingerState = new LingerOption(true, 0); // RST instead of FIN
+            socket.Close();
+        });
+        var config = new TestConfig(_dir.Path).Route("api", "{**any}", "c").Cluster("c", $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient();
+
+        using var response = await client.GetAsync("/x");
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadGateway);
+        (await response.Content.ReadAsStringAsync()).Should().MatchRegex("^502 Bad Gateway: route 'api': (connection reset|upstream closed the connection)\n$");
+        await resetter;
+    }
+
+    [Fact]
+    public async Task ClusterWithoutHealthyDestination_Gives503()
+    {
+        var config = new TestConfig(_dir.Path).Route("empty", "{**any}", "c").Set("ReverseProxy:Clusters:c:LoadBalancingPolicy", "RoundRobin");
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient();
+
+        using var response = await client.GetAsync("/x");
+
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await response.Content.ReadAsStringAsync()).Should().Be("503 Service Unavailable: route 'empty': no healthy destination\n");
+    }
+
+    [Fact]
+    public async Task NoMatchingRoute_Gives404WithABody()
+    {
+        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path), output);
+        using var client = proxy.CreateClient();
+
+        using var response = await client.GetAsync("/nothing/here");
+
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await response.Content.ReadAsStringAsync()).Should().StartWith("404 Not Found");
+    }
+
+    [Fact]
+    public async Task AfterAnUpstreamFailure_TheProxyKeepsServing()
+    {
+        var closed = $"http://127.0.0.1:{ClosedPort()}/";
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var config = new TestConfig(_dir.Path).Route("bad", "/bad/{**any}", "bad").Cluster("bad", closed).Route("good", "/good/{**any}", "good").Cluster("good", upstream.Url);
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient(http2: true);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => client.GetAsync(i % 2 == 0 ? "/bad/x" : "/good/x")));
+
+        results.Count(r => r.StatusCode == HttpStatusCode.BadGateway).Should().Be(10);
+        results.Count(r => r.StatusCode == HttpStatusCode.OK).Should().Be(10);
+    }
+}

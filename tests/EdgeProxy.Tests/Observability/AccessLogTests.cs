@@ -1,0 +1,80 @@
+using System.Net;
+using EdgeProxy.Tests.Infrastructure;
+using Serilog.Events;
+using Xunit.Abstractions;
+
+namespace EdgeProxy.Tests.Observability;
+
+public sealed class AccessLogTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static string Prop(LogEvent e, string name) => e.Properties[name] is ScalarValue { Value: var v } ? v?.ToString() ?? "" : e.Properties[name].ToString();
+
+    [Fact]
+    public async Task EachRequest_WritesOneEventWithEveryField_AndNoQueryString()
+    {
+        await using var upstream = await TestUpstream.StartAsync(app => app.MapGet("/items/{id}", () => "0123456789"));
+        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).Route("items", "/items/{id}", "c").Cluster("c", upstream.Url), output);
+        using var client = proxy.CreateClient(http2: true);
+
+        (await client.GetAsync("/items/7?token=secret-query")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var entry = await proxy.Logs.WaitForAsync(e => e.Properties.ContainsKey("RouteId") && e.Properties.ContainsKey("StatusCode"));
+        proxy.Logs.Events.Count(e => e.Properties.ContainsKey("ResponseBytes")).Should().Be(1);
+        Prop(entry, "ClientIp").Should().EndWith("127.0.0.1");
+        Prop(entry, "Method").Should().Be("GET");
+        Prop(entry, "Scheme").Should().Be("https");
+        Prop(entry, "Host").Should().Be($"localhost:{proxy.HttpsPort}");
+        Prop(entry, "Path").Should().Be("/items/7");
+        Prop(entry, "Protocol").Should().Be("HTTP/2");
+        Prop(entry, "StatusCode").Should().Be("200");
+        Prop(entry, "ResponseBytes").Should().Be("10");
+        double.Parse(Prop(entry, "DurationMs"), System.Globalization.CultureInfo.InvariantCulture).Should().BePositive();
+        Prop(entry, "RouteId").Should().Be("items");
+        Prop(entry, "ClusterId").Should().Be("c");
+        Prop(entry, "Destination").Should().Be(upstream.Url);
+        Prop(entry, "TlsProtocol").Should().Be("Tls13");
+        entry.Timestamp.Should().BeCloseTo(DateTimeOffset.Now, TimeSpan.FromMinutes(1));
+        proxy.Logs.AllText.Should().NotContain("secret-query");
+    }
+
+    [Fact]
+    public async Task SecretsInHeaders_NeverAppearInAnyLog_EvenAtDebug()
+    {
+        await using var upstream = await TestUpstream.StartAsync(app => app.MapFallback(context =>
+        {
+            context.Response.Headers.SetCookie = "session=SETCOOKIE-SECRET-3; HttpOnly";
+            return context.Response.WriteAsync("ok");
+        }));
+        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).Route("all", "{**any}", "c").Cluster("c", upstream.Url), output,
+            "Serilog:MinimumLevel:Default=Debug");
+        using var client = proxy.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/private");
+        request.Headers.Authorization = new("Bearer", "AUTH-SECRET-1");
+        request.Headers.Add("Cookie", "sid=COOKIE-SECRET-2");
+
+        using var response = await client.SendAsync(request);
+        response.Headers.GetValues("Set-Cookie").Single().Should().Contain("SETCOOKIE-SECRET-3", "the header itself is proxied");
+        await proxy.Logs.WaitForAsync(e => e.Properties.ContainsKey("ResponseBytes"));
+
+        proxy.Logs.Events.Count.Should().BeGreaterThan(3);
+        proxy.Logs.AllText.Should().NotContain("AUTH-SECRET-1").And.NotContain("COOKIE-SECRET-2").And.NotContain("SETCOOKIE-SECRET-3");
+    }
+
+    [Fact]
+    public async Task RedirectsAreLoggedToo_WithTheHttpListener()
+    {
+        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path), output);
+        using var plain = proxy.CreatePlainClient(proxy.HttpPort);
+
+        (await plain.GetAsync("/r")).StatusCode.Should().Be(HttpStatusCode.PermanentRedirect);
+
+        var entry = await proxy.Logs.WaitForAsync(e => e.Properties.ContainsKey("ResponseBytes"));
+        Prop(entry, "StatusCode").Should().Be("308");
+        Prop(entry, "Scheme").Should().Be("http");
+        Prop(entry, "Listener").Should().Be("Http");
+    }
+}
