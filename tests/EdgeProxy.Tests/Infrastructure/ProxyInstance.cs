@@ -59,47 +59,11 @@ public sealed class ProxyInstance : IAsyncDisposable
 
     internal int Port(ListenerKind kind) => _listeners.Listeners.First(l => l.Kind == kind).BoundPort;
 
-    /// <summary>
-    /// An HttpClient for https://{host}:{HttpsPort}/ whose connections go to 127.0.0.1 whatever the host
-    /// (so SNI and Host carry <paramref name="host"/>), trusting only the test PKI, with the certificates
-    /// the server sent as the only intermediates.
-    /// </summary>
-    public HttpClient CreateClient(string host = "localhost", bool http2 = false, TestPki? pki = null, bool trustAny = false)
-    {
-        pki ??= TestPki.Instance;
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, cancel) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(IPAddress.Loopback, HttpsPort, cancel);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
-                {
-                    var leaf = X509CertificateLoader.LoadCertificate(certificate!.GetRawCertData());
-                    SeenServerCertificates.Enqueue(leaf);
-                    return trustAny || pki.Validates(leaf, chain!.ChainPolicy.ExtraStore);
-                },
-            },
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        };
-        return new HttpClient(handler)
-        {
-            BaseAddress = new Uri($"https://{host}:{HttpsPort}/"),
-            DefaultRequestVersion = http2 ? HttpVersion.Version20 : HttpVersion.Version11,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-    }
+    /// <summary>An HttpClient for this instance's https listener; see <see cref="TestClients.Https"/>.</summary>
+    public HttpClient CreateClient(string host = "localhost", bool http2 = false, TestPki? pki = null, bool trustAny = false) =>
+        TestClients.Https(HttpsPort, host, http2, pki, trustAny, SeenServerCertificates.Enqueue);
 
-    public HttpClient CreatePlainClient(int port) => new(new SocketsHttpHandler { AllowAutoRedirect = false })
-    {
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
-        Timeout = TimeSpan.FromSeconds(30),
-    };
+    public HttpClient CreatePlainClient(int port) => TestClients.Plain(port);
 
     public Task StopAsync() => _app.StopAsync();
 

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Sockets;
+using EdgeProxy.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace EdgeProxy.Tests.Cli;
+
+/// <summary>EdgeProxy as a real process: what an operator's shell, systemd or Kubernetes sees.</summary>
+public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private const int SigTerm = 15;
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private (TestConfig Config, int Https, int Http, int Admin) PortsConfig()
+    {
+        var (https, http, admin) = (TestClients.FreePort(), TestClients.FreePort(), TestClients.FreePort());
+        var config = new TestConfig(_dir.Path)
+            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}")
+            .Set("Kestrel:Endpoints:Http:Url", $"http://127.0.0.1:{http}")
+            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}");
+        return (config, https, http, admin);
+    }
+
+    [Fact]
+    public async Task Sigterm_LetsInFlightRequestFinish_RefusesNewConnections_AndExitsZero()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await TestUpstream.StartAsync(app => app.MapGet("/slow", async context =>
+        {
+            started.TrySetResult();
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await context.Response.WriteAsync("finished after SIGTERM");
+        }));
+        var (config, https, _, admin) = PortsConfig();
+        config.Route("slow", "/slow", "app").Cluster("app", upstream.Url);
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
+        await proxy.WaitReadyAsync(admin);
+        using var client = TestClients.Https(https);
+        var inFlight = client.GetAsync("/slow");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        proxy.Signal(SigTerm);
+
+        await EventuallyRefusedAsync(https);
+        release.SetResult();
+        using var response = await inFlight.WaitAsync(TimeSpan.FromSeconds(15));
+        (await response.Content.ReadAsStringAsync()).Should().Be("finished after SIGTERM");
+        (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(20))).Should().Be(0, proxy.Output);
+        output.WriteLine(proxy.Output);
+    }
+
+    [Fact]
+    public async Task EnvironmentVariables_OverrideTheFile_AndEdgeProxyConfigSelectsIt()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var (config, https, _, admin) = PortsConfig();
+        config.Route("r", "{**any}", "app").Cluster("app", "http://127.0.0.1:1/"); // the env var fixes this address
+        var path = config.Write("custom.json");
+        var env = new Dictionary<string, string?>
+        {
+            ["EDGEPROXY_CONFIG"] = path,
+            ["ReverseProxy__Clusters__app__Destinations__d0__Address"] = upstream.Url,
+        };
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, [], env);
+        await proxy.WaitReadyAsync(admin);
+        using var client = TestClients.Https(https);
+
+        (await client.GetStringAsync("/via-env")).Should().Be("upstream:/via-env");
+    }
+
+    [Fact]
+    public async Task CheckCommand_AsAProcess_ExitsOneAndPrintsFindings_WithoutBindingPorts()
+    {
+        var (config, https, _, _) = PortsConfig();
+        config.Route("r", "{**any}", "missing");
+        using var occupied = new TcpListener(IPAddress.Loopback, https);
+        occupied.Start(); // check must not try to bind: this port being taken changes nothing
+
+        var result = await ExternalTool.RunAsync("dotnet", [EdgeProxyProcess.Dll, "check", "--config", config.Write()], TimeSpan.FromSeconds(60), workingDirectory: _dir.Path);
+
+        result.ExitCode.Should().Be(1, result.All);
+        result.StdOut.Should().Contain("FAIL ReverseProxy:Routes:r:ClusterId: cluster 'missing' is not defined under ReverseProxy:Clusters");
+        result.StdErr.Should().Contain("configuration INVALID");
+    }
+
+    [Fact]
+    public async Task InvalidConfigAtStart_ExitsOne_ListingProblems()
+    {
+        var (config, _, _, _) = PortsConfig();
+        config.Set("Kestrel:Endpoints:Https:Certificate:Path", "/nonexistent.pem").Route("r", "{**any}", "missing");
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
+
+        (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(1);
+        proxy.Output.Should().Contain("FAIL Kestrel:Endpoints:Https:Certificate:Path: file '/nonexistent.pem' not found")
+            .And.Contain("FAIL ReverseProxy:Routes:r:ClusterId:");
+    }
+
+    [Fact]
+    public async Task PortAlreadyInUse_ExitsOne_WithAClearMessage()
+    {
+        var (config, https, _, _) = PortsConfig();
+        using var occupied = new TcpListener(IPAddress.Loopback, https);
+        occupied.Start();
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
+
+        (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(1);
+        proxy.Output.Should().Contain($"FAIL Kestrel:Endpoints: Failed to bind to address https://127.0.0.1:{https}: address already in use");
+    }
+
+    private static async Task EventuallyRefusedAsync(int port)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            try
+            {
+                using var socket = new TcpClient();
+                await socket.ConnectAsync(IPAddress.Loopback, port);
+            }
+            catch (SocketException)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new Xunit.Sdk.XunitException("still accepting connections after SIGTERM");
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+
+namespace EdgeProxy.Tests.Infrastructure;
+
+public static class TestClients
+{
+    /// <summary>
+    /// An HttpClient for https://{host}:{port}/ whose connections go to 127.0.0.1 whatever the host (so SNI
+    /// and Host carry <paramref name="host"/>), trusting only the test PKI, with the certificates the server
+    /// sent as the only intermediates.
+    /// </summary>
+    public static HttpClient Https(int port, string host = "localhost", bool http2 = false, TestPki? pki = null, bool trustAny = false, Action<X509Certificate2>? seen = null)
+    {
+        pki ??= TestPki.Instance;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancel) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(IPAddress.Loopback, port, cancel);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+                {
+                    var leaf = X509CertificateLoader.LoadCertificate(certificate!.GetRawCertData());
+                    seen?.Invoke(leaf);
+                    return trustAny || pki.Validates(leaf, chain!.ChainPolicy.ExtraStore);
+                },
+            },
+            AllowAutoRedirect = false,
+        };
+        return new HttpClient(handler)
+        {
+            BaseAddress = new Uri($"https://{host}:{port}/"),
+            DefaultRequestVersion = http2 ? HttpVersion.Version20 : HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    public static HttpClient Plain(int port) => new(new SocketsHttpHandler { AllowAutoRedirect = false })
+    {
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    /// <summary>A port that was free a moment ago (for child processes, which cannot report port 0 back cheaply).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
