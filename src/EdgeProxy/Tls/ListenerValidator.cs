@@ -40,9 +40,10 @@ internal static class ListenerValidator
                 }
             }
 
-            if ((endpoint.Sni.Aggregate(endpoint.Protocols, (p, s) => p | s.Tls.Protocols) & HttpProtocols.Http3) != 0 && !ListenerBinder.Http3Supported)
+            if ((endpoint.Sni.Aggregate(endpoint.Protocols, (p, s) => p | s.Tls.Protocols) & HttpProtocols.Http3) != 0)
             {
-                report.Warn(endpoint.Key + ":Protocols", "HTTP/3 is not available on this platform (no QUIC support); serving HTTP/1.1 and HTTP/2");
+                var platform = ListenerBinder.Http3Supported ? "this platform has QUIC, but" : "this platform has no QUIC (libmsquic) and";
+                report.Warn(endpoint.Key + ":Protocols", $"HTTP/3 requested: {platform} EdgeProxy does not serve HTTP/3 yet; serving HTTP/1.1 and HTTP/2");
             }
 
             report.Ok(endpoint.Key, $"{endpoint.Address} ({endpoint.Tls.SslProtocols}, {endpoint.Protocols})");
