@@ -129,4 +129,31 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
 
         throw new Xunit.Sdk.XunitException("still accepting connections after SIGTERM");
     }
+
+    [Fact]
+    public async Task CompactJsonLogging_IsOneSettingAway()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var (config, https, _, admin) = PortsConfig();
+        config.Route("r", "{**any}", "app").Cluster("app", upstream.Url)
+            .Set("Serilog:WriteTo", new[] { new { Name = "Console", Args = new { formatter = "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact" } } });
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
+        await proxy.WaitReadyAsync(admin);
+        using var client = TestClients.Https(https);
+        await client.GetStringAsync("/json-log");
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string? accessLine = null;
+        while (accessLine is null && DateTime.UtcNow < deadline)
+        {
+            accessLine = proxy.Output.Split('\n').FirstOrDefault(l => l.Contains("\"RouteId\":\"r\""));
+            await Task.Delay(100);
+        }
+
+        accessLine.Should().NotBeNull(proxy.Output);
+        using var json = System.Text.Json.JsonDocument.Parse(accessLine!);
+        json.RootElement.GetProperty("Path").GetString().Should().Be("/json-log");
+        json.RootElement.GetProperty("StatusCode").GetInt32().Should().Be(200);
+        json.RootElement.TryGetProperty("@t", out _).Should().BeTrue();
+    }
 }

@@ -116,4 +116,18 @@ public sealed class ListenerEndToEndTests(ITestOutputHelper output) : IAsyncLife
         response.StatusCode.Should().Be(HttpStatusCode.PermanentRedirect);
         response.Headers.Location!.ToString().Should().Be(expected.Replace("{port}", _proxy.HttpsPort.ToString()));
     }
+
+    [Fact]
+    public async Task RedirectPort_CanBeSetForAnOuterLoadBalancer()
+    {
+        using var dir = new TempDirectory();
+        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(dir.Path).Set("EdgeProxy:HttpsRedirect:Port", 443), output);
+        using var client = proxy.CreatePlainClient(proxy.HttpPort);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/p?q=1");
+        request.Headers.Host = "app.example.com:8080";
+
+        using var response = await client.SendAsync(request);
+
+        response.Headers.Location!.ToString().Should().Be("https://app.example.com/p?q=1");
+    }
 }
