@@ -26,4 +26,7 @@ internal static class EventIds
 
     // Access log 500
     public const int AccessLog = 500;
+
+    // HSTS 600-619
+    public const int HstsUpstreamNormalised = 600;
 }

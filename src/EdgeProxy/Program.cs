@@ -2,6 +2,7 @@ using EdgeProxy.Admin;
 using EdgeProxy.Configuration;
 using EdgeProxy.ErrorPages;
 using EdgeProxy.Hosting;
+using EdgeProxy.Hsts;
 using EdgeProxy.Observability;
 using EdgeProxy.Tls;
 using Microsoft.AspNetCore.DataProtection;
@@ -84,6 +85,7 @@ public static class Program
         builder.Services.Configure<HttpsRedirectOptions>(builder.Configuration.GetSection(HttpsRedirectOptions.SectionName));
         builder.Services.Configure<ErrorPageOptions>(builder.Configuration.GetSection(ErrorPageOptions.SectionName));
         builder.Services.Configure<AccessLogOptions>(builder.Configuration.GetSection(AccessLogOptions.SectionName));
+        builder.Services.Configure<HstsOptions>(builder.Configuration.GetSection(HstsOptions.SectionName));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = edge.ShutdownTimeout);
 
         // Listeners: Kestrel:Endpoints bound by us (cached full-chain contexts, SNI, reload) plus the admin listener.
@@ -118,6 +120,7 @@ public static class Program
 
         // The pipeline, in the order a request meets it.
         app.UseMiddleware<AdminMiddleware>();          // admin listener: /healthz /readyz; nothing there goes further
+        app.UseMiddleware<HstsMiddleware>();           // exactly one Strict-Transport-Security, HTTPS only, on every response below
         app.UseMiddleware<AccessLogMiddleware>();      // one event per public request, whatever answers it
         app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https (ACME challenges will sit before this)
         app.UseRouting();

@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.Hsts;
 using EdgeProxy.Proxy;
 using EdgeProxy.Tls;
 
@@ -16,6 +17,7 @@ internal static class ConfigChecker
         EdgeProxyOptionsValidator.Validate(config, contentRoot, report);
         var endpoints = ListenerValidator.Validate(config, contentRoot, report);
         HttpsRedirectOptionsValidator.Validate(config, endpoints, report);
+        HstsOptionsValidator.Validate(config, endpoints, report);
         var admin = AdminOptionsValidator.Validate(config, report);
         ReverseProxyConfigValidator.Validate(config, report);
         return new ConfigCheckResult(report, endpoints, admin);

@@ -54,7 +54,7 @@ public sealed class TlsExternalPeerTests(ITestOutputHelper output) : IAsyncLifet
         var result = await SClient(protocol, "-servername", "localhost", "-CAfile", _rootPem, "-verify_return_error");
 
         result.ExitCode.Should().Be(0, result.All);
-        result.StdOut.Should().Contain($"Protocol  : {expected}").And.Contain("Verify return code: 0 (ok)");
+        result.StdOut.Should().Contain($"New, {expected}, Cipher is").And.Contain("Verify return code: 0 (ok)");
     }
 
     [ToolFact("openssl")]
