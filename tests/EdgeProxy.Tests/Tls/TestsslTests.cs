@@ -39,6 +39,7 @@ public sealed class TestsslTests(ITestOutputHelper output) : IDisposable
             findings.Should().Contain(f => f.Id == "TLS1_3" && f.Finding.StartsWith("offered"));
             findings.Should().Contain(f => f.Id == "TLS1_1" && f.Finding == "not offered");
             findings.Should().Contain(f => f.Id == "cert_chain_of_trust" && f.Finding.Contains("self signed"), "the shipped config serves the generated self-signed certificate");
+            findings.Should().Contain(f => f.Id == "HSTS_time" && f.Finding.StartsWith("365 days (=31536000 seconds)"), "HSTS is owned by the proxy with the default max-age");
 
             // A self-signed certificate has no issuer that could publish a CRL or OCSP responder, so
             // testssl's "Neither CRL nor OCSP URI provided" is the same fact as the untrusted chain.
