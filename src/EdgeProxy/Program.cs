@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.ClientCertificates;
 using EdgeProxy.Configuration;
 using EdgeProxy.ErrorPages;
 using EdgeProxy.Hosting;
@@ -101,6 +102,7 @@ public static class Program
             kestrel.ApplicationServices.GetRequiredService<ListenerBinder>().Bind(kestrel);
         });
 
+        builder.Services.AddClientCertificates(builder.Configuration, contentRoot);
         builder.Services.AddSingleton<ReadinessState>();
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
@@ -122,12 +124,14 @@ public static class Program
         app.UseMiddleware<AdminMiddleware>();          // admin listener: /healthz /readyz; nothing there goes further
         app.UseMiddleware<HstsMiddleware>();           // exactly one Strict-Transport-Security, HTTPS only, on every response below
         app.UseMiddleware<AccessLogMiddleware>();      // one event per public request, whatever answers it
+        app.UseMiddleware<CertificateHeaderStripMiddleware>(); // no inbound client-certificate header survives, on any route
         app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https (ACME challenges will sit before this)
         app.UseRouting();
         app.UseRequestTimeouts();
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<UpstreamErrorPageMiddleware>(); // wraps forwarding: clear 502/503/504 bodies
+            proxy.UseMiddleware<ClientCertificateMiddleware>(); // "EdgeProxy.ClientCert": "Required" → 403 without a valid certificate
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.ClientCertificates;
 using EdgeProxy.Hsts;
 using EdgeProxy.Proxy;
 using EdgeProxy.Tls;
@@ -18,6 +19,7 @@ internal static class ConfigChecker
         var endpoints = ListenerValidator.Validate(config, contentRoot, report);
         HttpsRedirectOptionsValidator.Validate(config, endpoints, report);
         HstsOptionsValidator.Validate(config, endpoints, report);
+        ClientCertificateOptionsValidator.Validate(config, contentRoot, endpoints, report);
         var admin = AdminOptionsValidator.Validate(config, report);
         ReverseProxyConfigValidator.Validate(config, report);
         return new ConfigCheckResult(report, endpoints, admin);

@@ -9,7 +9,7 @@ namespace EdgeProxy.Tls;
 /// Binds the configured endpoints and the admin listener on Kestrel. TLS endpoints answer every handshake
 /// from <see cref="TlsEndpoint"/>, which serves cached, reloadable certificate contexts with the full chain.
 /// </summary>
-internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory)
+internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates)
 {
     public List<ListenerFeature> Listeners { get; } = [];
 
@@ -56,15 +56,15 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
 
     private TlsEndpoint CreateTlsEndpoint(EndpointSpec endpoint)
     {
-        var fallback = endpoint.Tls.Certificate is { } own ? new TlsProfile(store.GetOrLoad(own), endpoint.Tls) : null;
+        var fallback = endpoint.Tls.Certificate is { } own ? new TlsProfile(store.GetOrLoad(own), endpoint.Tls, clientCertificates) : null;
         if (fallback is null && endpoint.Sni.Count == 0)
         {
-            fallback = new TlsProfile(store.GetOrLoad(plan.SelfSigned!), endpoint.Tls);
+            fallback = new TlsProfile(store.GetOrLoad(plan.SelfSigned!), endpoint.Tls, clientCertificates);
         }
 
         var sni = endpoint.Sni
             .Where(s => s.Tls.Certificate is not null)
-            .Select(s => (s.Host, new TlsProfile(store.GetOrLoad(s.Tls.Certificate!), s.Tls)))
+            .Select(s => (s.Host, new TlsProfile(store.GetOrLoad(s.Tls.Certificate!), s.Tls, clientCertificates)))
             .ToList();
         return new TlsEndpoint(endpoint.Key, fallback, sni, loggerFactory.CreateLogger<TlsEndpoint>());
     }

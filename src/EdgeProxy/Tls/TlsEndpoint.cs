@@ -32,7 +32,7 @@ internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IRea
             throw new AuthenticationException($"No certificate is configured for '{context.ClientHelloInfo.ServerName}' on {key}.");
         }
 
-        return ValueTask.FromResult(profile.GetOptions());
+        return ValueTask.FromResult(profile.GetOptions(context.Connection));
     }
 
     public TlsProfile? Find(string? serverName)

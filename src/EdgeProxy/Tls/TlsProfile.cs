@@ -1,5 +1,8 @@
 using System.Net.Security;
+using EdgeProxy.ClientCertificates;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace EdgeProxy.Tls;
 
@@ -7,13 +10,21 @@ namespace EdgeProxy.Tls;
 /// The handshake options for one certificate + settings pair. Built once per certificate version and
 /// reused by every handshake, so a handshake allocates nothing here.
 /// </summary>
-internal sealed class TlsProfile(ReloadableCertificate certificate, TlsSettings settings)
+internal sealed class TlsProfile(ReloadableCertificate certificate, TlsSettings settings, ClientCertificateHandshake? clientCertificates = null)
 {
     private Built? _built;
 
     public ReloadableCertificate Certificate { get; } = certificate;
 
     public TlsSettings Settings { get; } = settings;
+
+    public SslServerAuthenticationOptions GetOptions(ConnectionContext connection)
+    {
+        var options = GetOptions();
+        return Settings.ClientCertificateMode == ClientCertificateMode.NoCertificate || clientCertificates is null
+            ? options
+            : clientCertificates.CreateOptions(options, Settings.ClientCertificateMode, connection); // per connection: the verdict is stored on it
+    }
 
     public SslServerAuthenticationOptions GetOptions()
     {

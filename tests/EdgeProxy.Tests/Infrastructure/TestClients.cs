@@ -12,7 +12,7 @@ public static class TestClients
     /// and Host carry <paramref name="host"/>), trusting only the test PKI, with the certificates the server
     /// sent as the only intermediates.
     /// </summary>
-    public static HttpClient Https(int port, string host = "localhost", bool http2 = false, TestPki? pki = null, bool trustAny = false, Action<X509Certificate2>? seen = null)
+    public static HttpClient Https(int port, string host = "localhost", bool http2 = false, TestPki? pki = null, bool trustAny = false, Action<X509Certificate2>? seen = null, X509Certificate2? clientCertificate = null, X509Certificate2Collection? clientChain = null)
     {
         pki ??= TestPki.Instance;
         var handler = new SocketsHttpHandler
@@ -34,6 +34,12 @@ public static class TestClients
             },
             AllowAutoRedirect = false,
         };
+        if (clientCertificate is not null)
+        {
+            // A certificate context sends the intermediates too, as a smart-card middleware would.
+            handler.SslOptions.ClientCertificateContext = SslStreamCertificateContext.Create(clientCertificate, clientChain ?? [], offline: true);
+        }
+
         return new HttpClient(handler)
         {
             BaseAddress = new Uri($"https://{host}:{port}/"),

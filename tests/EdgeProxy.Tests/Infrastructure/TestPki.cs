@@ -68,6 +68,44 @@ public sealed class TestPki
         return cert.CopyWithPrivateKey(key);
     }
 
+    /// <summary>A client leaf issued by the intermediate; <paramref name="clientAuth"/> false leaves out the client-auth EKU.</summary>
+    public X509Certificate2 IssueClient(string subject, bool clientAuth = true, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string[]? dnsNames = null, string[]? uris = null)
+    {
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(new X500DistinguishedName(subject), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(clientAuth ? "1.3.6.1.5.5.7.3.2" : "1.3.6.1.5.5.7.3.4")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Intermediate, true, false));
+        if (dnsNames is not null || uris is not null)
+        {
+            var san = new SubjectAlternativeNameBuilder();
+            foreach (var dns in dnsNames ?? [])
+            {
+                san.AddDnsName(dns);
+            }
+
+            foreach (var uri in uris ?? [])
+            {
+                san.AddUri(new Uri(uri));
+            }
+
+            request.CertificateExtensions.Add(san.Build());
+        }
+
+        using var cert = request.Create(Intermediate, notBefore ?? DateTimeOffset.UtcNow.AddHours(-1), notAfter ?? DateTimeOffset.UtcNow.AddDays(30), RandomSerial());
+        return cert.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>Root and intermediate in one PEM bundle: what operators list in TrustedCaFiles.</summary>
+    public string WriteCaBundle(string directory, bool includeIntermediate = true)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, includeIntermediate ? "ca-bundle.pem" : "ca-root.pem");
+        File.WriteAllText(path, Root.ExportCertificatePem() + "\n" + (includeIntermediate ? Intermediate.ExportCertificatePem() + "\n" : string.Empty));
+        return path;
+    }
+
     /// <summary>Writes leaf + intermediate (the chain a CA hands out) and the key as PEM; returns the paths.</summary>
     public (string CertPath, string KeyPath) WritePem(X509Certificate2 leaf, string directory, string name, bool includeChain = true)
     {

@@ -1,0 +1,30 @@
+using Yarp.ReverseProxy.Model;
+
+namespace EdgeProxy.ClientCertificates;
+
+/// <summary>
+/// In the proxy pipeline: a route marked <c>"EdgeProxy.ClientCert": "Required"</c> answers 403 unless
+/// the connection presented a certificate that passed validation (revocation included).
+/// </summary>
+internal sealed class ClientCertificateMiddleware(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var route = context.GetReverseProxyFeature().Route.Config;
+        if (RouteClientCertificatePolicy.Requirement(route) == ClientCertRequirement.Required)
+        {
+            var state = context.Features.Get<ClientCertificateState>() ?? ClientCertificateState.NotPresented;
+            var verdict = await state.Verdict;
+            if (!verdict.Valid)
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                var why = state.Certificate is null ? "no client certificate was presented" : "the client certificate was rejected: " + verdict.Verify["FAILED:".Length..];
+                await context.Response.WriteAsync($"403 Forbidden: route '{route.RouteId}' requires a valid client certificate; {why}\n", context.RequestAborted);
+                return;
+            }
+        }
+
+        await next(context);
+    }
+}

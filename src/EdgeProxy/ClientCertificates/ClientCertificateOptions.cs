@@ -1,0 +1,33 @@
+using EdgeProxy.ClientCertificates.Revocation;
+
+namespace EdgeProxy.ClientCertificates;
+
+/// <summary>
+/// <c>EdgeProxy:ClientCertificates</c>. A listener asks for certificates with
+/// <c>Kestrel:Endpoints:&lt;name&gt;:ClientCertificateMode</c> (AllowCertificate or RequireCertificate);
+/// they are validated here, never against the machine store.
+/// </summary>
+public sealed class ClientCertificateOptions
+{
+    public const string SectionName = "EdgeProxy:ClientCertificates";
+
+    /// <summary>PEM bundles of the CAs (roots and intermediates) client certificates must chain to. Required when any listener asks for certificates.</summary>
+    public string[] TrustedCaFiles { get; set; } = [];
+
+    /// <summary>Default forwarding format for every route. Default <see cref="ForwardFormat.None"/>.</summary>
+    public ForwardFormat Forward { get; set; } = ForwardFormat.None;
+
+    /// <summary>Per listener (by <c>Kestrel:Endpoints</c> name) default forwarding format, overriding <see cref="Forward"/>.</summary>
+    public Dictionary<string, EndpointClientCertificateOptions> Endpoints { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Header names to use instead of the defaults, keyed by the default name (e.g. <c>"X-SSL-Client-Cert": "SSL_CLIENT_CERT"</c>). Both are stripped inbound.</summary>
+    public Dictionary<string, string> HeaderNames { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Revocation checking. Default <see cref="RevocationMode.None"/> (check WARNs).</summary>
+    public RevocationMode Revocation { get; set; } = RevocationMode.None;
+}
+
+public sealed class EndpointClientCertificateOptions
+{
+    public ForwardFormat? Forward { get; set; }
+}
