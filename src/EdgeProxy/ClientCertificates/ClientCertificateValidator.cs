@@ -63,7 +63,7 @@ internal sealed class ClientCertificateValidator(TrustedCaBundle trust, IRevocat
             _ when (flags & X509ChainStatusFlags.NotSignatureValid) != 0 => "certificate signature failure",
             _ when (flags & (X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.UntrustedRoot)) != 0 =>
                 leaf.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData) ? "self-signed certificate" : "unable to get local issuer certificate",
-            _ when (flags & (X509ChainStatusFlags.NotValidForUsage | X509ChainStatusFlags.InvalidPolicyConstraints)) != 0 => "unsupported certificate purpose",
+            _ when (flags & (X509ChainStatusFlags.NotValidForUsage | X509ChainStatusFlags.InvalidPolicyConstraints)) != 0 => "unsuitable certificate purpose",
             _ when (flags & X509ChainStatusFlags.InvalidBasicConstraints) != 0 => "invalid CA certificate",
             _ => "certificate verify failed: " + flags,
         };

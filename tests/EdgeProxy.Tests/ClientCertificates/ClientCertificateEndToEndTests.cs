@@ -111,7 +111,7 @@ public sealed class ClientCertificateEndToEndTests(ClientCertificateFixture fixt
     public static TheoryData<string, string> Invalid => new()
     {
         { "expired", "FAILED:certificate has expired" },
-        { "no-client-auth-eku", "FAILED:unsupported certificate purpose" },
+        { "no-client-auth-eku", "FAILED:unsuitable certificate purpose" },
         { "other-ca", "FAILED:unable to get local issuer certificate" },
         { "not-yet-valid", "FAILED:certificate is not yet valid" },
     };

@@ -69,10 +69,13 @@ public sealed class TestPki
     }
 
     /// <summary>A client leaf issued by the intermediate; <paramref name="clientAuth"/> false leaves out the client-auth EKU.</summary>
-    public X509Certificate2 IssueClient(string subject, bool clientAuth = true, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string[]? dnsNames = null, string[]? uris = null)
+    public X509Certificate2 IssueClient(string subject, bool clientAuth = true, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string[]? dnsNames = null, string[]? uris = null) =>
+        IssueClient(new X500DistinguishedName(subject), clientAuth, notBefore, notAfter, dnsNames, uris);
+
+    public X509Certificate2 IssueClient(X500DistinguishedName subject, bool clientAuth = true, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string[]? dnsNames = null, string[]? uris = null)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(new X500DistinguishedName(subject), key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(clientAuth ? "1.3.6.1.5.5.7.3.2" : "1.3.6.1.5.5.7.3.4")], false));
