@@ -16,10 +16,11 @@ public sealed class TestUpstream : IAsyncDisposable
 
     public string Url { get; }
 
-    public static async Task<TestUpstream> StartAsync(Action<WebApplication> map)
+    public static async Task<TestUpstream> StartAsync(Action<WebApplication> map, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
+        services?.Invoke(builder.Services);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         map(app);
