@@ -26,4 +26,10 @@ internal static class EventIds
 
     // Access log 500
     public const int AccessLog = 500;
+
+    // Trusted proxies, forwarded headers, PROXY protocol 600-699
+    public const int AllowFromDenied = 600;
+    public const int ProxyProtocolUntrustedPeer = 601;
+    public const int ProxyProtocolMalformed = 602;
+    public const int ProxyProtocolAccepted = 603;
 }

@@ -1,6 +1,7 @@
 using EdgeProxy.Admin;
 using EdgeProxy.Configuration;
 using EdgeProxy.ErrorPages;
+using EdgeProxy.ForwardedHeaders;
 using EdgeProxy.Hosting;
 using EdgeProxy.Observability;
 using EdgeProxy.Tls;
@@ -103,6 +104,7 @@ public static class Program
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        builder.Services.AddTrustedProxies(builder.Configuration); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
 
         var app = builder.Build();
 
@@ -118,12 +120,14 @@ public static class Program
 
         // The pipeline, in the order a request meets it.
         app.UseMiddleware<AdminMiddleware>();          // admin listener: /healthz /readyz; nothing there goes further
+        app.UseTrustedProxies();                       // who the client is; spoofable identity headers removed before anything reads them
         app.UseMiddleware<AccessLogMiddleware>();      // one event per public request, whatever answers it
         app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https (ACME challenges will sit before this)
         app.UseRouting();
         app.UseRequestTimeouts();
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseClientAllowlist();                         // route metadata EdgeProxy.AllowFrom: 403 for other clients
             proxy.UseMiddleware<UpstreamErrorPageMiddleware>(); // wraps forwarding: clear 502/503/504 bodies
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();

@@ -18,6 +18,7 @@ internal static class ConfigChecker
         HttpsRedirectOptionsValidator.Validate(config, endpoints, report);
         var admin = AdminOptionsValidator.Validate(config, report);
         ReverseProxyConfigValidator.Validate(config, report);
+        ForwardedHeaders.TrustedProxiesOptionsValidator.Validate(config, endpoints, report);
         return new ConfigCheckResult(report, endpoints, admin);
     }
 }
