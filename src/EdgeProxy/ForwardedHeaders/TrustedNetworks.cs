@@ -71,13 +71,17 @@ internal sealed class TrustedNetworks
 
         if (trimmed.Contains('/'))
         {
-            if (!IPNetwork.TryParse(trimmed, out network))
+            var slash = trimmed.IndexOf('/');
+            if (!IsStrictAddress(trimmed[..slash]) || !IPAddress.TryParse(trimmed[..slash], out var typed) || !IPNetwork.TryParse(trimmed, out network))
             {
-                // IPNetwork refuses host bits set (10.1.2.3/8); say so rather than "invalid".
-                var slash = trimmed.IndexOf('/');
-                error = IPAddress.TryParse(trimmed[..slash], out _) && int.TryParse(trimmed[(slash + 1)..], out _)
-                    ? "has bits set after the prefix length or a prefix length out of range; write the network address (e.g. 10.0.0.0/8)"
-                    : "is not a CIDR (e.g. 10.0.0.0/8, 2001:db8::/32) or an IP address";
+                error = "is not a CIDR (e.g. 10.0.0.0/8, 2001:db8::/32) or an IP address";
+                return false;
+            }
+
+            if (!network.BaseAddress.Equals(typed))
+            {
+                // 10.1.2.3/8 could mean the host or the /8; trusting the wider one by accident is the worse mistake.
+                error = $"has bits set after the prefix length; write {network} for the network or {typed} for one host";
                 return false;
             }
         }
@@ -146,8 +150,9 @@ internal sealed class TrustedNetworks
 
         var dots = 0;
         var digits = 0;
-        foreach (var c in text)
+        for (var i = 0; i < text.Length; i++)
         {
+            var c = text[i];
             if (c == '.')
             {
                 if (digits == 0)
@@ -158,9 +163,9 @@ internal sealed class TrustedNetworks
                 dots++;
                 digits = 0;
             }
-            else if (char.IsAsciiDigit(c) && ++digits <= 3)
+            else if (char.IsAsciiDigit(c) && ++digits <= 3 && !(digits == 2 && text[i - 1] == '0'))
             {
-                continue;
+                continue; // no leading zeros: 010 is 8 to inet_aton and 10 to .NET
             }
             else
             {
