@@ -44,8 +44,8 @@ internal sealed partial class ProxyProtocolConnections(IOptions<TrustedProxiesOp
 
         if (header.Value.Source is { } source)
         {
+            // Only the remote end changes: the local end point stays ours, so LocalPort is still the port we bound.
             connection.RemoteEndPoint = source;
-            connection.LocalEndPoint = header.Value.Destination;
         }
 
         Log.Accepted(logger, endpointName, peer!.ToString(), header.Value.Version, header.Value.Source?.ToString() ?? "(connection's own)");

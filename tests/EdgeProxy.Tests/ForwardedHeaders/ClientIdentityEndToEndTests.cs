@@ -105,6 +105,25 @@ public sealed class ClientIdentityEndToEndTests(ITestOutputHelper output) : IAsy
         (await HeaderEchoUpstream.ReadAsync(vouched)).Header("X-Forwarded-For").Should().Be("203.0.113.7, 127.0.0.2");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OneConnection_ManyRequests_EachResolvedFromTheRealPeer(bool http2)
+    {
+        // A trusted balancer reuses its connection for many clients; one request's resolved client must never
+        // become the next request's peer (that would make it "untrusted" and pin the wrong client).
+        var connections = 0;
+        using var trusted = SourceBoundClient.Create(Trusted, IPAddress.Loopback, _proxy.HttpsPort, http2: http2, onConnect: () => connections++);
+        var seen = new List<string?>();
+        foreach (var xff in new[] { "203.0.113.7", "198.51.100.1", "10.1.1.1", "203.0.113.8" })
+        {
+            seen.Add((await HeaderEchoUpstream.ReadAsync(await GetAsync(trusted, "/keepalive", xff))).Header("X-Forwarded-For"));
+        }
+
+        connections.Should().Be(1);
+        seen.Should().Equal("203.0.113.7, 127.0.0.2", "198.51.100.1, 127.0.0.2", "10.1.1.1, 127.0.0.2", "203.0.113.8, 127.0.0.2");
+    }
+
     [Fact]
     public async Task ThousandsOfTrustedEntries_WalkIsBounded_AndClientIsNeverAnUntrustedForgery()
     {

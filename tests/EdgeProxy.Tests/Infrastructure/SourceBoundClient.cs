@@ -14,7 +14,8 @@ public static class SourceBoundClient
     /// <param name="source">Local address to bind, e.g. 127.0.0.9 or ::1.</param>
     /// <param name="target">Address of the listener (127.0.0.1 or ::1).</param>
     /// <param name="beforeRequest">Bytes written on the raw socket before anything else (a PROXY protocol header).</param>
-    public static HttpClient Create(IPAddress source, IPAddress target, int port, bool https = true, bool http2 = false, string host = "localhost", byte[]? beforeRequest = null)
+    /// <param name="onConnect">Called for each new connection, so a test can prove connections were reused.</param>
+    public static HttpClient Create(IPAddress source, IPAddress target, int port, bool https = true, bool http2 = false, string host = "localhost", byte[]? beforeRequest = null, Action? onConnect = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -25,6 +26,7 @@ public static class SourceBoundClient
                 {
                     socket.Bind(new IPEndPoint(source, 0));
                     await socket.ConnectAsync(target, port, cancel);
+                    onConnect?.Invoke();
                     if (beforeRequest is not null)
                     {
                         await socket.SendAsync(beforeRequest, SocketFlags.None, cancel);
