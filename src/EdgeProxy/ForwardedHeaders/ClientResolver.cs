@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -23,7 +24,8 @@ internal static class ClientResolver
 
     private static ForwardedClient FromXForwardedFor(IPAddress peer, IHeaderDictionary headers, TrustedNetworks trusted)
     {
-        Span<IPAddress?> hops = new IPAddress?[MaxHops];
+        var buffer = default(HopBuffer);
+        Span<IPAddress?> hops = buffer;
         var count = 0;
         foreach (var entry in new EntriesFromRight(headers[IdentityHeaders.XForwardedFor]))
         {
@@ -51,7 +53,8 @@ internal static class ClientResolver
 
     private static ForwardedClient FromForwarded(IPAddress peer, StringValues forwarded, TrustedNetworks trusted)
     {
-        Span<IPAddress?> hops = new IPAddress?[MaxHops];
+        var buffer = default(HopBuffer);
+        Span<IPAddress?> hops = buffer;
         var count = 0;
         string? proto = null;
         string? host = null;
@@ -109,5 +112,12 @@ internal static class ClientResolver
 
         parts[^1] = peer.ToString();
         return string.Join(", ", parts);
+    }
+
+    /// <summary>The walked addresses live on the stack: nothing is allocated for the walk itself.</summary>
+    [InlineArray(MaxHops)]
+    private struct HopBuffer
+    {
+        private IPAddress? _element;
     }
 }

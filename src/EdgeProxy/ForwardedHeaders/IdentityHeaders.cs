@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace EdgeProxy.ForwardedHeaders;
 
 /// <summary>
@@ -24,4 +26,6 @@ internal static class IdentityHeaders
 
     /// <summary>All names, dashed and underscore spellings.</summary>
     public static readonly string[] All = [.. Dashed, .. Dashed.Where(n => n.Contains('-')).Select(n => n.Replace('-', '_'))];
+
+    public static readonly FrozenSet<string> Set = All.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 }
