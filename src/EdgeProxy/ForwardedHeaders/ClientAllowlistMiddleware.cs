@@ -18,12 +18,12 @@ internal sealed partial class ClientAllowlistMiddleware(RequestDelegate next, IL
     public Task InvokeAsync(HttpContext context)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
-        if (route.Metadata is null || !route.Metadata.TryGetValue(MetadataKey, out var list))
+        if (route.Metadata is null || !route.Metadata.ContainsKey(MetadataKey))
         {
             return next(context);
         }
 
-        var allowed = Parsed.GetValue(route, _ => TrustedNetworks.Parse(list, errors: null));
+        var allowed = Parsed.GetValue(route, static r => TrustedNetworks.Parse(r.Metadata![MetadataKey], errors: null));
         var client = context.Connection.RemoteIpAddress;
         if (allowed.Contains(client))
         {

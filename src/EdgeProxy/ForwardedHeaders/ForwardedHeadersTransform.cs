@@ -27,7 +27,15 @@ internal sealed class ForwardedHeadersTransform(TrustedProxiesState state) : Req
 
         Set(context, IdentityHeaders.XForwardedFor, trusted?.ForwardedFor ?? client);
         Set(context, IdentityHeaders.XForwardedProto, proto);
-        Set(context, IdentityHeaders.XForwardedHost, host);
+        if (host.Length > 0)
+        {
+            Set(context, IdentityHeaders.XForwardedHost, host);
+        }
+        else
+        {
+            RemoveHeader(context, IdentityHeaders.XForwardedHost); // an HTTP/1.0 request without Host
+        }
+
         Set(context, IdentityHeaders.XForwardedPort, port);
         if (prefix is not null)
         {

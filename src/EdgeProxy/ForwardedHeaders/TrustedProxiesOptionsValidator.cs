@@ -1,5 +1,6 @@
 using EdgeProxy.Configuration;
 using EdgeProxy.Tls;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace EdgeProxy.ForwardedHeaders;
 
@@ -108,6 +109,10 @@ internal static class TrustedProxiesOptionsValidator
             else
             {
                 report.Ok(entry.Path, $"'{name}' expects a PROXY protocol v1/v2 header from trusted peers");
+                if (endpoints.First(e => e.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Protocols.HasFlag(HttpProtocols.Http3))
+                {
+                    report.Warn(entry.Path, $"'{name}' also serves HTTP/3: QUIC carries no PROXY header, so those clients are seen as the balancer's address");
+                }
             }
         }
     }

@@ -21,6 +21,6 @@ internal static class SerilogSetup
             }
 
             extra?.Invoke(logger);
-        });
+        }, preserveStaticLogger: true); // each host logs through its own logger: several in one process (tests) must not share Log.Logger
     }
 }
