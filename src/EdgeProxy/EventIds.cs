@@ -27,6 +27,12 @@ internal static class EventIds
     // Access log 500
     public const int AccessLog = 500;
 
-    // HSTS 600-619
-    public const int HstsUpstreamNormalised = 600;
+    // Trusted proxies, forwarded headers, PROXY protocol 600-699
+    public const int AllowFromDenied = 600;
+    public const int ProxyProtocolUntrustedPeer = 601;
+    public const int ProxyProtocolMalformed = 602;
+    public const int ProxyProtocolAccepted = 603;
+
+    // HSTS 900-919
+    public const int HstsUpstreamNormalised = 900;
 }

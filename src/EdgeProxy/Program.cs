@@ -2,6 +2,7 @@ using EdgeProxy.Admin;
 using EdgeProxy.ClientCertificates;
 using EdgeProxy.Configuration;
 using EdgeProxy.ErrorPages;
+using EdgeProxy.ForwardedHeaders;
 using EdgeProxy.Hosting;
 using EdgeProxy.Hsts;
 using EdgeProxy.Observability;
@@ -107,6 +108,7 @@ public static class Program
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        builder.Services.AddTrustedProxies(builder.Configuration); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
 
         var app = builder.Build();
 
@@ -122,6 +124,7 @@ public static class Program
 
         // The pipeline, in the order a request meets it.
         app.UseMiddleware<AdminMiddleware>();          // admin listener: /healthz /readyz; nothing there goes further
+        app.UseTrustedProxies();                       // who the client is; spoofable identity headers removed before anything reads them
         app.UseMiddleware<HstsMiddleware>();           // exactly one Strict-Transport-Security, HTTPS only, on every response below
         app.UseMiddleware<AccessLogMiddleware>();      // one event per public request, whatever answers it
         app.UseMiddleware<CertificateHeaderStripMiddleware>(); // no inbound client-certificate header survives, on any route
@@ -130,6 +133,7 @@ public static class Program
         app.UseRequestTimeouts();
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseClientAllowlist();                         // route metadata EdgeProxy.AllowFrom: 403 for other clients
             proxy.UseMiddleware<UpstreamErrorPageMiddleware>(); // wraps forwarding: clear 502/503/504 bodies
             proxy.UseMiddleware<ClientCertificateMiddleware>(); // "EdgeProxy.ClientCert": "Required" → 403 without a valid certificate
             proxy.UseSessionAffinity();

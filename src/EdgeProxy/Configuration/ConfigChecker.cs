@@ -22,6 +22,7 @@ internal static class ConfigChecker
         ClientCertificateOptionsValidator.Validate(config, contentRoot, endpoints, report);
         var admin = AdminOptionsValidator.Validate(config, report);
         ReverseProxyConfigValidator.Validate(config, report);
+        ForwardedHeaders.TrustedProxiesOptionsValidator.Validate(config, endpoints, report);
         return new ConfigCheckResult(report, endpoints, admin);
     }
 }

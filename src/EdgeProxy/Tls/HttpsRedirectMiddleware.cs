@@ -12,7 +12,9 @@ internal sealed class HttpsRedirectMiddleware(RequestDelegate next, IOptionsMoni
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Http || !options.CurrentValue.Enabled)
+        // IsHttps, not just the listener: behind a trusted TLS-terminating load balancer that says
+        // X-Forwarded-Proto: https, redirecting would loop.
+        if (context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Http || context.Request.IsHttps || !options.CurrentValue.Enabled)
         {
             return next(context);
         }

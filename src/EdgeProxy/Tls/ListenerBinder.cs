@@ -29,6 +29,7 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
             Listen(options, endpoint.Address, listen =>
             {
                 Tag(listen, endpoint.Name, kind);
+                options.ApplicationServices.GetService<ForwardedHeaders.ProxyProtocolConnections>()?.Attach(listen, endpoint.Name); // PROXY protocol precedes TLS
                 if (endpoint.IsHttps)
                 {
                     var tls = CreateTlsEndpoint(endpoint);

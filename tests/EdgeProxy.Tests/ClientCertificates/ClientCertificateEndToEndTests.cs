@@ -57,7 +57,7 @@ public sealed class ClientCertificateEndToEndTests(ClientCertificateFixture fixt
     private async Task<Dictionary<string, string>> Headers(X509Certificate2? certificate, string path, bool http2 = false, TestPki? issuer = null)
     {
         using var client = fixture.Client(certificate, http2, issuer);
-        return await HeaderEchoUpstream.ReadAsync(await client.GetAsync(path));
+        return await HeaderEchoUpstream.ReadHeadersAsync(await client.GetAsync(path));
     }
 
     [Theory]
@@ -187,7 +187,7 @@ public sealed class ClientCertificateEndToEndTests(ClientCertificateFixture fixt
                 using var request = new HttpRequestMessage(HttpMethod.Get, path);
                 request.Headers.TryAddWithoutValidation(header, "FORGED-VALUE");
 
-                var headers = await HeaderEchoUpstream.ReadAsync(await client.SendAsync(request));
+                var headers = await HeaderEchoUpstream.ReadHeadersAsync(await client.SendAsync(request));
 
                 headers.Values.Should().NotContain(v => v.Contains("FORGED-VALUE"), $"{header} on {path} with{(certificate is null ? "out" : string.Empty)} a certificate");
             }

@@ -68,7 +68,7 @@ public sealed class NginxOracleTests(ITestOutputHelper output) : IDisposable
         async Task<Dictionary<string, string>> Through(int port)
         {
             using var client = TestClients.Https(port, clientCertificate: certificate, clientChain: chain);
-            return await HeaderEchoUpstream.ReadAsync(await client.GetAsync("/oracle"));
+            return await HeaderEchoUpstream.ReadHeadersAsync(await client.GetAsync("/oracle"));
         }
 
         var fromEdge = await Through(proxy.HttpsPort);

@@ -2,16 +2,50 @@ using System.Text.Json;
 
 namespace EdgeProxy.Tests.Infrastructure;
 
-/// <summary>An upstream that answers with exactly the request headers it received, as JSON (name → joined values).</summary>
+/// <summary>
+/// An upstream that answers with JSON describing exactly what reached it: every header line by name
+/// (several lines stay several entries), the path, and the TCP peer it saw.
+/// </summary>
 public static class HeaderEchoUpstream
 {
-    public static Task<TestUpstream> StartAsync() => TestUpstream.StartAsync(app => app.MapFallback(context =>
-        context.Response.WriteAsJsonAsync(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase))));
+    public static Task<TestUpstream> StartAsync() => TestUpstream.StartAsync(app => app.MapFallback(async context =>
+    {
+        var headers = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in context.Request.Headers)
+        {
+            headers[name] = values.ToArray()!;
+        }
 
-    public static async Task<Dictionary<string, string>> ReadAsync(HttpResponseMessage response)
+        await context.Response.WriteAsJsonAsync(new Echo(context.Request.Path.Value ?? string.Empty, context.Connection.RemoteIpAddress?.ToString() ?? string.Empty, headers));
+    }));
+
+    public static async Task<Echo> ReadAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        return JsonSerializer.Deserialize<Echo>(body, JsonSerializerOptions.Web) ?? throw new InvalidOperationException("empty echo: " + body);
+    }
+
+    /// <summary>Every header (lines joined with ", ") after checking the request succeeded.</summary>
+    public static async Task<Dictionary<string, string>> ReadHeadersAsync(HttpResponseMessage response)
     {
         response.EnsureSuccessStatusCode();
-        var headers = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>();
-        return new Dictionary<string, string>(headers!, StringComparer.OrdinalIgnoreCase);
+        var echo = await ReadAsync(response);
+        return echo.Headers.ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase);
+    }
+
+    public sealed record Echo(string Path, string Peer, Dictionary<string, string[]> Headers)
+    {
+        /// <summary>The single line of a header; fails the test if it arrived as several lines.</summary>
+        public string? Header(string name)
+        {
+            var lines = Headers.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
+            if (lines is null)
+            {
+                return null;
+            }
+
+            lines.Should().HaveCount(1, $"{name} must reach the upstream as one line");
+            return lines[0];
+        }
     }
 }
