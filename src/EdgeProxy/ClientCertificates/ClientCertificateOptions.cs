@@ -23,6 +23,14 @@ public sealed class ClientCertificateOptions
     /// <summary>Header names to use instead of the defaults, keyed by the default name (e.g. <c>"X-SSL-Client-Cert": "SSL_CLIENT_CERT"</c>). Both are stripped inbound.</summary>
     public Dictionary<string, string> HeaderNames { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Behind a load balancer that already terminated mTLS: accept its certificate header in this format
+    /// (<see cref="ForwardFormat.None"/>, the default, accepts nothing). Only from peers in
+    /// <c>EdgeProxy:TrustedProxies:Networks</c>; the certificate is validated against <see cref="TrustedCaFiles"/>
+    /// and re-emitted in the route's format. A certificate presented directly on the connection wins.
+    /// </summary>
+    public ForwardFormat AcceptFromTrustedProxies { get; set; } = ForwardFormat.None;
+
     /// <summary>Revocation checking. Default <see cref="RevocationMode.None"/> (check WARNs).</summary>
     public RevocationMode Revocation { get; set; } = RevocationMode.None;
 }

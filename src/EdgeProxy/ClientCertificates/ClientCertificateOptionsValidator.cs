@@ -49,6 +49,20 @@ internal static class ClientCertificateOptionsValidator
             }
         }
 
+        var accept = CheckEnum<ForwardFormat>(config, Section + ":AcceptFromTrustedProxies", report);
+        if (accept is not null and not ForwardFormat.None)
+        {
+            if (files.Count == 0)
+            {
+                report.Fail(Section + ":TrustedCaFiles", "required: AcceptFromTrustedProxies validates forwarded certificates against these CAs");
+            }
+
+            if (!config.GetSection("EdgeProxy:TrustedProxies:Networks").GetChildren().Any())
+            {
+                report.Warn(Section + ":AcceptFromTrustedProxies", "EdgeProxy:TrustedProxies:Networks is empty, so no peer is trusted and no forwarded certificate is ever accepted");
+            }
+        }
+
         var revocation = CheckEnum<RevocationMode>(config, Section + ":Revocation", report);
         if (asking.Count > 0 && revocation is null or RevocationMode.None)
         {

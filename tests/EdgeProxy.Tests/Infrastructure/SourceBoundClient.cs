@@ -15,7 +15,7 @@ public static class SourceBoundClient
     /// <param name="target">Address of the listener (127.0.0.1 or ::1).</param>
     /// <param name="beforeRequest">Bytes written on the raw socket before anything else (a PROXY protocol header).</param>
     /// <param name="onConnect">Called for each new connection, so a test can prove connections were reused.</param>
-    public static HttpClient Create(IPAddress source, IPAddress target, int port, bool https = true, bool http2 = false, string host = "localhost", byte[]? beforeRequest = null, Action? onConnect = null)
+    public static HttpClient Create(IPAddress source, IPAddress target, int port, bool https = true, bool http2 = false, string host = "localhost", byte[]? beforeRequest = null, Action? onConnect = null, System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -40,7 +40,11 @@ public static class SourceBoundClient
                     throw;
                 }
             },
-            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                ClientCertificateContext = clientCertificate is null ? null : SslStreamCertificateContext.Create(clientCertificate, null, offline: true),
+            },
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
