@@ -41,6 +41,7 @@ internal sealed class CertificateHeaderStripMiddleware
         if (found is not null)
         {
             AcceptFromTrustedProxy(context);
+            KeepTrustedXfcc(context);
             foreach (var name in found)
             {
                 headers.Remove(name);
@@ -48,6 +49,16 @@ internal sealed class CertificateHeaderStripMiddleware
         }
 
         return _next(context);
+    }
+
+    private void KeepTrustedXfcc(HttpContext context)
+    {
+        var settings = _options.CurrentValue;
+        if (settings.XfccMode == XfccMode.AppendForward && context.Features.Get<ForwardedClient>() is not null
+            && context.Request.Headers[settings.HeaderNames.GetValueOrDefault(CertificateHeaderNames.Xfcc, CertificateHeaderNames.Xfcc)].ToString() is { Length: > 0 } xfcc)
+        {
+            context.Features.Set(new TrustedXfcc(xfcc));
+        }
     }
 
     private void AcceptFromTrustedProxy(HttpContext context)

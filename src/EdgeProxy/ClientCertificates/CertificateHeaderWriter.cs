@@ -8,7 +8,8 @@ namespace EdgeProxy.ClientCertificates;
 /// <summary>Writes one connection's certificate to the upstream request in the route's format.</summary>
 internal sealed class CertificateHeaderWriter(IReadOnlyDictionary<string, string> renames)
 {
-    public void Write(ForwardFormat format, ClientCertificateState state, ClientCertificateVerdict verdict, HttpRequestHeaders headers)
+    /// <param name="appendTo">With XfccMode AppendForward: the XFCC a trusted peer sent, which this hop's element extends.</param>
+    public void Write(ForwardFormat format, ClientCertificateState state, ClientCertificateVerdict verdict, HttpRequestHeaders headers, string? appendTo = null)
     {
         var leaf = state.Certificate;
         switch (format)
@@ -25,7 +26,7 @@ internal sealed class CertificateHeaderWriter(IReadOnlyDictionary<string, string
 
                 break;
             case ForwardFormat.Xfcc when leaf is not null && verdict.Valid:
-                Set(headers, CertificateHeaderNames.Xfcc, Xfcc(leaf, state.Chain));
+                Set(headers, CertificateHeaderNames.Xfcc, appendTo is null ? Xfcc(leaf, state.Chain) : appendTo + "," + Xfcc(leaf, state.Chain));
                 break;
             case ForwardFormat.Rfc9440 when leaf is not null && verdict.Valid:
                 Set(headers, CertificateHeaderNames.ClientCert, ":" + CertificateEncoding.Base64Der(leaf) + ":");

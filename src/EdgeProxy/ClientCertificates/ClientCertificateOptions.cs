@@ -31,8 +31,20 @@ public sealed class ClientCertificateOptions
     /// </summary>
     public ForwardFormat AcceptFromTrustedProxies { get; set; } = ForwardFormat.None;
 
+    /// <summary>
+    /// Envoy's XFCC modes: <see cref="XfccMode.SanitizeSet"/> (default) sends only this hop's element;
+    /// <see cref="XfccMode.AppendForward"/> keeps the XFCC a trusted peer sent and appends this hop's.
+    /// </summary>
+    public XfccMode XfccMode { get; set; } = XfccMode.SanitizeSet;
+
     /// <summary>Revocation checking. Default <see cref="RevocationMode.None"/> (check WARNs).</summary>
     public RevocationMode Revocation { get; set; } = RevocationMode.None;
+}
+
+public enum XfccMode
+{
+    SanitizeSet,
+    AppendForward,
 }
 
 public sealed class EndpointClientCertificateOptions

@@ -49,6 +49,7 @@ internal static class ClientCertificateOptionsValidator
             }
         }
 
+        CheckEnum<XfccMode>(config, Section + ":XfccMode", report);
         var accept = CheckEnum<ForwardFormat>(config, Section + ":AcceptFromTrustedProxies", report);
         if (accept is not null and not ForwardFormat.None)
         {

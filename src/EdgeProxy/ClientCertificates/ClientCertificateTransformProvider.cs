@@ -41,7 +41,8 @@ internal sealed class ClientCertificateTransformProvider(IOptionsMonitor<ClientC
 
             var state = transform.HttpContext.Features.Get<ClientCertificateState>() ?? ClientCertificateState.NotPresented;
             var verdict = await state.Verdict;
-            new CertificateHeaderWriter(settings.HeaderNames).Write(format, state, verdict, transform.ProxyRequest.Headers);
+            var appendTo = settings.XfccMode == XfccMode.AppendForward ? transform.HttpContext.Features.Get<TrustedXfcc>()?.Value : null;
+            new CertificateHeaderWriter(settings.HeaderNames).Write(format, state, verdict, transform.ProxyRequest.Headers, appendTo);
         });
     }
 }

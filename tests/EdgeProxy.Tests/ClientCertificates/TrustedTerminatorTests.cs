@@ -75,4 +75,37 @@ public sealed class TrustedTerminatorTests(ITestOutputHelper output) : IAsyncLif
 
         (await XfccSeenUpstream(Trusted, _pki.IssueClient("CN=forwarded"), direct)).Should().StartWith(Hash(direct));
     }
+
+    [Fact]
+    public async Task XfccAppendForward_KeepsTheTrustedHopsElement_AndAppendsOurs()
+    {
+        await using var upstream = await HeaderEchoUpstream.StartAsync();
+        using var dir = new TempDirectory();
+        var config = new TestConfig(dir.Path)
+            .Set("Kestrel:Endpoints:Https:ClientCertificateMode", "AllowCertificate")
+            .Set("EdgeProxy:TrustedProxies:Networks", new[] { "127.0.0.2" })
+            .Set("EdgeProxy:ClientCertificates:TrustedCaFiles", new[] { _pki.WriteCaBundle(dir.Combine("ca")) })
+            .Set("EdgeProxy:ClientCertificates:Forward", "Xfcc")
+            .Set("EdgeProxy:ClientCertificates:XfccMode", "AppendForward")
+            .Route("all", "{**rest}", "echo").Cluster("echo", upstream.Url);
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        var direct = _pki.IssueClient("CN=hop2");
+        const string earlier = "By=spiffe://edge-1;Hash=abc;Subject=\"CN=hop1,O=Example\"";
+
+        async Task<string?> Send(IPAddress source)
+        {
+            using var client = SourceBoundClient.Create(source, IPAddress.Loopback, proxy.HttpsPort, clientCertificate: direct);
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+            request.Headers.TryAddWithoutValidation("X-Forwarded-Client-Cert", earlier);
+            return (await HeaderEchoUpstream.ReadHeadersAsync(await client.SendAsync(request))).GetValueOrDefault("X-Forwarded-Client-Cert");
+        }
+
+        var fromTrusted = await Send(Trusted);
+        var elements = XfccParser.Parse(fromTrusted!);
+        elements.Should().HaveCount(2);
+        elements[0]["Subject"].Should().Equal("CN=hop1,O=Example");
+        elements[1]["Hash"].Single().Should().Be(Hash(direct)["Hash=".Length..]);
+
+        (await Send(Untrusted)).Should().StartWith(Hash(direct), "an untrusted peer's XFCC is dropped, not extended");
+    }
 }
