@@ -50,7 +50,7 @@ public static class Program
     }
 
     /// <summary>Builds the proxy exactly as <c>run</c> does; tests call this with their own config file.</summary>
-    internal static WebApplication Build(CommandLine cli, string contentRoot, Action<LoggerConfiguration>? extraLogging = null)
+    internal static WebApplication Build(CommandLine cli, string contentRoot, Action<LoggerConfiguration>? extraLogging = null, Action<IServiceCollection>? extraServices = null)
     {
         DurationTypeConverter.Register();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = contentRoot, Args = [] });
@@ -103,6 +103,7 @@ public static class Program
             kestrel.ApplicationServices.GetRequiredService<ListenerBinder>().Bind(kestrel);
         });
 
+        builder.Services.AddEdgeProxyTelemetry(builder.Configuration);
         builder.Services.AddClientCertificates(builder.Configuration, contentRoot);
         builder.Services.AddSingleton<ReadinessState>();
         builder.Services.AddRequestTimeouts();
@@ -110,6 +111,7 @@ public static class Program
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         builder.Services.AddTrustedProxies(builder.Configuration); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
 
+        extraServices?.Invoke(builder.Services);
         var app = builder.Build();
 
         // Reloads of the file: validated as a whole, applied only when nothing FAILs.
@@ -123,6 +125,7 @@ public static class Program
         StartupLog.Write(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Startup"), checkResult.Report, app.Services.GetRequiredService<CertificateStore>(), selfSigned, selfSignedCreated);
 
         // The pipeline, in the order a request meets it.
+        app.UseAdminMetrics(builder.Configuration);   // admin listener: Prometheus /metrics
         app.UseMiddleware<AdminMiddleware>();          // admin listener: /healthz /readyz; nothing there goes further
         app.UseTrustedProxies();                       // who the client is; spoofable identity headers removed before anything reads them
         app.UseMiddleware<HstsMiddleware>();           // exactly one Strict-Transport-Security, HTTPS only, on every response below

@@ -9,7 +9,7 @@ namespace EdgeProxy.ClientCertificates;
 /// the client-authentication EKU, then revocation. Failure reasons are OpenSSL's wording, which is what
 /// nginx puts after <c>FAILED:</c>.
 /// </summary>
-internal sealed class ClientCertificateValidator(TrustedCaBundle trust, IRevocationChecker revocation)
+internal sealed class ClientCertificateValidator(TrustedCaBundle trust, IRevocationChecker revocation, Observability.EdgeProxyMetrics metrics)
 {
     private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
 
@@ -31,7 +31,9 @@ internal sealed class ClientCertificateValidator(TrustedCaBundle trust, IRevocat
             return (new ClientCertificateVerdict(true, "SUCCESS", issuer), issuer);
         }
 
-        return (ClientCertificateVerdict.Failed(Reason(chain, leaf)), null);
+        var reason = Reason(chain, leaf);
+        metrics.ClientCertificateFailure(reason);
+        return (ClientCertificateVerdict.Failed(reason), null);
     }
 
     /// <summary>The rest of the verdict once the chain is known: revocation, which may go to the network.</summary>
@@ -43,9 +45,14 @@ internal sealed class ClientCertificateValidator(TrustedCaBundle trust, IRevocat
         }
 
         var result = await revocation.CheckAsync(leaf, issuer, cancellationToken);
-        return result.Status == RevocationStatus.Good
-            ? verdict
-            : ClientCertificateVerdict.Failed(result.Status == RevocationStatus.Revoked ? "certificate revoked" : "unable to get certificate CRL or OCSP status: " + result.Reason);
+        if (result.Status == RevocationStatus.Good)
+        {
+            return verdict;
+        }
+
+        var reason = result.Status == RevocationStatus.Revoked ? "certificate revoked" : "unable to get certificate CRL or OCSP status";
+        metrics.ClientCertificateFailure(reason);
+        return ClientCertificateVerdict.Failed(result.Status == RevocationStatus.Revoked ? reason : reason + ": " + result.Reason);
     }
 
     private static string Reason(X509Chain chain, X509Certificate2 leaf)

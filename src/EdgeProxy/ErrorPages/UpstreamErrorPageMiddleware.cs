@@ -9,7 +9,7 @@ namespace EdgeProxy.ErrorPages;
 /// yet, it writes a short text body naming the route and the kind of failure (YARP itself sends an empty
 /// body), and logs the full reason.
 /// </summary>
-internal sealed partial class UpstreamErrorPageMiddleware(RequestDelegate next, IOptionsMonitor<ErrorPageOptions> options, ILogger<UpstreamErrorPageMiddleware> logger)
+internal sealed partial class UpstreamErrorPageMiddleware(RequestDelegate next, IOptionsMonitor<ErrorPageOptions> options, ILogger<UpstreamErrorPageMiddleware> logger, Observability.EdgeProxyMetrics metrics)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -25,15 +25,17 @@ internal sealed partial class UpstreamErrorPageMiddleware(RequestDelegate next, 
         var destination = proxy.ProxiedDestination?.Model.Config.Address ?? "(none)";
         Log.UpstreamError(logger, routeId, proxy.Cluster?.Config.ClusterId, destination, error.Error.ToString(), error.Exception);
 
-        if (UpstreamFailure.From(error.Error, error.Exception) is not { } failure || context.Response.HasStarted)
+        var failure = UpstreamFailure.From(error.Error, error.Exception);
+        metrics.UpstreamError(routeId, failure?.Kind ?? error.Error.ToString());
+        if (failure is null || context.Response.HasStarted)
         {
             return;
         }
 
-        context.Response.StatusCode = failure.Status;
+        context.Response.StatusCode = failure.Value.Status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
-        var body = $"{failure.Status} {ReasonPhrases.GetReasonPhrase(failure.Status)}: route '{routeId}': {failure.Kind}\n";
+        var body = $"{failure.Value.Status} {ReasonPhrases.GetReasonPhrase(failure.Value.Status)}: route '{routeId}': {failure.Value.Kind}\n";
         if (options.CurrentValue.Detailed)
         {
             body += $"destination: {destination}\nerror: {error.Error}: {error.Exception?.GetBaseException().Message}\n";

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EdgeProxy.ClientCertificates;
 using EdgeProxy.Tls;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -11,7 +12,7 @@ namespace EdgeProxy.Observability;
 /// One structured event per request on the public listeners: who, what, how it ended and where it went.
 /// Header values (Authorization, Cookie, Set-Cookie ...) are never part of it.
 /// </summary>
-internal sealed partial class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<AccessLogOptions> options, ILoggerFactory loggerFactory)
+internal sealed partial class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<AccessLogOptions> options, ILoggerFactory loggerFactory, EdgeProxyMetrics metrics)
 {
     public const string Category = "EdgeProxy.AccessLog";
     private readonly ILogger _logger = loggerFactory.CreateLogger(Category);
@@ -21,7 +22,16 @@ internal sealed partial class AccessLogMiddleware(RequestDelegate next, IOptions
         var settings = options.CurrentValue;
         if (!settings.Enabled || !_logger.IsEnabled(LogLevel.Information))
         {
-            await next(context);
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                Measure(context, Stopwatch.GetElapsedTime(started));
+            }
+
             return;
         }
 
@@ -34,16 +44,28 @@ internal sealed partial class AccessLogMiddleware(RequestDelegate next, IOptions
         }
         finally
         {
-            Write(context, settings, body.Bytes, Stopwatch.GetElapsedTime(start));
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            Measure(context, elapsed);
+            Write(context, settings, body.Bytes, elapsed);
         }
     }
+
+    private void Measure(HttpContext context, TimeSpan elapsed)
+    {
+        var proxy = context.Features.Get<IReverseProxyFeature>();
+        metrics.Request(proxy?.Route.Config.RouteId ?? "-", proxy?.Cluster?.Config.ClusterId ?? "-", Status(context), elapsed.TotalSeconds);
+    }
+
+    private static int Status(HttpContext context) =>
+        context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
 
     private void Write(HttpContext context, AccessLogOptions settings, long bytes, TimeSpan elapsed)
     {
         var request = context.Request;
         var proxy = context.Features.Get<IReverseProxyFeature>();
         var path = settings.IncludeQueryString ? request.Path.Value + request.QueryString.Value : request.Path.Value;
-        var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
+        var status = Status(context);
+        var activity = Activity.Current;
         Log.Request(
             _logger,
             context.Connection.RemoteIpAddress?.ToString() ?? "-",
@@ -59,14 +81,18 @@ internal sealed partial class AccessLogMiddleware(RequestDelegate next, IOptions
             proxy?.Cluster?.Config.ClusterId ?? "-",
             proxy?.ProxiedDestination?.Model.Config.Address ?? "-",
             context.Features.Get<ITlsHandshakeFeature>()?.Protocol.ToString() ?? "-",
-            context.Features.Get<ListenerFeature>()?.Name ?? "-");
+            context.Features.Get<ListenerFeature>()?.Name ?? "-",
+            activity?.TraceId.ToHexString() ?? "-",
+            activity?.SpanId.ToHexString() ?? "-",
+            context.Features.Get<ClientCertificateState>()?.Certificate?.Subject ?? "-");
     }
 
     private static partial class Log
     {
         [LoggerMessage(EventIds.AccessLog, LogLevel.Information,
-            "{ClientIp} \"{Method} {Scheme}://{Host}{Path} {Protocol}\" {StatusCode} {ResponseBytes}B {DurationMs:0.0}ms route={RouteId} cluster={ClusterId} destination={Destination} tls={TlsProtocol} listener={Listener}")]
+            "{ClientIp} \"{Method} {Scheme}://{Host}{Path} {Protocol}\" {StatusCode} {ResponseBytes}B {DurationMs:0.0}ms route={RouteId} cluster={ClusterId} destination={Destination} tls={TlsProtocol} listener={Listener} trace={TraceId} span={SpanId} client_cert={ClientCertSubject}")]
         public static partial void Request(ILogger logger, string clientIp, string method, string scheme, string host, string path, string protocol,
-            int statusCode, long responseBytes, double durationMs, string routeId, string clusterId, string destination, string tlsProtocol, string listener);
+            int statusCode, long responseBytes, double durationMs, string routeId, string clusterId, string destination, string tlsProtocol, string listener,
+            string traceId, string spanId, string clientCertSubject);
     }
 }

@@ -33,6 +33,7 @@ public static class TestClients
                 },
             },
             AllowAutoRedirect = false,
+            ActivityHeadersPropagator = null, // a test client sends exactly the trace headers its test sets
         };
         if (clientCertificate is not null)
         {

@@ -1,0 +1,46 @@
+using System.Diagnostics.Metrics;
+using EdgeProxy.Tls;
+
+namespace EdgeProxy.Observability;
+
+/// <summary>
+/// EdgeProxy's own instruments (meter <c>EdgeProxy</c>). Connections and TLS handshakes come from
+/// Kestrel's built-in meter, which is exported beside these.
+/// </summary>
+internal sealed class EdgeProxyMetrics : IDisposable
+{
+    public const string MeterName = "EdgeProxy";
+    private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _upstreamErrors;
+    private readonly Counter<long> _clientCertificateFailures;
+
+    public EdgeProxyMetrics(IMeterFactory meterFactory, CertificateStore certificates)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _requests = _meter.CreateCounter<long>("edgeproxy.requests", "{request}", "Requests on the public listeners by route, cluster and status class");
+        _duration = _meter.CreateHistogram<double>("edgeproxy.request.duration", "s", "Time from request start to the end of the response, per route",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+        _upstreamErrors = _meter.CreateCounter<long>("edgeproxy.upstream.errors", "{error}", "Failures talking to upstreams by route and kind");
+        _clientCertificateFailures = _meter.CreateCounter<long>("edgeproxy.client_certificate.failures", "{certificate}", "Client certificates that failed validation, by reason");
+        _meter.CreateObservableGauge("edgeproxy.certificate.expiry", () => certificates.All.Select(c => new Measurement<double>(
+            (c.Current.NotAfter - DateTimeOffset.UtcNow).TotalDays,
+            new KeyValuePair<string, object?>("certificate", c.Spec.Key),
+            new KeyValuePair<string, object?>("subject", c.Current.Leaf.Subject))), "d", "Days until each served certificate expires");
+    }
+
+    public void Request(string route, string cluster, int status, double seconds)
+    {
+        var statusClass = status is >= 100 and < 600 ? StatusClasses[(status / 100) - 1] : "other";
+        _requests.Add(1, new("route", route), new("cluster", cluster), new("status_class", statusClass));
+        _duration.Record(seconds, new KeyValuePair<string, object?>("route", route));
+    }
+
+    public void UpstreamError(string route, string kind) => _upstreamErrors.Add(1, new("route", route), new("kind", kind));
+
+    public void ClientCertificateFailure(string reason) => _clientCertificateFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Dispose() => _meter.Dispose();
+}
