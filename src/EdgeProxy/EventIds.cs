@@ -26,4 +26,10 @@ internal static class EventIds
 
     // Access log 500
     public const int AccessLog = 500;
+
+    // Streaming 600-699
+    public const int StreamDetected = 600;
+    public const int StreamEnded = 601;
+    public const int RequestBodyTooLarge = 602;
+    public const int WebSocketClosedByProxy = 603;
 }

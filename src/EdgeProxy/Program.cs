@@ -3,6 +3,7 @@ using EdgeProxy.Configuration;
 using EdgeProxy.ErrorPages;
 using EdgeProxy.Hosting;
 using EdgeProxy.Observability;
+using EdgeProxy.Streaming;
 using EdgeProxy.Tls;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -103,6 +104,7 @@ public static class Program
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        builder.Services.AddStreamingPolicies(); // per-route stream policy: wraps YARP's forwarder (idle/total/max limits, SSE headers at once)
 
         var app = builder.Build();
 

@@ -1,5 +1,6 @@
 using EdgeProxy.Admin;
 using EdgeProxy.Proxy;
+using EdgeProxy.Streaming;
 using EdgeProxy.Tls;
 
 namespace EdgeProxy.Configuration;
@@ -18,6 +19,7 @@ internal static class ConfigChecker
         HttpsRedirectOptionsValidator.Validate(config, endpoints, report);
         var admin = AdminOptionsValidator.Validate(config, report);
         ReverseProxyConfigValidator.Validate(config, report);
+        StreamingValidator.Validate(config, report);
         return new ConfigCheckResult(report, endpoints, admin);
     }
 }

@@ -1,0 +1,359 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace EdgeProxy.Streaming;
+
+/// <summary>
+/// One proxied exchange under a stream policy. It wraps the route's transformer (to see the response
+/// headers: detect streams, remove X-Accel-Buffering, send SSE/NDJSON headers at once) and owns one timer
+/// that enforces the idle limit, the total limit and MaxDuration of the policy currently in force, and
+/// sends SSE heartbeats. When the timer ends the exchange it cancels the token handed to YARP.
+/// </summary>
+internal sealed partial class StreamSession : HttpTransformer, IDisposable
+{
+    /// <summary>YARP's ActivityTimeout when a cluster sets none.</summary>
+    public static readonly TimeSpan YarpDefaultActivityTimeout = TimeSpan.FromSeconds(100);
+
+    private const string AccelBuffering = "X-Accel-Buffering";
+
+    private readonly HttpContext _context;
+    private readonly StreamingSettings _settings;
+    private readonly StreamMode _mode;
+    private readonly HttpTransformer _inner;
+    private readonly TimeSpan _clusterIdle;
+    private readonly string _routeId;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly Lock _gate = new();
+    private readonly long _started = Environment.TickCount64;
+    private StreamPolicy _policy;
+    private long _idleMs;
+    private long _totalDeadline;
+    private long _maxDeadline;
+    private long _heartbeatMs;
+    private long _lastActivity;
+    private long _lastHeartbeat;
+    private ITimer? _timer;
+    private ResponseBody? _body;
+    private CancellationTokenRegistration _callerRegistration;
+    private StreamEnd _end;
+    private bool _disposed;
+
+    public StreamSession(HttpContext context, StreamingSettings settings, StreamMode mode, HttpTransformer inner, TimeSpan? clusterActivityTimeout, string routeId, ILogger logger)
+    {
+        _context = context;
+        _settings = settings;
+        _mode = mode;
+        _inner = inner;
+        _clusterIdle = clusterActivityTimeout ?? YarpDefaultActivityTimeout;
+        _routeId = routeId;
+        _logger = logger;
+        _lastActivity = _started;
+        _policy = settings.ForRoute(mode);
+        ApplyLimits(_policy, total: true);
+    }
+
+    public CancellationToken Token => _cts.Token;
+
+    public StreamPolicy Policy => _policy;
+
+    public StreamEnd End => _end;
+
+    public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+
+    /// <summary>Installs the wrappers and starts the timer. False when the declared body is already too large.</summary>
+    public bool Start(CancellationToken callerToken)
+    {
+        var features = _context.Features;
+        var limit = _policy.MaxRequestBodySize;
+        if (features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        if (limit is { } max && _context.Request.ContentLength > max)
+        {
+            return false;
+        }
+
+        var bodyFeature = features.Get<IHttpResponseBodyFeature>()!;
+        _body = new ResponseBody(bodyFeature, this);
+        features.Set<IHttpResponseBodyFeature>(_body);
+
+        if (features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        {
+            _context.Request.Body = new ActivityStream(_context.Request.Body, this, ownsInner: false);
+        }
+
+        if (features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+        {
+            features.Set<IHttpUpgradeFeature>(new TrackedUpgradeFeature(upgrade, this));
+        }
+
+        if (features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect)
+        {
+            features.Set<IHttpExtendedConnectFeature>(new TrackedExtendedConnectFeature(connect, this));
+        }
+
+        if (callerToken.CanBeCanceled)
+        {
+            _callerRegistration = callerToken.UnsafeRegister(static s => ((StreamSession)s!)._cts.Cancel(), this);
+        }
+
+        lock (_gate)
+        {
+            _timer = TimeProvider.System.CreateTimer(static s => ((StreamSession)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            Reschedule(Environment.TickCount64);
+        }
+
+        return true;
+    }
+
+    public Stream WrapUpgraded(Stream upgraded) => new ActivityStream(upgraded, this, ownsInner: true);
+
+    public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken) =>
+        _inner.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+
+    public override ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken) =>
+        _inner.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var proceed = await _inner.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is null)
+        {
+            return proceed;
+        }
+
+        Touch();
+        var response = httpContext.Response;
+        var accel = response.Headers[AccelBuffering];
+        if (accel.Count > 0)
+        {
+            response.Headers.Remove(AccelBuffering); // nginx's signal to its proxy, not to the client
+        }
+
+        var (stream, headersAtOnce) = Classify(response, accel.ToString());
+        if (stream is not null && !ReferenceEquals(stream, _policy))
+        {
+            SwitchTo(stream);
+        }
+
+        if (stream is not null)
+        {
+            // Streams are exempt from total timeouts, including a YARP route Timeout on an Auto route.
+            httpContext.Features.Get<IHttpRequestTimeoutFeature>()?.DisableTimeout();
+        }
+
+        if (proceed && headersAtOnce)
+        {
+            if (ReferenceEquals(stream, _settings.SsePolicy) && stream.Heartbeat is not null)
+            {
+                _body!.EnableSseHeartbeats();
+            }
+
+            // Plain YARP sends the headers with the first body byte; an EventSource would not see "open" until then.
+            await response.StartAsync(cancellationToken);
+            await _body!.FlushAsync(cancellationToken);
+        }
+
+        return proceed;
+    }
+
+    /// <summary>After YARP returns: turns our own timeouts into 504 when nothing was sent yet.</summary>
+    public ForwarderError Complete(ForwarderError error)
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+        }
+
+        if (_end is StreamEnd.IdleTimeout or StreamEnd.RequestTimeout && !_context.Response.HasStarted)
+        {
+            _context.Response.Clear();
+            _context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
+            var limit = _end == StreamEnd.IdleTimeout ? $"no response for {TimeSpan.FromMilliseconds(_idleMs)}" : $"RequestTimeout {_policy.RequestTimeout}";
+            _context.Features.Set<IForwarderErrorFeature>(new StreamingErrorFeature(ForwarderError.RequestTimedOut, new TimeoutException($"Route '{_routeId}': {limit} ({_policy.Name} policy)")));
+            return ForwarderError.RequestTimedOut;
+        }
+
+        return error;
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+        }
+
+        _callerRegistration.Dispose();
+        _cts.Dispose();
+    }
+
+    private (StreamPolicy? Policy, bool HeadersAtOnce) Classify(HttpResponse response, string accel)
+    {
+        var status = response.StatusCode;
+        var upgraded = status == StatusCodes.Status101SwitchingProtocols
+            || (status == StatusCodes.Status200OK && _context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true);
+        if (upgraded)
+        {
+            return (_settings.WebSocketPolicy, false);
+        }
+
+        var kind = ContentKind(response.ContentType);
+        var hasBody = status is >= 200 and not 204 and not 304 && !HttpMethods.IsHead(_context.Request.Method);
+        var accelNo = string.Equals(accel, "no", StringComparison.OrdinalIgnoreCase);
+        var accelYes = string.Equals(accel, "yes", StringComparison.OrdinalIgnoreCase);
+
+        StreamPolicy? policy = _mode switch
+        {
+            StreamMode.Sse => _settings.SsePolicy,
+            StreamMode.Ndjson => _settings.NdjsonPolicy,
+            StreamMode.WebSocket => _settings.WebSocketPolicy,
+            StreamMode.Buffered => accelNo ? PolicyFor(kind) : null,
+            _ => accelYes ? null : kind != Kind.None || accelNo ? PolicyFor(kind) : null,
+        };
+
+        var headersAtOnce = policy is not null && hasBody && status < 300 && (kind is Kind.Sse or Kind.Ndjson || _mode is StreamMode.Sse or StreamMode.Ndjson || accelNo);
+        return (policy, headersAtOnce);
+    }
+
+    private StreamPolicy PolicyFor(Kind kind) => kind == Kind.Sse ? _settings.SsePolicy : _settings.NdjsonPolicy;
+
+    private static Kind ContentKind(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return Kind.None;
+        }
+
+        var media = contentType.AsSpan();
+        var semicolon = media.IndexOf(';');
+        media = (semicolon >= 0 ? media[..semicolon] : media).Trim();
+        if (media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return Kind.Sse;
+        }
+
+        if (media.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase)
+            || media.Equals("application/jsonl", StringComparison.OrdinalIgnoreCase)
+            || media.Equals("application/json-seq", StringComparison.OrdinalIgnoreCase))
+        {
+            return Kind.Ndjson;
+        }
+
+        return media.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) ? Kind.Grpc : Kind.None;
+    }
+
+    private void SwitchTo(StreamPolicy policy)
+    {
+        lock (_gate)
+        {
+            _policy = policy;
+            ApplyLimits(policy, total: false);
+            if (_timer is not null && !_disposed)
+            {
+                Reschedule(Environment.TickCount64);
+            }
+        }
+
+        Log.StreamDetected(_logger, _routeId, policy.Name);
+    }
+
+    private void ApplyLimits(StreamPolicy policy, bool total)
+    {
+        _idleMs = (long)(policy.IdleTimeout ?? _clusterIdle).TotalMilliseconds;
+        _totalDeadline = total && policy.RequestTimeout is { } t ? _started + (long)t.TotalMilliseconds : long.MaxValue;
+        _maxDeadline = policy.MaxDuration is { } m ? _started + (long)m.TotalMilliseconds : long.MaxValue;
+        _heartbeatMs = policy.Heartbeat is { } h && ReferenceEquals(policy, _settings.SsePolicy) ? (long)h.TotalMilliseconds : 0;
+    }
+
+    private void Reschedule(long now)
+    {
+        var due = Math.Min(Math.Min(Volatile.Read(ref _lastActivity) + _idleMs, _totalDeadline), _maxDeadline);
+        if (_heartbeatMs > 0)
+        {
+            due = Math.Min(due, Math.Max(_body!.LastWrite, _lastHeartbeat) + _heartbeatMs);
+        }
+
+        _timer!.Change(TimeSpan.FromMilliseconds(Math.Clamp(due - now, 1, int.MaxValue - 1)), Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnTimer()
+    {
+        StreamEnd end;
+        var heartbeat = false;
+        lock (_gate)
+        {
+            if (_disposed || _end != StreamEnd.None)
+            {
+                return;
+            }
+
+            var now = Environment.TickCount64;
+            end = now >= _maxDeadline ? StreamEnd.MaxDuration
+                : now >= _totalDeadline ? StreamEnd.RequestTimeout
+                : now - Volatile.Read(ref _lastActivity) >= _idleMs ? StreamEnd.IdleTimeout
+                : StreamEnd.None;
+            if (end == StreamEnd.None)
+            {
+                if (_heartbeatMs > 0 && _context.Response.HasStarted && now - Math.Max(_body!.LastWrite, _lastHeartbeat) >= _heartbeatMs)
+                {
+                    _lastHeartbeat = now;
+                    heartbeat = true;
+                }
+
+                Reschedule(now);
+            }
+            else
+            {
+                _end = end;
+            }
+        }
+
+        if (heartbeat)
+        {
+            _ = HeartbeatAsync();
+            return;
+        }
+
+        if (end != StreamEnd.None)
+        {
+            Log.Ended(_logger, _routeId, _policy.Name, end.ToString(), TimeSpan.FromMilliseconds(Environment.TickCount64 - _started));
+            _cts.Cancel();
+        }
+    }
+
+    private async Task HeartbeatAsync()
+    {
+        try
+        {
+            await _body!.TryHeartbeatAsync(_cts.Token);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The client went away between two events; YARP's own copy loop sees and reports it.
+        }
+    }
+
+    private enum Kind
+    {
+        None,
+        Sse,
+        Ndjson,
+        Grpc,
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.StreamDetected, LogLevel.Debug, "Route {RouteId}: response is a stream, {Policy} policy applies")]
+        public static partial void StreamDetected(ILogger logger, string routeId, string policy);
+
+        [LoggerMessage(EventIds.StreamEnded, LogLevel.Information, "Route {RouteId}: proxy ended the exchange ({Policy} policy): {Reason} after {Elapsed}")]
+        public static partial void Ended(ILogger logger, string routeId, string policy, string reason, TimeSpan elapsed);
+    }
+}
