@@ -46,7 +46,10 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
         context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
-        context.Response.Headers.Connection = "close"; // the rest of the body is never read
+        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            context.Response.Headers.Connection = "close"; // the rest of the body is never read
+        }
         await context.Response.WriteAsync($"413 Payload Too Large: route '{routeId}' accepts request bodies up to {limit} bytes\n", context.RequestAborted);
     }
 
