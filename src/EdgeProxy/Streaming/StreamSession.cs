@@ -15,6 +15,9 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     /// <summary>YARP's ActivityTimeout when a cluster sets none.</summary>
     public static readonly TimeSpan YarpDefaultActivityTimeout = TimeSpan.FromSeconds(100);
 
+    /// <summary>How long the peers get to finish the close handshake after the proxy's close frame.</summary>
+    public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
     private const string AccelBuffering = "X-Accel-Buffering";
 
     private readonly HttpContext _context;
@@ -36,7 +39,10 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     private long _lastHeartbeat;
     private ITimer? _timer;
     private ResponseBody? _body;
+    private WebSocketRelayStream? _webSocket;
+    private CancellationToken _stopping;
     private CancellationTokenRegistration _callerRegistration;
+    private CancellationTokenRegistration _stoppingRegistration;
     private StreamEnd _end;
     private bool _disposed;
 
@@ -63,8 +69,9 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
 
     /// <summary>Installs the wrappers and starts the timer. False when the declared body is already too large.</summary>
-    public bool Start(CancellationToken callerToken)
+    public bool Start(CancellationToken callerToken, CancellationToken stopping)
     {
+        _stopping = stopping;
         var features = _context.Features;
         var limit = _policy.MaxRequestBodySize;
         if (features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
@@ -110,7 +117,27 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         return true;
     }
 
-    public Stream WrapUpgraded(Stream upgraded) => new ActivityStream(upgraded, this, ownsInner: true);
+    public Stream WrapUpgraded(Stream upgraded)
+    {
+        if (!IsWebSocketRequest())
+        {
+            return new ActivityStream(upgraded, this, ownsInner: true); // another upgrade protocol: bytes only
+        }
+
+        var policy = _settings.WebSocketPolicy;
+        var relay = new WebSocketRelayStream(upgraded, this, consumePongs: policy.Heartbeat is not null);
+        lock (_gate)
+        {
+            _webSocket = relay;
+            if (!_disposed && _timer is not null)
+            {
+                Reschedule(Environment.TickCount64);
+            }
+        }
+
+        _stoppingRegistration = _stopping.UnsafeRegister(static s => ((StreamSession)s!).OnShutdown(), this);
+        return relay;
+    }
 
     public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken) =>
         _inner.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
@@ -134,7 +161,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
             response.Headers.Remove(AccelBuffering); // nginx's signal to its proxy, not to the client
         }
 
-        var (stream, headersAtOnce) = Classify(response, accel.ToString());
+        var (stream, headersAtOnce, eventStream) = Classify(response, accel.ToString());
         if (stream is not null && !ReferenceEquals(stream, _policy))
         {
             SwitchTo(stream);
@@ -148,7 +175,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
 
         if (proceed && headersAtOnce)
         {
-            if (ReferenceEquals(stream, _settings.SsePolicy) && stream.Heartbeat is not null)
+            if (eventStream && ReferenceEquals(stream, _settings.SsePolicy) && stream.Heartbeat is not null)
             {
                 _body!.EnableSseHeartbeats();
             }
@@ -190,18 +217,19 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
             _timer?.Dispose();
         }
 
+        _stoppingRegistration.Dispose();
         _callerRegistration.Dispose();
         _cts.Dispose();
     }
 
-    private (StreamPolicy? Policy, bool HeadersAtOnce) Classify(HttpResponse response, string accel)
+    private (StreamPolicy? Policy, bool HeadersAtOnce, bool EventStream) Classify(HttpResponse response, string accel)
     {
         var status = response.StatusCode;
         var upgraded = status == StatusCodes.Status101SwitchingProtocols
             || (status == StatusCodes.Status200OK && _context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true);
         if (upgraded)
         {
-            return (_settings.WebSocketPolicy, false);
+            return (_settings.WebSocketPolicy, false, false);
         }
 
         var kind = ContentKind(response.ContentType);
@@ -219,7 +247,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         };
 
         var headersAtOnce = policy is not null && hasBody && status < 300 && (kind is Kind.Sse or Kind.Ndjson || _mode is StreamMode.Sse or StreamMode.Ndjson || accelNo);
-        return (policy, headersAtOnce);
+        return (policy, headersAtOnce, kind == Kind.Sse);
     }
 
     private StreamPolicy PolicyFor(Kind kind) => kind == Kind.Sse ? _settings.SsePolicy : _settings.NdjsonPolicy;
@@ -269,7 +297,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         _idleMs = (long)(policy.IdleTimeout ?? _clusterIdle).TotalMilliseconds;
         _totalDeadline = total && policy.RequestTimeout is { } t ? _started + (long)t.TotalMilliseconds : long.MaxValue;
         _maxDeadline = policy.MaxDuration is { } m ? _started + (long)m.TotalMilliseconds : long.MaxValue;
-        _heartbeatMs = policy.Heartbeat is { } h && ReferenceEquals(policy, _settings.SsePolicy) ? (long)h.TotalMilliseconds : 0;
+        _heartbeatMs = policy.Heartbeat is { } h && (ReferenceEquals(policy, _settings.SsePolicy) || ReferenceEquals(policy, _settings.WebSocketPolicy)) ? (long)h.TotalMilliseconds : 0;
     }
 
     private void Reschedule(long now)
@@ -277,7 +305,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         var due = Math.Min(Math.Min(Volatile.Read(ref _lastActivity) + _idleMs, _totalDeadline), _maxDeadline);
         if (_heartbeatMs > 0)
         {
-            due = Math.Min(due, Math.Max(_body!.LastWrite, _lastHeartbeat) + _heartbeatMs);
+            due = Math.Min(due, Math.Max(LastUpstreamWrite, _lastHeartbeat) + _heartbeatMs);
         }
 
         _timer!.Change(TimeSpan.FromMilliseconds(Math.Clamp(due - now, 1, int.MaxValue - 1)), Timeout.InfiniteTimeSpan);
@@ -301,7 +329,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
                 : StreamEnd.None;
             if (end == StreamEnd.None)
             {
-                if (_heartbeatMs > 0 && _context.Response.HasStarted && now - Math.Max(_body!.LastWrite, _lastHeartbeat) >= _heartbeatMs)
+                if (_heartbeatMs > 0 && (_webSocket is not null || _context.Response.HasStarted) && now - Math.Max(LastUpstreamWrite, _lastHeartbeat) >= _heartbeatMs)
                 {
                     _lastHeartbeat = now;
                     heartbeat = true;
@@ -324,14 +352,83 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         if (end != StreamEnd.None)
         {
             Log.Ended(_logger, _routeId, _policy.Name, end.ToString(), TimeSpan.FromMilliseconds(Environment.TickCount64 - _started));
-            _cts.Cancel();
+            if (end == StreamEnd.MaxDuration && _webSocket is not null)
+            {
+                _ = CloseWebSocketAsync($"maximum duration {_policy.MaxDuration} reached");
+            }
+            else
+            {
+                _cts.Cancel();
+            }
         }
+    }
+
+    private long LastUpstreamWrite => _webSocket?.LastWrite ?? _body!.LastWrite;
+
+    private bool IsWebSocketRequest()
+    {
+        var connect = _context.Features.Get<IHttpExtendedConnectFeature>();
+        return connect?.IsExtendedConnect == true
+            ? string.Equals(connect.Protocol, "websocket", StringComparison.OrdinalIgnoreCase)
+            : string.Equals(_context.Request.Headers.Upgrade.ToString(), "websocket", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private void OnShutdown()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _end != StreamEnd.None)
+            {
+                return;
+            }
+
+            _end = StreamEnd.Shutdown;
+        }
+
+        _ = CloseWebSocketAsync("EdgeProxy is shutting down");
+    }
+
+    /// <summary>A 1001 close frame to the client, then the peers get <see cref="CloseGrace"/> to finish the handshake.</summary>
+    private async Task CloseWebSocketAsync(string reason)
+    {
+        var sent = false;
+        try
+        {
+            sent = await _webSocket!.CloseAsync(1001, reason, CloseGrace, _cts.Token);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client is already gone.
+        }
+
+        Log.WebSocketClosed(_logger, _routeId, sent ? "sent close 1001 to the client" : "dropped the connection (no frame boundary)", reason);
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            if (sent)
+            {
+                _cts.CancelAfter(CloseGrace);
+                return;
+            }
+        }
+
+        _cts.Cancel();
     }
 
     private async Task HeartbeatAsync()
     {
         try
         {
+            if (_webSocket is { } socket)
+            {
+                await socket.TryPingAsync(_cts.Token);
+                return;
+            }
+
             await _body!.TryHeartbeatAsync(_cts.Token);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
@@ -352,6 +449,9 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     {
         [LoggerMessage(EventIds.StreamDetected, LogLevel.Debug, "Route {RouteId}: response is a stream, {Policy} policy applies")]
         public static partial void StreamDetected(ILogger logger, string routeId, string policy);
+
+        [LoggerMessage(EventIds.WebSocketClosedByProxy, LogLevel.Information, "Route {RouteId}: WebSocket {Action}: {Reason}")]
+        public static partial void WebSocketClosed(ILogger logger, string routeId, string action, string reason);
 
         [LoggerMessage(EventIds.StreamEnded, LogLevel.Information, "Route {RouteId}: proxy ended the exchange ({Policy} policy): {Reason} after {Elapsed}")]
         public static partial void Ended(ILogger logger, string routeId, string policy, string reason, TimeSpan elapsed);

@@ -7,7 +7,7 @@ namespace EdgeProxy.Streaming;
 /// Wraps YARP's forwarder so every proxied request runs under its route's stream policy: YARP's per-cluster
 /// ActivityTimeout becomes a backstop and the session enforces the per-route limits.
 /// </summary>
-internal sealed partial class StreamingForwarder(IHttpForwarder inner, StreamingPolicies policies, ILogger<StreamingForwarder> logger) : IHttpForwarder
+internal sealed partial class StreamingForwarder(IHttpForwarder inner, StreamingPolicies policies, IHostApplicationLifetime lifetime, ILogger<StreamingForwarder> logger) : IHttpForwarder
 {
     public ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer) =>
         SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, CancellationToken.None);
@@ -23,7 +23,7 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
 
         var settings = policies.Current;
         using var session = new StreamSession(context, settings, StreamRouteMetadata.Of(route.Metadata), transformer, requestConfig.ActivityTimeout, route.RouteId, logger);
-        if (!session.Start(cancellationToken))
+        if (!session.Start(cancellationToken, lifetime.ApplicationStopping))
         {
             await RejectBodyAsync(context, route.RouteId, session.Policy.MaxRequestBodySize!.Value);
             return ForwarderError.None;

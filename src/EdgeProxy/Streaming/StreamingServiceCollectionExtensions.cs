@@ -17,6 +17,7 @@ internal static class StreamingServiceCollectionExtensions
         services.AddSingleton<IHttpForwarder>(sp => new StreamingForwarder(
             Resolve(sp, registered),
             sp.GetRequiredService<StreamingPolicies>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILogger<StreamingForwarder>>()));
         return services;
     }
