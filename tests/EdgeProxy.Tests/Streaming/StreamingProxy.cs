@@ -42,6 +42,14 @@ internal sealed class StreamingProxy : IAsyncDisposable
 
         configure?.Invoke(config);
         var proxy = await ProxyInstance.StartAsync(config, output);
+
+        // Warm up both protocols so a cold first request cannot exceed the 1 s limits some tests rely on.
+        foreach (var http2 in new[] { false, true })
+        {
+            using var client = proxy.CreateClient(http2: http2);
+            using var warm = await client.GetAsync("/slow?ms=0").WaitAsync(TimeSpan.FromSeconds(15));
+        }
+
         return new StreamingProxy(dir, upstream, proxy);
     }
 

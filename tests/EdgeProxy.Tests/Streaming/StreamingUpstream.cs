@@ -27,6 +27,9 @@ internal sealed class StreamingUpstream : IAsyncDisposable
 
     public ConcurrentDictionary<string, TaskCompletionSource<long>> Uploads { get; } = new();
 
+    /// <summary>Raw bytes each <c>/raw-ws/{id}</c> upstream socket received from the proxy, exactly as they arrived.</summary>
+    public ConcurrentDictionary<string, MemoryStream> RawReceived { get; } = new();
+
     public static async Task<StreamingUpstream> StartAsync()
     {
         StreamingUpstream? self = null;
@@ -41,6 +44,7 @@ internal sealed class StreamingUpstream : IAsyncDisposable
                 await context.Response.WriteAsync("slow done");
             });
             app.Map("/ws", EchoAsync);
+            app.Map("/raw-ws/{id}", (HttpContext context, string id) => self!.RawEchoAsync(context, id));
             app.MapPost("/upload/{id}", async (HttpContext context, string id) =>
             {
                 context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null;
@@ -93,6 +97,31 @@ internal sealed class StreamingUpstream : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A WebSocket echo whose upgrade is done by hand so every byte the proxy sends upstream is recorded
+    /// before the framework's WebSocket (which hides pings and pongs) sees it.
+    /// </summary>
+    private async Task RawEchoAsync(HttpContext context, string id)
+    {
+        var upgrade = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpUpgradeFeature>()!;
+        var key = context.Request.Headers.SecWebSocketKey.ToString();
+        var accept = Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+        var protocol = context.Request.Headers.SecWebSocketProtocol.ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        context.Response.StatusCode = StatusCodes.Status101SwitchingProtocols;
+        context.Response.Headers.Connection = "Upgrade";
+        context.Response.Headers.Upgrade = "websocket";
+        context.Response.Headers.SecWebSocketAccept = accept;
+        if (protocol is not null)
+        {
+            context.Response.Headers.SecWebSocketProtocol = protocol;
+        }
+
+        var record = RawReceived.GetOrAdd(id, _ => new MemoryStream());
+        await using var stream = new RecordingStream(await upgrade.UpgradeAsync(), record);
+        using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, SubProtocol = protocol, KeepAliveInterval = TimeSpan.Zero });
+        await EchoLoopAsync(socket, context);
+    }
+
     private static async Task EchoAsync(HttpContext context)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -103,6 +132,11 @@ internal sealed class StreamingUpstream : IAsyncDisposable
 
         var protocol = context.WebSockets.WebSocketRequestedProtocols.FirstOrDefault();
         using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
+        await EchoLoopAsync(socket, context);
+    }
+
+    private static async Task EchoLoopAsync(WebSocket socket, HttpContext context)
+    {
         var buffer = new byte[64 * 1024];
         try
         {
@@ -123,5 +157,54 @@ internal sealed class StreamingUpstream : IAsyncDisposable
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
         {
         }
+    }
+}
+
+/// <summary>Copies every byte read into a record (locked: the test reads it while the socket runs).</summary>
+internal sealed class RecordingStream(Stream inner, MemoryStream record) : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = await inner.ReadAsync(buffer, cancellationToken);
+        lock (record)
+        {
+            record.Write(buffer.Span[..read]);
+        }
+
+        return read;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+
+    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override void Flush() => inner.Flush();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }
