@@ -105,7 +105,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
 
         if (callerToken.CanBeCanceled)
         {
-            _callerRegistration = callerToken.UnsafeRegister(static s => ((StreamSession)s!)._cts.Cancel(), this);
+            _callerRegistration = callerToken.UnsafeRegister(static s => ((StreamSession)s!).Cancel(), this);
         }
 
         lock (_gate)
@@ -358,6 +358,18 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
             }
             else
             {
+                Cancel();
+            }
+        }
+    }
+
+    /// <summary>Cancels the exchange unless YARP already returned (the timer and callbacks race with Dispose).</summary>
+    private void Cancel()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
                 _cts.Cancel();
             }
         }
@@ -412,11 +424,12 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
             if (sent)
             {
                 _cts.CancelAfter(CloseGrace);
-                return;
+            }
+            else
+            {
+                _cts.Cancel();
             }
         }
-
-        _cts.Cancel();
     }
 
     private async Task HeartbeatAsync()

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.Streaming;
 
-[Collection(MemoryMeasurement.Name)]
+[Collection(RunsAlone.Name)]
 public sealed class RequestBodyEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long FiftyMegabytes = 50L * 1024 * 1024;
@@ -115,9 +115,12 @@ public sealed class RequestBodyEndToEndTests(ITestOutputHelper output) : IAsyncL
     }
 }
 
-/// <summary>Tests that read the process's memory run alone.</summary>
+/// <summary>
+/// Tests that read process-wide state run alone: the process's memory, or the log (Serilog's static logger is
+/// shared by every proxy in the process, so events of proxies started in parallel can land in another sink).
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MemoryMeasurement
+public sealed class RunsAlone
 {
-    public const string Name = "Memory measurement";
+    public const string Name = "Runs alone";
 }
