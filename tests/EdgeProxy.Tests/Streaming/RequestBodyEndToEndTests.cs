@@ -37,7 +37,7 @@ public sealed class RequestBodyEndToEndTests(ITestOutputHelper output) : IAsyncL
 
         response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
         (await response.Content.ReadAsStringAsync()).Should().Be($"413 Payload Too Large: route 'auto' accepts request bodies up to {FiftyMegabytes} bytes\n");
-        var upstreamSaw = _env.Upstream.Uploads.TryGetValue(id, out var upload) && upload.Task.IsCompletedSuccessfully ? upload.Task.Result : 0;
+        var upstreamSaw = _env.Upstream.Uploads.TryGetValue(id, out var upload) && upload.Task.IsCompletedSuccessfully ? await upload.Task : 0;
         upstreamSaw.Should().BeLessThan(FiftyMegabytes + (1024 * 1024));
     }
 
