@@ -5,6 +5,9 @@ internal static class StreamRouteMetadata
 {
     public const string Key = "EdgeProxy.Stream";
 
+    private static readonly StreamMode[] Modes = Enum.GetValues<StreamMode>();
+    private static readonly string[] Names = Array.ConvertAll(Modes, m => m.ToString());
+
     public static bool TryParse(string? value, out StreamMode mode)
     {
         mode = StreamMode.Auto;
@@ -14,11 +17,12 @@ internal static class StreamRouteMetadata
         }
 
         // Enum.TryParse would also accept numbers and comma lists; only the five names are the contract.
-        foreach (var candidate in Enum.GetValues<StreamMode>())
+        var trimmed = value.AsSpan().Trim();
+        for (var i = 0; i < Names.Length; i++)
         {
-            if (string.Equals(value.Trim(), candidate.ToString(), StringComparison.OrdinalIgnoreCase))
+            if (trimmed.Equals(Names[i], StringComparison.OrdinalIgnoreCase))
             {
-                mode = candidate;
+                mode = Modes[i];
                 return true;
             }
         }

@@ -28,7 +28,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     private readonly string _routeId;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _cts = new();
-    private readonly Lock _gate = new();
+    private readonly object _gate; // the CTS doubles as the lock: one allocation less per request
     private readonly long _started = Environment.TickCount64;
     private StreamPolicy _policy;
     private long _idleMs;
@@ -37,7 +37,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     private long _heartbeatMs;
     private long _lastActivity;
     private long _lastHeartbeat;
-    private ITimer? _timer;
+    private Timer? _timer;
     private ResponseBody? _body;
     private WebSocketRelayStream? _webSocket;
     private CancellationToken _stopping;
@@ -55,6 +55,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         _clusterIdle = clusterActivityTimeout ?? YarpDefaultActivityTimeout;
         _routeId = routeId;
         _logger = logger;
+        _gate = _cts;
         _lastActivity = _started;
         _policy = settings.ForRoute(mode);
         ApplyLimits(_policy, total: true);
@@ -110,7 +111,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
 
         lock (_gate)
         {
-            _timer = TimeProvider.System.CreateTimer(static s => ((StreamSession)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer = new Timer(static s => ((StreamSession)s!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
             Reschedule(Environment.TickCount64);
         }
 
@@ -308,7 +309,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
             due = Math.Min(due, Math.Max(LastUpstreamWrite, _lastHeartbeat) + _heartbeatMs);
         }
 
-        _timer!.Change(TimeSpan.FromMilliseconds(Math.Clamp(due - now, 1, int.MaxValue - 1)), Timeout.InfiniteTimeSpan);
+        _timer!.Change(Math.Clamp(due - now, 1, int.MaxValue - 1), Timeout.Infinite);
     }
 
     private void OnTimer()
