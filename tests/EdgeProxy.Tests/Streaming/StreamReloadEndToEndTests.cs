@@ -57,6 +57,7 @@ public sealed class StreamReloadEndToEndTests(ITestOutputHelper output)
         using var gone = await client.GetAsync($"/sse/stream/{Guid.NewGuid():N}", HttpCompletionOption.ResponseHeadersRead).WaitAsync(Bound);
         gone.StatusCode.Should().Be(HttpStatusCode.NotFound, "/sse/... now reaches the catch-all route and the upstream has no such path");
         chunks.Complete();
+        await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None).WaitAsync(Bound);
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

@@ -42,5 +42,6 @@ public sealed class WebSocketEndToEndTests(ITestOutputHelper output) : IAsyncLif
 
         await socket.SendTextAsync("two");
         (await socket.ReceiveTextAsync()).Should().Be("two");
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
     }
 }
