@@ -35,4 +35,10 @@ internal static class EventIds
 
     // HSTS 900-919
     public const int HstsUpstreamNormalised = 900;
+
+    // Streaming 1000-1019
+    public const int StreamDetected = 1000;
+    public const int StreamEnded = 1001;
+    public const int RequestBodyTooLarge = 1002;
+    public const int WebSocketClosedByProxy = 1003;
 }

@@ -6,6 +6,7 @@ using EdgeProxy.ForwardedHeaders;
 using EdgeProxy.Hosting;
 using EdgeProxy.Hsts;
 using EdgeProxy.Observability;
+using EdgeProxy.Streaming;
 using EdgeProxy.Tls;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -110,6 +111,7 @@ public static class Program
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         builder.Services.AddTrustedProxies(builder.Configuration); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
+        builder.Services.AddStreamingPolicies(); // per-route stream policy: wraps YARP's forwarder (idle/total/max limits, SSE headers at once)
 
         extraServices?.Invoke(builder.Services);
         var app = builder.Build();

@@ -2,6 +2,7 @@ using EdgeProxy.Admin;
 using EdgeProxy.ClientCertificates;
 using EdgeProxy.Hsts;
 using EdgeProxy.Proxy;
+using EdgeProxy.Streaming;
 using EdgeProxy.Tls;
 
 namespace EdgeProxy.Configuration;
@@ -23,6 +24,7 @@ internal static class ConfigChecker
         var admin = AdminOptionsValidator.Validate(config, report);
         ReverseProxyConfigValidator.Validate(config, report);
         ForwardedHeaders.TrustedProxiesOptionsValidator.Validate(config, endpoints, report);
+        StreamingValidator.Validate(config, report);
         return new ConfigCheckResult(report, endpoints, admin);
     }
 }

@@ -1,0 +1,36 @@
+namespace EdgeProxy.Streaming;
+
+/// <summary>Reads <c>EdgeProxy.Stream</c> from a YARP route's metadata.</summary>
+internal static class StreamRouteMetadata
+{
+    public const string Key = "EdgeProxy.Stream";
+
+    private static readonly StreamMode[] Modes = Enum.GetValues<StreamMode>();
+    private static readonly string[] Names = Array.ConvertAll(Modes, m => m.ToString());
+
+    public static bool TryParse(string? value, out StreamMode mode)
+    {
+        mode = StreamMode.Auto;
+        if (string.IsNullOrEmpty(value))
+        {
+            return true;
+        }
+
+        // Enum.TryParse would also accept numbers and comma lists; only the five names are the contract.
+        var trimmed = value.AsSpan().Trim();
+        for (var i = 0; i < Names.Length; i++)
+        {
+            if (trimmed.Equals(Names[i], StringComparison.OrdinalIgnoreCase))
+            {
+                mode = Modes[i];
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Per request: a bad value never gets here (validation refuses it), so it falls back to Auto.</summary>
+    public static StreamMode Of(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is not null && metadata.TryGetValue(Key, out var value) && TryParse(value, out var mode) ? mode : StreamMode.Auto;
+}

@@ -1,0 +1,473 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace EdgeProxy.Streaming;
+
+/// <summary>
+/// One proxied exchange under a stream policy. It wraps the route's transformer (to see the response
+/// headers: detect streams, remove X-Accel-Buffering, send SSE/NDJSON headers at once) and owns one timer
+/// that enforces the idle limit, the total limit and MaxDuration of the policy currently in force, and
+/// sends SSE heartbeats. When the timer ends the exchange it cancels the token handed to YARP.
+/// </summary>
+internal sealed partial class StreamSession : HttpTransformer, IDisposable
+{
+    /// <summary>YARP's ActivityTimeout when a cluster sets none.</summary>
+    public static readonly TimeSpan YarpDefaultActivityTimeout = TimeSpan.FromSeconds(100);
+
+    /// <summary>How long the peers get to finish the close handshake after the proxy's close frame.</summary>
+    public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
+    private const string AccelBuffering = "X-Accel-Buffering";
+
+    private readonly HttpContext _context;
+    private readonly StreamingSettings _settings;
+    private readonly StreamMode _mode;
+    private readonly HttpTransformer _inner;
+    private readonly TimeSpan _clusterIdle;
+    private readonly string _routeId;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly object _gate; // the CTS doubles as the lock: one allocation less per request
+    private readonly long _started = Environment.TickCount64;
+    private StreamPolicy _policy;
+    private long _idleMs;
+    private long _totalDeadline;
+    private long _maxDeadline;
+    private long _heartbeatMs;
+    private long _lastActivity;
+    private long _lastHeartbeat;
+    private Timer? _timer;
+    private ResponseBody? _body;
+    private WebSocketRelayStream? _webSocket;
+    private CancellationToken _stopping;
+    private CancellationTokenRegistration _callerRegistration;
+    private CancellationTokenRegistration _stoppingRegistration;
+    private StreamEnd _end;
+    private bool _disposed;
+
+    public StreamSession(HttpContext context, StreamingSettings settings, StreamMode mode, HttpTransformer inner, TimeSpan? clusterActivityTimeout, string routeId, ILogger logger)
+    {
+        _context = context;
+        _settings = settings;
+        _mode = mode;
+        _inner = inner;
+        _clusterIdle = clusterActivityTimeout ?? YarpDefaultActivityTimeout;
+        _routeId = routeId;
+        _logger = logger;
+        _gate = _cts;
+        _lastActivity = _started;
+        _policy = settings.ForRoute(mode);
+        ApplyLimits(_policy, total: true);
+    }
+
+    public CancellationToken Token => _cts.Token;
+
+    public StreamPolicy Policy => _policy;
+
+    public StreamEnd End => _end;
+
+    public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+
+    /// <summary>Installs the wrappers and starts the timer. False when the declared body is already too large.</summary>
+    public bool Start(CancellationToken callerToken, CancellationToken stopping)
+    {
+        _stopping = stopping;
+        var features = _context.Features;
+        var limit = _policy.MaxRequestBodySize;
+        if (features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        if (limit is { } max && _context.Request.ContentLength > max)
+        {
+            return false;
+        }
+
+        var bodyFeature = features.Get<IHttpResponseBodyFeature>()!;
+        _body = new ResponseBody(bodyFeature, this);
+        features.Set<IHttpResponseBodyFeature>(_body);
+
+        if (features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        {
+            _context.Request.Body = new ActivityStream(_context.Request.Body, this, ownsInner: false);
+        }
+
+        if (features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+        {
+            features.Set<IHttpUpgradeFeature>(new TrackedUpgradeFeature(upgrade, this));
+        }
+
+        if (features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect)
+        {
+            features.Set<IHttpExtendedConnectFeature>(new TrackedExtendedConnectFeature(connect, this));
+        }
+
+        if (callerToken.CanBeCanceled)
+        {
+            _callerRegistration = callerToken.UnsafeRegister(static s => ((StreamSession)s!).Cancel(), this);
+        }
+
+        lock (_gate)
+        {
+            _timer = new Timer(static s => ((StreamSession)s!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
+            Reschedule(Environment.TickCount64);
+        }
+
+        return true;
+    }
+
+    public Stream WrapUpgraded(Stream upgraded)
+    {
+        if (!IsWebSocketRequest())
+        {
+            return new ActivityStream(upgraded, this, ownsInner: true); // another upgrade protocol: bytes only
+        }
+
+        var policy = _settings.WebSocketPolicy;
+        var relay = new WebSocketRelayStream(upgraded, this, consumePongs: policy.Heartbeat is not null);
+        lock (_gate)
+        {
+            _webSocket = relay;
+            if (!_disposed && _timer is not null)
+            {
+                Reschedule(Environment.TickCount64);
+            }
+        }
+
+        _stoppingRegistration = _stopping.UnsafeRegister(static s => ((StreamSession)s!).OnShutdown(), this);
+        return relay;
+    }
+
+    public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken) =>
+        _inner.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+
+    public override ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken) =>
+        _inner.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var proceed = await _inner.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is null)
+        {
+            return proceed;
+        }
+
+        Touch();
+        var response = httpContext.Response;
+        var accel = response.Headers[AccelBuffering];
+        if (accel.Count > 0)
+        {
+            response.Headers.Remove(AccelBuffering); // nginx's signal to its proxy, not to the client
+        }
+
+        var (stream, headersAtOnce, eventStream) = Classify(response, accel.ToString());
+        if (stream is not null && !ReferenceEquals(stream, _policy))
+        {
+            SwitchTo(stream);
+        }
+
+        if (stream is not null)
+        {
+            // Streams are exempt from total timeouts, including a YARP route Timeout on an Auto route.
+            httpContext.Features.Get<IHttpRequestTimeoutFeature>()?.DisableTimeout();
+        }
+
+        if (proceed && headersAtOnce)
+        {
+            if (eventStream && ReferenceEquals(stream, _settings.SsePolicy) && stream.Heartbeat is not null)
+            {
+                _body!.EnableSseHeartbeats();
+            }
+
+            // Plain YARP sends the headers with the first body byte; an EventSource would not see "open" until then.
+            await response.StartAsync(cancellationToken);
+            await _body!.FlushAsync(cancellationToken);
+        }
+
+        return proceed;
+    }
+
+    /// <summary>After YARP returns: turns our own timeouts into 504 when nothing was sent yet.</summary>
+    public ForwarderError Complete(ForwarderError error)
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+        }
+
+        if (_end is StreamEnd.IdleTimeout or StreamEnd.RequestTimeout && !_context.Response.HasStarted)
+        {
+            _context.Response.Clear();
+            _context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
+            var limit = _end == StreamEnd.IdleTimeout ? $"no response for {TimeSpan.FromMilliseconds(_idleMs)}" : $"RequestTimeout {_policy.RequestTimeout}";
+            _context.Features.Set<IForwarderErrorFeature>(new StreamingErrorFeature(ForwarderError.RequestTimedOut, new TimeoutException($"Route '{_routeId}': {limit} ({_policy.Name} policy)")));
+            return ForwarderError.RequestTimedOut;
+        }
+
+        return error;
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+        }
+
+        _stoppingRegistration.Dispose();
+        _callerRegistration.Dispose();
+        _cts.Dispose();
+    }
+
+    private (StreamPolicy? Policy, bool HeadersAtOnce, bool EventStream) Classify(HttpResponse response, string accel)
+    {
+        var status = response.StatusCode;
+        var upgraded = status == StatusCodes.Status101SwitchingProtocols
+            || (status == StatusCodes.Status200OK && _context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true);
+        if (upgraded)
+        {
+            return (_settings.WebSocketPolicy, false, false);
+        }
+
+        var kind = ContentKind(response.ContentType);
+        var hasBody = status is >= 200 and not 204 and not 304 && !HttpMethods.IsHead(_context.Request.Method);
+        var accelNo = string.Equals(accel, "no", StringComparison.OrdinalIgnoreCase);
+        var accelYes = string.Equals(accel, "yes", StringComparison.OrdinalIgnoreCase);
+
+        StreamPolicy? policy = _mode switch
+        {
+            StreamMode.Sse => _settings.SsePolicy,
+            StreamMode.Ndjson => _settings.NdjsonPolicy,
+            StreamMode.WebSocket => _settings.WebSocketPolicy,
+            StreamMode.Buffered => accelNo ? PolicyFor(kind) : null,
+            _ => accelYes ? null : kind != Kind.None || accelNo ? PolicyFor(kind) : null,
+        };
+
+        var headersAtOnce = policy is not null && hasBody && status < 300 && (kind is Kind.Sse or Kind.Ndjson || _mode is StreamMode.Sse or StreamMode.Ndjson || accelNo);
+        return (policy, headersAtOnce, kind == Kind.Sse);
+    }
+
+    private StreamPolicy PolicyFor(Kind kind) => kind == Kind.Sse ? _settings.SsePolicy : _settings.NdjsonPolicy;
+
+    private static Kind ContentKind(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return Kind.None;
+        }
+
+        var media = contentType.AsSpan();
+        var semicolon = media.IndexOf(';');
+        media = (semicolon >= 0 ? media[..semicolon] : media).Trim();
+        if (media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return Kind.Sse;
+        }
+
+        if (media.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase)
+            || media.Equals("application/jsonl", StringComparison.OrdinalIgnoreCase)
+            || media.Equals("application/json-seq", StringComparison.OrdinalIgnoreCase))
+        {
+            return Kind.Ndjson;
+        }
+
+        return media.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) ? Kind.Grpc : Kind.None;
+    }
+
+    private void SwitchTo(StreamPolicy policy)
+    {
+        lock (_gate)
+        {
+            _policy = policy;
+            ApplyLimits(policy, total: false);
+            if (_timer is not null && !_disposed)
+            {
+                Reschedule(Environment.TickCount64);
+            }
+        }
+
+        Log.StreamDetected(_logger, _routeId, policy.Name);
+    }
+
+    private void ApplyLimits(StreamPolicy policy, bool total)
+    {
+        _idleMs = (long)(policy.IdleTimeout ?? _clusterIdle).TotalMilliseconds;
+        _totalDeadline = total && policy.RequestTimeout is { } t ? _started + (long)t.TotalMilliseconds : long.MaxValue;
+        _maxDeadline = policy.MaxDuration is { } m ? _started + (long)m.TotalMilliseconds : long.MaxValue;
+        _heartbeatMs = policy.Heartbeat is { } h && (ReferenceEquals(policy, _settings.SsePolicy) || ReferenceEquals(policy, _settings.WebSocketPolicy)) ? (long)h.TotalMilliseconds : 0;
+    }
+
+    private void Reschedule(long now)
+    {
+        var due = Math.Min(Math.Min(Volatile.Read(ref _lastActivity) + _idleMs, _totalDeadline), _maxDeadline);
+        if (_heartbeatMs > 0)
+        {
+            due = Math.Min(due, Math.Max(LastUpstreamWrite, _lastHeartbeat) + _heartbeatMs);
+        }
+
+        _timer!.Change(Math.Clamp(due - now, 1, int.MaxValue - 1), Timeout.Infinite);
+    }
+
+    private void OnTimer()
+    {
+        StreamEnd end;
+        var heartbeat = false;
+        lock (_gate)
+        {
+            if (_disposed || _end != StreamEnd.None)
+            {
+                return;
+            }
+
+            var now = Environment.TickCount64;
+            end = now >= _maxDeadline ? StreamEnd.MaxDuration
+                : now >= _totalDeadline ? StreamEnd.RequestTimeout
+                : now - Volatile.Read(ref _lastActivity) >= _idleMs ? StreamEnd.IdleTimeout
+                : StreamEnd.None;
+            if (end == StreamEnd.None)
+            {
+                if (_heartbeatMs > 0 && (_webSocket is not null || _context.Response.HasStarted) && now - Math.Max(LastUpstreamWrite, _lastHeartbeat) >= _heartbeatMs)
+                {
+                    _lastHeartbeat = now;
+                    heartbeat = true;
+                }
+
+                Reschedule(now);
+            }
+            else
+            {
+                _end = end;
+            }
+        }
+
+        if (heartbeat)
+        {
+            _ = HeartbeatAsync();
+            return;
+        }
+
+        if (end != StreamEnd.None)
+        {
+            Log.Ended(_logger, _routeId, _policy.Name, end.ToString(), TimeSpan.FromMilliseconds(Environment.TickCount64 - _started));
+            if (end == StreamEnd.MaxDuration && _webSocket is not null)
+            {
+                _ = CloseWebSocketAsync($"maximum duration {_policy.MaxDuration} reached");
+            }
+            else
+            {
+                Cancel();
+            }
+        }
+    }
+
+    /// <summary>Cancels the exchange unless YARP already returned (the timer and callbacks race with Dispose).</summary>
+    private void Cancel()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _cts.Cancel();
+            }
+        }
+    }
+
+    private long LastUpstreamWrite => _webSocket?.LastWrite ?? _body!.LastWrite;
+
+    private bool IsWebSocketRequest()
+    {
+        var connect = _context.Features.Get<IHttpExtendedConnectFeature>();
+        return connect?.IsExtendedConnect == true
+            ? string.Equals(connect.Protocol, "websocket", StringComparison.OrdinalIgnoreCase)
+            : string.Equals(_context.Request.Headers.Upgrade.ToString(), "websocket", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private void OnShutdown()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _end != StreamEnd.None)
+            {
+                return;
+            }
+
+            _end = StreamEnd.Shutdown;
+        }
+
+        _ = CloseWebSocketAsync("EdgeProxy is shutting down");
+    }
+
+    /// <summary>A 1001 close frame to the client, then the peers get <see cref="CloseGrace"/> to finish the handshake.</summary>
+    private async Task CloseWebSocketAsync(string reason)
+    {
+        var sent = false;
+        try
+        {
+            sent = await _webSocket!.CloseAsync(1001, reason, CloseGrace, _cts.Token);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client is already gone.
+        }
+
+        Log.WebSocketClosed(_logger, _routeId, sent ? "sent close 1001 to the client" : "dropped the connection (no frame boundary)", reason);
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            if (sent)
+            {
+                _cts.CancelAfter(CloseGrace);
+            }
+            else
+            {
+                _cts.Cancel();
+            }
+        }
+    }
+
+    private async Task HeartbeatAsync()
+    {
+        try
+        {
+            if (_webSocket is { } socket)
+            {
+                await socket.TryPingAsync(_cts.Token);
+                return;
+            }
+
+            await _body!.TryHeartbeatAsync(_cts.Token);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The client went away between two events; YARP's own copy loop sees and reports it.
+        }
+    }
+
+    private enum Kind
+    {
+        None,
+        Sse,
+        Ndjson,
+        Grpc,
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.StreamDetected, LogLevel.Debug, "Route {RouteId}: response is a stream, {Policy} policy applies")]
+        public static partial void StreamDetected(ILogger logger, string routeId, string policy);
+
+        [LoggerMessage(EventIds.WebSocketClosedByProxy, LogLevel.Information, "Route {RouteId}: WebSocket {Action}: {Reason}")]
+        public static partial void WebSocketClosed(ILogger logger, string routeId, string action, string reason);
+
+        [LoggerMessage(EventIds.StreamEnded, LogLevel.Information, "Route {RouteId}: proxy ended the exchange ({Policy} policy): {Reason} after {Elapsed}")]
+        public static partial void Ended(ILogger logger, string routeId, string policy, string reason, TimeSpan elapsed);
+    }
+}

@@ -1,0 +1,61 @@
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace EdgeProxy.Streaming;
+
+/// <summary>
+/// Wraps YARP's forwarder so every proxied request runs under its route's stream policy: YARP's per-cluster
+/// ActivityTimeout becomes a backstop and the session enforces the per-route limits.
+/// </summary>
+internal sealed partial class StreamingForwarder(IHttpForwarder inner, StreamingPolicies policies, IHostApplicationLifetime lifetime, ILogger<StreamingForwarder> logger) : IHttpForwarder
+{
+    public ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer) =>
+        SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, CancellationToken.None);
+
+    public async ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer, CancellationToken cancellationToken)
+    {
+        var route = context.Features.Get<IReverseProxyFeature>()?.Route.Config;
+        if (route is null)
+        {
+            // Direct forwarding outside the YARP pipeline has no route and so no policy.
+            return await inner.SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
+        }
+
+        var settings = policies.Current;
+        using var session = new StreamSession(context, settings, StreamRouteMetadata.Of(route.Metadata), transformer, requestConfig.ActivityTimeout, route.RouteId, logger);
+        if (!session.Start(cancellationToken, lifetime.ApplicationStopping))
+        {
+            await RejectBodyAsync(context, route.RouteId, session.Policy.MaxRequestBodySize!.Value);
+            return ForwarderError.None;
+        }
+
+        var error = await inner.SendAsync(context, destinationPrefix, httpClient, settings.Backstop(requestConfig), session, session.Token);
+        error = session.Complete(error);
+        if (error == ForwarderError.RequestBodyClient && context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        {
+            await RejectBodyAsync(context, route.RouteId, session.Policy.MaxRequestBodySize ?? 0);
+        }
+
+        return error;
+    }
+
+    private async Task RejectBodyAsync(HttpContext context, string routeId, long limit)
+    {
+        Log.BodyTooLarge(logger, routeId, limit, context.Request.ContentLength);
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            context.Response.Headers.Connection = "close"; // the rest of the body is never read
+        }
+        await context.Response.WriteAsync($"413 Payload Too Large: route '{routeId}' accepts request bodies up to {limit} bytes\n", context.RequestAborted);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.RequestBodyTooLarge, LogLevel.Information, "Route {RouteId}: request body over {Limit} bytes (Content-Length {ContentLength}) refused with 413")]
+        public static partial void BodyTooLarge(ILogger logger, string routeId, long limit, long? contentLength);
+    }
+}

@@ -1,0 +1,32 @@
+using Yarp.ReverseProxy.Forwarder;
+
+namespace EdgeProxy.Streaming;
+
+internal static class StreamingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Per-route stream policies (<c>EdgeProxy.Stream</c>, <c>EdgeProxy:Streaming:Policies</c>). Call after
+    /// <c>AddReverseProxy()</c>: it wraps the <see cref="IHttpForwarder"/> YARP registered.
+    /// </summary>
+    public static IServiceCollection AddStreamingPolicies(this IServiceCollection services)
+    {
+        var registered = services.LastOrDefault(d => d.ServiceType == typeof(IHttpForwarder))
+            ?? throw new InvalidOperationException("AddStreamingPolicies() must come after AddReverseProxy().");
+        services.Remove(registered);
+        services.AddSingleton<StreamingPolicies>();
+        services.AddSingleton<IHttpForwarder>(sp => new StreamingForwarder(
+            Resolve(sp, registered),
+            sp.GetRequiredService<StreamingPolicies>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ILogger<StreamingForwarder>>()));
+        return services;
+    }
+
+    private static IHttpForwarder Resolve(IServiceProvider sp, ServiceDescriptor registered) => registered switch
+    {
+        { ImplementationInstance: IHttpForwarder instance } => instance,
+        { ImplementationFactory: { } factory } => (IHttpForwarder)factory(sp),
+        { ImplementationType: { } type } => (IHttpForwarder)ActivatorUtilities.CreateInstance(sp, type),
+        _ => throw new InvalidOperationException("Unsupported IHttpForwarder registration."),
+    };
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The test command. Installs the real peers the tests talk to when they are missing (Debian packages
+# with apt-get, the Node clients with npm into tests/node/node_modules), then runs `dotnet test`.
+# Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Hsts").
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# command on PATH -> Debian package
+declare -A packages=(
+  [curl]=curl [openssl]=openssl [testssl]=testssl.sh [nginx]=nginx-light [haproxy]=haproxy
+  [node]=nodejs [npm]=npm [python3]=python3
+)
+missing=()
+for tool in "${!packages[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("${packages[$tool]}")
+done
+python3 -c 'import uvicorn' >/dev/null 2>&1 || missing+=(python3-uvicorn)
+if ((${#missing[@]})); then
+  echo "test.sh: installing ${missing[*]}" >&2
+  if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo -n); fi
+  if "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null; then
+    :
+  else
+    echo "test.sh: could not install ${missing[*]}; tests that need them are skipped locally (CI=true fails them)" >&2
+  fi
+fi
+
+if [ ! -d tests/node/node_modules ] && command -v npm >/dev/null 2>&1; then
+  sh tests/node/install.sh || echo "test.sh: npm install failed; the Node-peer streaming tests will fail" >&2
+fi
+
+exec dotnet test EdgeProxy.sln "$@"

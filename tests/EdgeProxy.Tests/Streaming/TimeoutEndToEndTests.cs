@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Net;
+using Xunit.Abstractions;
+
+namespace EdgeProxy.Tests.Streaming;
+
+/// <summary>The total RequestTimeout of ordinary requests, and streams on Auto routes being exempt from it.</summary>
+public sealed class TimeoutEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private StreamingProxy _env = null!;
+
+    public async Task InitializeAsync() => _env = await StreamingProxy.StartAsync(output, config => config
+        .Set("ReverseProxy:Clusters:app:HttpRequest:ActivityTimeout", "00:00:10")
+        .Set("EdgeProxy:Streaming:Policies:Buffered:RequestTimeout", "1500ms"));
+
+    public async Task DisposeAsync() => await _env.DisposeAsync();
+
+    [Fact]
+    public async Task OrdinaryRequest_OverItsTotalRequestTimeout_Gets504()
+    {
+        using var client = _env.Proxy.CreateClient();
+        var clock = Stopwatch.StartNew();
+
+        using var response = await client.GetAsync("/slow?ms=4000").WaitAsync(Bound);
+
+        response.StatusCode.Should().Be(HttpStatusCode.GatewayTimeout);
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromMilliseconds(3900), "the total limit is 1.5 s, the upstream answers after 4 s");
+    }
+
+    [Fact]
+    public async Task StreamFoundOnAnAutoRoute_IsExemptFromTheTotalRequestTimeout()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        using var client = _env.Proxy.CreateClient();
+        var chunks = _env.Upstream.Stream(id);
+        using var response = await client.GetAsync($"/stream/{id}", HttpCompletionOption.ResponseHeadersRead).WaitAsync(Bound);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var clock = Stopwatch.StartNew();
+
+        for (var i = 0; i < 6; i++)
+        {
+            await chunks.WriteAsync($"data: {i}\n\n");
+            (await reader.ReadLineAsync().WaitAsync(Bound)).Should().Be($"data: {i}");
+            (await reader.ReadLineAsync().WaitAsync(Bound)).Should().BeEmpty();
+            await Task.Delay(500);
+        }
+
+        clock.Elapsed.Should().BeGreaterThan(TimeSpan.FromMilliseconds(2500), "the stream outlived the 1.5 s total limit of ordinary requests");
+        chunks.Complete();
+    }
+}
