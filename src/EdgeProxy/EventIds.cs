@@ -29,4 +29,14 @@ internal static class EventIds
 
     // HSTS 600-619
     public const int HstsUpstreamNormalised = 600;
+
+    // Client certificate revocation 800-819
+    public const int CrlLoaded = 800;
+    public const int CrlLoadFailed = 801;
+    public const int CrlStale = 802;
+    public const int CrlSignatureInvalid = 803;
+    public const int OcspNoAnswer = 804;
+    public const int OcspSoftFail = 805;
+    public const int CertificateRevoked = 806;
+    public const int RevocationCheckFailed = 807;
 }

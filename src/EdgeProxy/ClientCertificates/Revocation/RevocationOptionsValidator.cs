@@ -1,0 +1,131 @@
+using EdgeProxy.Configuration;
+
+namespace EdgeProxy.ClientCertificates.Revocation;
+
+/// <summary>
+/// The revocation keys of <c>EdgeProxy:ClientCertificates</c>: mode, CRL files (read and parsed here, so a broken
+/// file fails <c>check</c> and start rather than the first handshake), durations and the OCSP override URL.
+/// </summary>
+internal static class RevocationOptionsValidator
+{
+    private const string Section = RevocationOptions.SectionName;
+
+    public static void Validate(IConfiguration config, string contentRoot, ConfigReport report)
+    {
+        var modeKey = Section + ":Revocation";
+        var mode = RevocationMode.None;
+        if (config[modeKey] is { } modeText && !TryParseMode(modeText, out mode))
+        {
+            report.Fail(modeKey, $"'{modeText}' is not one of None, Crl, Ocsp, CrlOrOcsp");
+            return;
+        }
+
+        if (mode == RevocationMode.None)
+        {
+            return;
+        }
+
+        var usesCrl = mode is RevocationMode.Crl or RevocationMode.CrlOrOcsp;
+        var files = config.GetSection(Section + ":CrlFiles").GetChildren().ToList();
+        if (!usesCrl && files.Count > 0)
+        {
+            report.Warn(Section + ":CrlFiles", $"ignored: Revocation is {mode}; use CrlOrOcsp to check them");
+        }
+        else if (usesCrl && files.Count == 0)
+        {
+            report.Fail(Section + ":CrlFiles", $"Revocation is {mode} but no CRL file is configured; list one PEM or DER CRL per CA");
+        }
+
+        if (usesCrl)
+        {
+            foreach (var file in files)
+            {
+                CheckCrlFile(file.Path, file.Value, contentRoot, DateTimeOffset.UtcNow, report);
+            }
+
+            Positive(config, Section + ":CrlReloadInterval", RevocationSettings.DefaultCrlReloadInterval, report);
+        }
+
+        if (mode is RevocationMode.Ocsp or RevocationMode.CrlOrOcsp)
+        {
+            CheckOcsp(config, report);
+        }
+    }
+
+    private static void CheckCrlFile(string key, string? path, string contentRoot, DateTimeOffset now, ConfigReport report)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            report.Fail(key, "empty; give the path of a PEM or DER CRL file");
+            return;
+        }
+
+        var full = Path.GetFullPath(path, contentRoot);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(full);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            report.Fail(key, $"cannot read CRL file {full}: {ex.Message}");
+            return;
+        }
+
+        if (!CrlParser.TryParse(bytes, out var crls, out var error))
+        {
+            report.Fail(key, $"{full} is not a CRL (PEM -----BEGIN X509 CRL----- or DER): {error}");
+            return;
+        }
+
+        foreach (var crl in crls)
+        {
+            var next = crl.NextUpdate?.ToString("u") ?? "none";
+            if (crl.IsPastNextUpdate(now))
+            {
+                report.Warn(key, $"{full} (issuer {crl.IssuerDisplay}) is past its nextUpdate {next}; download a fresh CRL from the CA");
+            }
+            else
+            {
+                report.Ok(key, $"{full}: issuer {crl.IssuerDisplay}, {crl.Revoked.Count} revoked, next update {next}");
+            }
+        }
+    }
+
+    private static void CheckOcsp(IConfiguration config, ConfigReport report)
+    {
+        var urlKey = Section + ":Ocsp:ResponderUrl";
+        if (config[urlKey] is { Length: > 0 } url
+            && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+        {
+            report.Fail(urlKey, $"'{url}' is not an absolute http:// or https:// URL");
+        }
+
+        Positive(config, Section + ":Ocsp:Timeout", RevocationSettings.DefaultOcspTimeout, report);
+        Duration.Read(config, Section + ":Ocsp:CacheMaxAge", RevocationSettings.DefaultOcspCacheMaxAge, report);
+        var softFailKey = Section + ":Ocsp:SoftFail";
+        if (config[softFailKey] is { } softFail)
+        {
+            if (!bool.TryParse(softFail, out var on))
+            {
+                report.Fail(softFailKey, $"'{softFail}' is not true or false");
+            }
+            else if (on)
+            {
+                report.Warn(softFailKey, "true: a client whose OCSP responder is unreachable is accepted, so blocking the responder lets a revoked certificate in");
+            }
+        }
+    }
+
+    private static void Positive(IConfiguration config, string key, TimeSpan fallback, ConfigReport report)
+    {
+        var before = report.Findings.Count;
+        if (Duration.Read(config, key, fallback, report) <= TimeSpan.Zero && report.Findings.Count == before)
+        {
+            report.Fail(key, "must be greater than zero");
+        }
+    }
+
+    private static bool TryParseMode(string text, out RevocationMode mode) =>
+        Enum.TryParse(text, ignoreCase: true, out mode) && Enum.IsDefined(mode) && !text.Trim().All(char.IsAsciiDigit);
+}
