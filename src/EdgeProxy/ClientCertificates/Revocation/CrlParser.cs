@@ -28,7 +28,7 @@ internal static class CrlParser
         }
         catch (Exception ex) when (ex is AsnContentException or CryptographicException or FormatException or ArgumentException)
         {
-            error = ex.Message;
+            error = ex is AsnContentException or CryptographicException ? "malformed DER: " + ex.Message : ex.Message;
             return false;
         }
     }
