@@ -51,7 +51,7 @@ public sealed class RevocationPki
             request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension([ocspUrl], null));
         }
 
-        using var cert = request.Create(issuer, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(30), Serial());
+        using var cert = request.Create(issuer.SubjectName, Signer(issuer), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(30), Serial());
         return cert.CopyWithPrivateKey(key);
     }
 
@@ -80,6 +80,12 @@ public sealed class RevocationPki
         var padding = issuer.GetRSAPrivateKey() is null ? null : RSASignaturePadding.Pkcs1;
         return builder.Build(issuer, new BigInteger(crlNumber), nextUpdate ?? DateTimeOffset.UtcNow.AddDays(7), hash ?? HashAlgorithmName.SHA256, padding, thisUpdate ?? DateTimeOffset.UtcNow.AddMinutes(-1));
     }
+
+    /// <summary>Signs with the issuer's key whatever its algorithm (CertificateRequest.Create(issuer) needs them to match).</summary>
+    public static X509SignatureGenerator Signer(X509Certificate2 issuer) =>
+        issuer.GetRSAPrivateKey() is { } rsa
+            ? X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1)
+            : X509SignatureGenerator.CreateForECDsa(issuer.GetECDsaPrivateKey()!);
 
     public static string Pem(byte[] crl) => new string(PemEncoding.Write("X509 CRL", crl)) + "\n";
 
