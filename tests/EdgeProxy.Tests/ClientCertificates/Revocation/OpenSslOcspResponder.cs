@@ -27,7 +27,7 @@ public sealed class OpenSslOcspResponder : IAsyncDisposable
         _validity = validity;
         File.WriteAllText(_dir.Combine("ca.pem"), ca.ExportCertificatePem());
         File.WriteAllText(_dir.Combine("signer.pem"), signer.ExportCertificatePem());
-        File.WriteAllText(_dir.Combine("signer.key"), signer.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(_dir.Combine("signer.key"), signer.GetRSAPrivateKey()?.ExportPkcs8PrivateKeyPem() ?? signer.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
     }
 
     public Uri Url { get; private set; } = null!;
@@ -92,7 +92,9 @@ public sealed class OpenSslOcspResponder : IAsyncDisposable
 
     private OpenSslOcspResponder Add(char status, X509Certificate2 cert, string revoked)
     {
+        // openssl reads the index on every request, so entries added after start count too.
         _index.Add($"{status}\t{Time(cert.NotAfter)}\t{revoked}\t{Convert.ToHexString(cert.SerialNumberBytes.Span)}\tunknown\t/{cert.Subject}\n");
+        File.WriteAllText(_dir.Combine("index.txt"), string.Concat(_index));
         return this;
     }
 
