@@ -9,6 +9,7 @@ namespace EdgeProxy.ClientCertificates.Revocation;
 internal static class RevocationOptionsValidator
 {
     private const string Section = RevocationOptions.SectionName;
+    private static readonly TimeSpan MaxOcspTimeout = TimeSpan.FromSeconds(30);
 
     public static void Validate(IConfiguration config, string contentRoot, ConfigReport report)
     {
@@ -101,7 +102,12 @@ internal static class RevocationOptionsValidator
             report.Fail(urlKey, $"'{url}' is not an absolute http:// or https:// URL");
         }
 
-        Positive(config, Section + ":Ocsp:Timeout", RevocationSettings.DefaultOcspTimeout, report);
+        var timeoutKey = Section + ":Ocsp:Timeout";
+        if (Positive(config, timeoutKey, RevocationSettings.DefaultOcspTimeout, report) > MaxOcspTimeout)
+        {
+            // A bare number binds as days ("5" is five days): catch that here rather than stall handshakes.
+            report.Fail(timeoutKey, $"'{config[timeoutKey]}' is longer than {MaxOcspTimeout.TotalSeconds:0}s; each TLS handshake waits this long for the responder, e.g. \"5s\"");
+        }
         Duration.Read(config, Section + ":Ocsp:CacheMaxAge", RevocationSettings.DefaultOcspCacheMaxAge, report);
         var softFailKey = Section + ":Ocsp:SoftFail";
         if (config[softFailKey] is { } softFail)
@@ -117,13 +123,16 @@ internal static class RevocationOptionsValidator
         }
     }
 
-    private static void Positive(IConfiguration config, string key, TimeSpan fallback, ConfigReport report)
+    private static TimeSpan Positive(IConfiguration config, string key, TimeSpan fallback, ConfigReport report)
     {
         var before = report.Findings.Count;
-        if (Duration.Read(config, key, fallback, report) <= TimeSpan.Zero && report.Findings.Count == before)
+        var value = Duration.Read(config, key, fallback, report);
+        if (value <= TimeSpan.Zero && report.Findings.Count == before)
         {
             report.Fail(key, "must be greater than zero");
         }
+
+        return value;
     }
 
     private static bool TryParseMode(string text, out RevocationMode mode) =>
