@@ -20,27 +20,29 @@ internal sealed class CrlFile(string key, string path)
     public Version? Current => _current;
 
     /// <summary>
-    /// Loads the file when its stamp differs from the loaded one. Returns null when nothing changed, otherwise
-    /// the error (empty when it loaded). Not thread-safe: the store's poller is the only caller.
+    /// Loads the file when its stamp differs from the loaded one (and from the last one that failed, so a broken
+    /// file is reported once). False when nothing changed; otherwise <paramref name="error"/> is null when the new
+    /// version loaded. Not thread-safe: the store's poller is the only caller.
     /// </summary>
-    public string? ReloadIfChanged()
+    public bool ReloadIfChanged(out string? error)
     {
+        error = null;
         var stamp = FileStamp.Of(Path);
         if ((_current is { } current && current.Stamp == stamp) || _failedStamp == stamp)
         {
-            return null;
+            return false;
         }
 
-        string error;
         try
         {
-            var bytes = File.ReadAllBytes(Path);
-            if (CrlParser.TryParse(bytes, out var crls, out error))
+            if (CrlParser.TryParse(File.ReadAllBytes(Path), out var crls, out var parseError))
             {
                 _current = new Version(stamp, crls);
                 _failedStamp = null;
-                return string.Empty;
+                return true;
             }
+
+            error = parseError;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -48,7 +50,7 @@ internal sealed class CrlFile(string key, string path)
         }
 
         _failedStamp = stamp;
-        return string.IsNullOrEmpty(error) ? "unreadable" : error;
+        return true;
     }
 
     /// <summary>The CRLs of one version of the file, with its once-only warnings.</summary>

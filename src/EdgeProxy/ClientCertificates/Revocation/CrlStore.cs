@@ -96,18 +96,16 @@ internal sealed partial class CrlStore : IDisposable
             foreach (var file in _files)
             {
                 var hadVersion = file.Current is not null;
-                switch (file.ReloadIfChanged())
+                if (file.ReloadIfChanged(out var error) && error is null)
                 {
-                    case "":
-                        foreach (var crl in file.Current!.Crls)
-                        {
-                            Log.CrlLoaded(_logger, file.Key, file.Path, crl.IssuerDisplay, crl.Revoked.Count, crl.NextUpdate?.ToString("u") ?? "none");
-                        }
-
-                        break;
-                    case { } error:
-                        Log.CrlLoadFailed(_logger, file.Key, file.Path, hadVersion ? "keeping the previous CRL" : "no CRL from this file", error);
-                        break;
+                    foreach (var crl in file.Current!.Crls)
+                    {
+                        Log.CrlLoaded(_logger, file.Key, file.Path, crl.IssuerDisplay, crl.Revoked.Count, crl.NextUpdate?.ToString("u") ?? "none");
+                    }
+                }
+                else if (error is not null)
+                {
+                    Log.CrlLoadFailed(_logger, file.Key, file.Path, hadVersion ? "keeping the previous CRL" : "no CRL from this file", error);
                 }
 
                 if (file.Current is { } version)
