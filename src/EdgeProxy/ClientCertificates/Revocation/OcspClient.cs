@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -14,6 +15,7 @@ internal sealed partial class OcspClient(HttpClient http, RevocationSettings set
     private static readonly RevocationResult SoftFailed = new(RevocationStatus.Good, "ocsp unreachable (soft-fail)");
 
     private readonly OcspCache _cache = new(settings.OcspCacheMaxAge);
+    private readonly ConcurrentDictionary<string, Lazy<Task<RevocationResult>>> _inFlight = new(StringComparer.Ordinal);
 
     public OcspCache Cache => _cache;
 
@@ -43,10 +45,29 @@ internal sealed partial class OcspClient(HttpClient http, RevocationSettings set
             return cached;
         }
 
-        byte[] body;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        // A browser opens several connections at once with the same certificate: they share one request. The
+        // request runs on its own timeout, so one caller giving up does not fail the others.
+        var fetch = _inFlight.GetOrAdd(id.CacheKey, _ => new Lazy<Task<RevocationResult>>(() => FetchAsync(url, id, request, issuer)));
+        return await fetch.Value.WaitAsync(cancellationToken);
+    }
+
+    private async Task<RevocationResult> FetchAsync(Uri url, OcspCertId id, byte[] request, X509Certificate2 issuer)
+    {
+        try
         {
-            timeout.CancelAfter(settings.OcspTimeout);
+            return await FetchCoreAsync(url, id, request, issuer);
+        }
+        finally
+        {
+            _inFlight.TryRemove(id.CacheKey, out _);
+        }
+    }
+
+    private async Task<RevocationResult> FetchCoreAsync(Uri url, OcspCertId id, byte[] request, X509Certificate2 issuer)
+    {
+        byte[] body;
+        using (var timeout = new CancellationTokenSource(settings.OcspTimeout))
+        {
             try
             {
                 using var content = new ByteArrayContent(request);
@@ -59,7 +80,7 @@ internal sealed partial class OcspClient(HttpClient http, RevocationSettings set
 
                 body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
                 return Unreachable(url, id, "ocsp timeout");
             }

@@ -176,6 +176,19 @@ public sealed class OcspClientTests(ITestOutputHelper output)
         responder.Requests.Should().Be(2);
     }
 
+    [ToolFact("openssl")]
+    public async Task SimultaneousChecksOfOneCertificate_ShareOneRequest()
+    {
+        var leaf = RevocationPki.IssueLeaf(Pki.Intermediate, "burst");
+        await using var responder = await new OpenSslOcspResponder(Pki.Intermediate, Pki.Intermediate).Valid(leaf).StartAsync();
+        using var checker = Checker(responder.Url);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Check(checker, leaf, Pki.Intermediate)));
+
+        results.Should().OnlyContain(r => r.Status == RevocationStatus.Good);
+        responder.Requests.Should().Be(1, "the answer has no nextUpdate, so only sharing the in-flight request explains one request");
+    }
+
     [Fact]
     public async Task NoResponderAnywhere_IsUnknown()
     {
