@@ -6,6 +6,8 @@ namespace EdgeProxy.Tests.ClientCertificates.Revocation;
 /// <summary>Keeps every log entry (event id, level, rendered message) and mirrors it to the test output.</summary>
 public sealed class RecordingLoggerFactory(ITestOutputHelper? output) : ILoggerFactory, ILoggerProvider
 {
+    private readonly ITestOutputHelper? _output = output;
+
     public sealed record Entry(LogLevel Level, int EventId, string Message);
 
     public ConcurrentQueue<Entry> Entries { get; } = new();
@@ -42,6 +44,4 @@ public sealed class RecordingLoggerFactory(ITestOutputHelper? output) : ILoggerF
             }
         }
     }
-
-    private readonly ITestOutputHelper? _output = output;
 }
