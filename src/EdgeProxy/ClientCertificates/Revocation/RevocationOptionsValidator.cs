@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using EdgeProxy.Configuration;
 
 namespace EdgeProxy.ClientCertificates.Revocation;
@@ -39,9 +41,10 @@ internal static class RevocationOptionsValidator
 
         if (usesCrl)
         {
+            var trusted = TrustedCas(config, contentRoot);
             foreach (var file in files)
             {
-                CheckCrlFile(file.Path, file.Value, contentRoot, DateTimeOffset.UtcNow, report);
+                CheckCrlFile(file.Path, file.Value, contentRoot, trusted, report);
             }
 
             Positive(config, Section + ":CrlReloadInterval", RevocationSettings.DefaultCrlReloadInterval, report);
@@ -53,8 +56,9 @@ internal static class RevocationOptionsValidator
         }
     }
 
-    private static void CheckCrlFile(string key, string? path, string contentRoot, DateTimeOffset now, ConfigReport report)
+    private static void CheckCrlFile(string key, string? path, string contentRoot, X509Certificate2Collection? trusted, ConfigReport report)
     {
+        var now = DateTimeOffset.UtcNow;
         if (string.IsNullOrWhiteSpace(path))
         {
             report.Fail(key, "empty; give the path of a PEM or DER CRL file");
@@ -81,6 +85,11 @@ internal static class RevocationOptionsValidator
 
         foreach (var crl in crls)
         {
+            if (trusted is not null && !CheckIssuer(key, full, crl, trusted, report))
+            {
+                continue;
+            }
+
             var next = crl.NextUpdate?.ToString("u") ?? "none";
             if (crl.IsPastNextUpdate(now))
             {
@@ -91,6 +100,54 @@ internal static class RevocationOptionsValidator
                 report.Ok(key, $"{full}: issuer {crl.IssuerDisplay}, {crl.Revoked.Count} revoked, next update {next}");
             }
         }
+    }
+
+    /// <summary>
+    /// When the trusted CAs can be read, a CRL must be signed by one of them: a CRL for another CA would never
+    /// be consulted, and one that fails its signature would refuse every client of that CA.
+    /// </summary>
+    private static bool CheckIssuer(string key, string path, ParsedCrl crl, X509Certificate2Collection trusted, ConfigReport report)
+    {
+        var named = trusted.Where(crl.IsFor).ToList();
+        if (named.Count == 0)
+        {
+            report.Warn(key, $"{path} is issued by {crl.IssuerDisplay}, which is not in TrustedCaFiles; it will never be used");
+            return false;
+        }
+
+        var errors = named.Select(crl.VerifySignature).ToList();
+        if (errors.All(e => e is not null))
+        {
+            report.Fail(key, $"{path} names {crl.IssuerDisplay} but is not signed by that trusted CA ({errors[0]}); every client of that CA would be refused");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The CAs in TrustedCaFiles, or null when they cannot be read (the client-certificate validator reports that).</summary>
+    private static X509Certificate2Collection? TrustedCas(IConfiguration config, string contentRoot)
+    {
+        var files = config.GetSection(Section + ":TrustedCaFiles").GetChildren().Select(c => c.Value).Where(v => !string.IsNullOrWhiteSpace(v)).ToList();
+        if (files.Count == 0)
+        {
+            return null;
+        }
+
+        var cas = new X509Certificate2Collection();
+        try
+        {
+            foreach (var file in files)
+            {
+                cas.ImportFromPemFile(Path.GetFullPath(file!, contentRoot));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            return null;
+        }
+
+        return cas;
     }
 
     private static void CheckOcsp(IConfiguration config, ConfigReport report)

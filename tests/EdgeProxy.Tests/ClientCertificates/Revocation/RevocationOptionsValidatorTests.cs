@@ -17,6 +17,10 @@ public sealed class RevocationOptionsValidatorTests : IDisposable
         File.WriteAllBytes(_dir.Combine("good.der"), RevocationPki.BuildCrl(Pki.IntermediateRsa, []));
         File.WriteAllText(_dir.Combine("stale.pem"), RevocationPki.Pem(RevocationPki.BuildCrl(Pki.Intermediate, [], nextUpdate: DateTimeOffset.UtcNow.AddDays(-1), thisUpdate: DateTimeOffset.UtcNow.AddDays(-8))));
         File.WriteAllText(_dir.Combine("garbage.crl"), "not a crl");
+        File.WriteAllText(_dir.Combine("cas.pem"), Pki.Root.ExportCertificatePem() + "\n" + Pki.Intermediate.ExportCertificatePem() + "\n");
+        var forged = RevocationPki.BuildCrl(Pki.Intermediate, []);
+        forged[^3] ^= 0xFF;
+        File.WriteAllBytes(_dir.Combine("forged.der"), forged);
     }
 
     public static TheoryData<string, string?, string?> Cases => new()
@@ -36,6 +40,10 @@ public sealed class RevocationOptionsValidatorTests : IDisposable
         { "Revocation=Crl;CrlFiles:0=stale.pem", null, "CrlFiles:0" },
         { "Revocation=Crl;CrlFiles:0=good.pem;CrlReloadInterval=soon", "CrlReloadInterval", null },
         { "Revocation=Crl;CrlFiles:0=good.pem;CrlReloadInterval=0s", "CrlReloadInterval", null },
+        { "Revocation=Crl;CrlFiles:0=good.pem;TrustedCaFiles:0=cas.pem", null, null },
+        { "Revocation=Crl;CrlFiles:0=good.der;TrustedCaFiles:0=cas.pem", null, "CrlFiles:0" },
+        { "Revocation=Crl;CrlFiles:0=forged.der;TrustedCaFiles:0=cas.pem", "CrlFiles:0", null },
+        { "Revocation=Crl;CrlFiles:0=forged.der;TrustedCaFiles:0=missing.pem", null, null },
         { "Revocation=Ocsp", null, null },
         { "Revocation=Ocsp;CrlFiles:0=good.pem", null, "CrlFiles" },
         { "Revocation=Ocsp;Ocsp:ResponderUrl=http://ocsp.example.com/", null, null },
