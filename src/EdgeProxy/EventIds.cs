@@ -41,4 +41,14 @@ internal static class EventIds
     public const int StreamEnded = 1001;
     public const int RequestBodyTooLarge = 1002;
     public const int WebSocketClosedByProxy = 1003;
+
+    // Client certificate revocation 800-819
+    public const int CrlLoaded = 800;
+    public const int CrlLoadFailed = 801;
+    public const int CrlStale = 802;
+    public const int CrlSignatureInvalid = 803;
+    public const int OcspNoAnswer = 804;
+    public const int OcspSoftFail = 805;
+    public const int CertificateRevoked = 806;
+    public const int RevocationCheckFailed = 807;
 }

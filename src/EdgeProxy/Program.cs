@@ -1,5 +1,6 @@
 using EdgeProxy.Admin;
 using EdgeProxy.ClientCertificates;
+using EdgeProxy.ClientCertificates.Revocation;
 using EdgeProxy.Configuration;
 using EdgeProxy.ErrorPages;
 using EdgeProxy.ForwardedHeaders;
@@ -105,6 +106,7 @@ public static class Program
         });
 
         builder.Services.AddEdgeProxyTelemetry(builder.Configuration);
+        builder.Services.AddRevocationChecking(builder.Configuration);          // CRL files (reloaded) and OCSP for client certificates
         builder.Services.AddClientCertificates(builder.Configuration, contentRoot);
         builder.Services.AddSingleton<ReadinessState>();
         builder.Services.AddRequestTimeouts();

@@ -64,7 +64,8 @@ internal static class ClientCertificateOptionsValidator
             }
         }
 
-        var revocation = CheckEnum<RevocationMode>(config, Section + ":Revocation", report);
+        // RevocationOptionsValidator reports a bad Revocation value; here only the consequence of None.
+        var revocation = Enum.TryParse<RevocationMode>(config[Section + ":Revocation"], ignoreCase: true, out var revocationMode) ? revocationMode : (RevocationMode?)null;
         if (asking.Count > 0 && revocation is null or RevocationMode.None)
         {
             report.Warn(Section + ":Revocation", "None: revoked client certificates are accepted; set Crl, Ocsp or CrlOrOcsp");

@@ -21,6 +21,7 @@ internal static class ConfigChecker
         HttpsRedirectOptionsValidator.Validate(config, endpoints, report);
         HstsOptionsValidator.Validate(config, endpoints, report);
         ClientCertificateOptionsValidator.Validate(config, contentRoot, endpoints, report);
+        ClientCertificates.Revocation.RevocationOptionsValidator.Validate(config, contentRoot, report);
         var admin = AdminOptionsValidator.Validate(config, report);
         ReverseProxyConfigValidator.Validate(config, report);
         ForwardedHeaders.TrustedProxiesOptionsValidator.Validate(config, endpoints, report);

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Options;
+
+namespace EdgeProxy.ClientCertificates.Revocation;
+
+internal static class RevocationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="RevocationOptions"/> from <c>EdgeProxy:ClientCertificates</c> and registers one
+    /// <see cref="IRevocationChecker"/> for the process. CRL paths resolve against the content root. The options
+    /// are read once at start: changing the mode or the list of CRL files needs a restart (the files themselves reload).
+    /// </summary>
+    public static IServiceCollection AddRevocationChecking(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RevocationOptions>().Bind(configuration.GetSection(RevocationOptions.SectionName));
+        services.AddSingleton(sp =>
+        {
+            var contentRoot = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
+            var settings = RevocationSettings.From(sp.GetRequiredService<IOptions<RevocationOptions>>().Value, contentRoot);
+            return RevocationChecker.Create(settings, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>());
+        });
+        services.AddSingleton<IRevocationChecker>(sp => sp.GetRequiredService<RevocationChecker>());
+        return services;
+    }
+}
