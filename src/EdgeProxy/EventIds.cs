@@ -19,6 +19,7 @@ internal static class EventIds
 
     // Upstream errors 300-399
     public const int UpstreamError = 300;
+    public const int ClientAborted = 301;
 
     // Lifecycle and admin 400-499
     public const int Draining = 400;

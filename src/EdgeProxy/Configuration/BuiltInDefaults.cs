@@ -6,10 +6,18 @@ namespace EdgeProxy.Configuration;
 /// </summary>
 internal static class BuiltInDefaults
 {
-    public static IReadOnlyDictionary<string, string?> Values { get; } = new Dictionary<string, string?>
+    /// <summary>
+    /// Listeners used only when no layer names any endpoint. Not a layer of their own: merged with a file
+    /// that names only an Https listener, they would silently add an Http one on *:8080.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> Endpoints { get; } = new Dictionary<string, string?>
     {
         ["Kestrel:Endpoints:Http:Url"] = "http://*:8080",
         ["Kestrel:Endpoints:Https:Url"] = "https://*:8443",
+    };
+
+    public static IReadOnlyDictionary<string, string?> Values { get; } = new Dictionary<string, string?>
+    {
         ["Kestrel:AddServerHeader"] = "false",
         ["Serilog:MinimumLevel:Default"] = "Information",
         ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Warning",

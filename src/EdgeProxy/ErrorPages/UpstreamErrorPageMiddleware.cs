@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace EdgeProxy.ErrorPages;
@@ -23,6 +24,13 @@ internal sealed partial class UpstreamErrorPageMiddleware(RequestDelegate next, 
         var proxy = context.GetReverseProxyFeature();
         var routeId = proxy.Route.Config.RouteId;
         var destination = proxy.ProxiedDestination?.Model.Config.Address ?? "(none)";
+        if (IsClientSide(error.Error))
+        {
+            // The client went away (closed a WebSocket, cancelled a download): routine, not an upstream fault.
+            Log.ClientAborted(logger, routeId, error.Error.ToString());
+            return;
+        }
+
         Log.UpstreamError(logger, routeId, proxy.Cluster?.Config.ClusterId, destination, error.Error.ToString(), error.Exception);
 
         var failure = UpstreamFailure.From(error.Error, error.Exception);
@@ -44,8 +52,15 @@ internal sealed partial class UpstreamErrorPageMiddleware(RequestDelegate next, 
         await context.Response.WriteAsync(body, context.RequestAborted);
     }
 
+    private static bool IsClientSide(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
+        or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient
+        or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseClient;
+
     private static partial class Log
     {
+        [LoggerMessage(EventIds.ClientAborted, LogLevel.Debug, "Route {RouteId}: the client ended the exchange ({ForwarderError})")]
+        public static partial void ClientAborted(ILogger logger, string routeId, string forwarderError);
+
         [LoggerMessage(EventIds.UpstreamError, LogLevel.Warning, "Upstream failure on route {RouteId} (cluster {ClusterId}, destination {Destination}): {ForwarderError}")]
         public static partial void UpstreamError(ILogger logger, string routeId, string? clusterId, string destination, string forwarderError, Exception? exception);
     }

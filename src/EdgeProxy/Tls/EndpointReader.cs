@@ -20,7 +20,13 @@ internal static class EndpointReader
     {
         var endpoints = new List<EndpointSpec>();
         var defaultCertificate = CertificateSpec.Read(config.GetSection("Kestrel:Certificates:Default"), contentRoot);
-        foreach (var section in config.GetSection(SectionName).GetChildren())
+        var configured = config.GetSection(SectionName).GetChildren().ToList();
+        if (configured.Count == 0)
+        {
+            configured = [.. new ConfigurationBuilder().AddInMemoryCollection(Configuration.BuiltInDefaults.Endpoints).Build().GetSection(SectionName).GetChildren()];
+        }
+
+        foreach (var section in configured)
         {
             var url = section["Url"];
             if (string.IsNullOrWhiteSpace(url))

@@ -69,6 +69,18 @@ public sealed class ConfigValidationTests : IDisposable
     }
 
     [Fact]
+    public void DefaultListeners_ApplyOnlyWhenTheFileNamesNone()
+    {
+        var onlyHttps = ValidConfig().Remove("Kestrel:Endpoints:Http");
+        var (_, output) = Check(onlyHttps);
+        output.Should().NotContain("Kestrel:Endpoints:Http:").And.NotContain("OK Kestrel:Endpoints:Http ", "a file naming only Https gets no extra :8080 listener");
+
+        var none = ValidConfig().Remove("Kestrel:Endpoints");
+        (_, output) = Check(none);
+        output.Should().Contain("OK Kestrel:Endpoints:Http: http://*:8080 (plain HTTP)").And.Contain("OK Kestrel:Endpoints:Https: https://*:8443");
+    }
+
+    [Fact]
     public void KeyNotMatchingCertificate_Fails_NamingKeyPath()
     {
         var config = ValidConfig();
