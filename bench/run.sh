@@ -5,7 +5,8 @@
 #   bench/run.sh --quick    short smoke run (under 2 minutes; same tables, fewer and shorter rounds)
 #
 # Options: --rounds N, --workloads h1,h2,tls,sse,mem, --variant NAME=VAR=VALUE[,VAR=VALUE...]
-# (an extra EdgeProxy instance with those environment variables, for tuning experiments),
+# (an extra EdgeProxy instance with those environment variables, for tuning experiments; the pseudo
+# variable DLL=PATH runs another EdgeProxy build, e.g. a copy of bin/Release from before a change),
 # --no-install (fail instead of apt-get installing missing tools).
 #
 # Loopback only, fixed ports 18080-18620 and 19901-19909 on 127.0.0.1. Every process it starts is
@@ -155,9 +156,10 @@ done
 
 start_edge() { # name, admin port, extra args...
     local name="$1" adminport="$2"; shift 2
-    local envs=()
+    local envs=() dll="$EDGE_DLL" e
     if [[ -n "${ENV_OF[$name]:-}" ]]; then IFS=',' read -r -a envs <<<"${ENV_OF[$name]}"; fi
-    start_bg "$name" env "${envs[@]}" dotnet "$EDGE_DLL" --config edgeproxy.json \
+    for e in "${!envs[@]}"; do [[ "${envs[$e]}" == DLL=* ]] && { dll="${envs[$e]#DLL=}"; unset 'envs[e]'; }; done
+    start_bg "$name" env "${envs[@]}" dotnet "$dll" --config edgeproxy.json \
         "Kestrel:Endpoints:Https:Url=https://127.0.0.1:${PORT[$name]}" "Kestrel:Endpoints:Http:Url=http://127.0.0.1:$((PORT[$name] + 100))" "EdgeProxy:Admin:Urls=http://127.0.0.1:$adminport" \
         "EdgeProxy:DataPath=data/$name" "$@"
 }
@@ -345,6 +347,7 @@ jq -n --arg date "$STAMP" --arg commit "$COMMIT" --argjson dirty "$DIRTY" --arg 
     '{date: $date, commit: $commit, dirty: $dirty, mode: $mode, rounds: $rounds, cpu: $cpu, cores: $cores, memory: $mem, kernel: $kernel, dotnet: $dotnet, nginx: $nginx, haproxy: $haproxy, load_at_end: $load, settings: $settings}' \
     >"$WORK/meta.json"
 RESULT="$BENCH/results/$STAMP-$([[ $QUICK == 1 ]] && echo quick || echo full)"
+[[ "$WORKLOADS" == "h1,h2,tls,sse,mem" && ${#VARIANTS[@]} == 0 ]] || RESULT="$RESULT-partial"
 cp "$SAMPLES" "$RESULT.samples.jsonl"
 echo
 dotnet "$TOOL_DLL" report --samples "$SAMPLES" --meta "$WORK/meta.json" --json "$RESULT.json" --markdown "$RESULT.md"
