@@ -154,12 +154,15 @@ for v in "${VARIANTS[@]}"; do
     port=$((port + 1))
 done
 
+# The .NET proxies load BenchTool's startup hook, which publishes GC.GetTotalAllocatedBytes for run_h1.
+ALLOC_ENV=("DOTNET_STARTUP_HOOKS=$TOOL_DLL")
+
 start_edge() { # name, admin port, extra args...
     local name="$1" adminport="$2"; shift 2
     local envs=() dll="$EDGE_DLL" e
     if [[ -n "${ENV_OF[$name]:-}" ]]; then IFS=',' read -r -a envs <<<"${ENV_OF[$name]}"; fi
     for e in "${!envs[@]}"; do [[ "${envs[$e]}" == DLL=* ]] && { dll="${envs[$e]#DLL=}"; unset 'envs[e]'; }; done
-    start_bg "$name" env "${envs[@]}" dotnet "$dll" --config edgeproxy.json \
+    start_bg "$name" env "${envs[@]}" "${ALLOC_ENV[@]}" "BENCH_ALLOC_FILE=$WORK/raw/alloc-$name" dotnet "$dll" --config edgeproxy.json \
         "Kestrel:Endpoints:Https:Url=https://127.0.0.1:${PORT[$name]}" "Kestrel:Endpoints:Http:Url=http://127.0.0.1:$((PORT[$name] + 100))" "EdgeProxy:Admin:Urls=http://127.0.0.1:$adminport" \
         "EdgeProxy:DataPath=data/$name" "$@"
 }
@@ -168,8 +171,8 @@ start_proxy() { # name
     case "$1" in
         edgeproxy) start_edge edgeproxy 19901 ;;
         edgeproxy+log) start_edge edgeproxy+log 19902 "EdgeProxy:AccessLog:Enabled=true" ;;
-        edgeproxy~*) local i; for i in "${!VARIANT_NAMES[@]}"; do [[ "${VARIANT_NAMES[$i]}" == "$1" ]] && start_edge "$1" $((19903 + i)); done ;;
-        plain-yarp) start_bg plain-yarp dotnet "$YARP_DLL" --config plain-yarp.json ;;
+        edgeproxy~*) local i; for i in "${!VARIANT_NAMES[@]}"; do if [[ "${VARIANT_NAMES[$i]}" == "$1" ]]; then start_edge "$1" $((19903 + i)); fi; done ;;
+        plain-yarp) start_bg plain-yarp env "${ALLOC_ENV[@]}" "BENCH_ALLOC_FILE=$WORK/raw/alloc-plain-yarp" dotnet "$YARP_DLL" --config plain-yarp.json ;;
         nginx) start_bg nginx nginx -p "$WORK/" -c "$WORK/nginx-proxy.conf" ;;
         haproxy) start_bg haproxy haproxy -db -f "$WORK/haproxy.cfg" ;;
         direct) return 0 ;;
@@ -206,6 +209,8 @@ rss_kb() {
     echo "$total"
 }
 
+alloc_bytes() { local f="$WORK/raw/alloc-$1"; [[ -f "$f" ]] && awk '{ print $1 }' "$f" || echo ""; }
+
 sample() { # workload target round json-fields
     printf '{"workload":"%s","target":"%s","round":%s,%s}\n' "$1" "$2" "$3" "$4" >>"$SAMPLES"
 }
@@ -216,16 +221,18 @@ wrk_ms() { awk -v want="$1" '$1 == want { v = $2; if (v ~ /us$/) { sub(/us$/, ""
 url_of() { echo "https://127.0.0.1:${PORT[$1]}"; }
 
 run_h1() { # target round
-    local out="$WORK/raw/h1-$1-$2.txt" before after
-    before=$(cpu_us "$1")
+    local out="$WORK/raw/h1-$1-$2.txt" before after alloc_before alloc_after
+    alloc_before=$(alloc_bytes "$1"); before=$(cpu_us "$1")
     timeout -k 2 $((H1_SECS + 20)) wrk -t2 -c32 -d"${H1_SECS}s" --latency "$(url_of "$1")/" >"$out" 2>&1 || true
-    after=$(cpu_us "$1")
+    after=$(cpu_us "$1"); sleep 0.1; alloc_after=$(alloc_bytes "$1")
     local rps reqs errors
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out"); reqs=$(awk '/requests in/ { print $1 }' "$out")
     errors=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' "$out")
     [[ -n "$rps" && "${reqs:-0}" -gt 0 ]] || { log "h1 $1: no result"; cat "$out" >&2; return 0; }
     [[ "$errors" == 0 ]] || log "h1 $1: $errors errors"
-    sample h1 "$1" "$2" "\"rps\":$rps,\"p50_ms\":$(wrk_ms 50% "$out"),\"p99_ms\":$(wrk_ms 99% "$out"),\"cpu_us\":$(( (after - before) / reqs ))"
+    local alloc=""
+    [[ -n "$alloc_before" && -n "$alloc_after" ]] && alloc=",\"alloc_b\":$(( (alloc_after - alloc_before) / reqs ))"
+    sample h1 "$1" "$2" "\"rps\":$rps,\"p50_ms\":$(wrk_ms 50% "$out"),\"p99_ms\":$(wrk_ms 99% "$out"),\"cpu_us\":$(( (after - before) / reqs ))$alloc"
     log "h1  $(printf '%-14s' "$1") round $2: $rps req/s, $(( (after - before) / reqs )) µs CPU/req"
 }
 

@@ -27,6 +27,7 @@ internal static class Report
         ["p50_ms"] = "p50 ms",
         ["p99_ms"] = "p99 ms",
         ["cpu_us"] = "proxy CPU µs/req",
+        ["alloc_b"] = "allocated B/req",
         ["hs_per_s"] = "handshakes/s",
         ["cpu_us_hs"] = "proxy CPU µs/handshake",
         ["delivered_pct"] = "events delivered %",
