@@ -4,7 +4,7 @@
 #   bench/run.sh            full run (3 rounds per workload, under 10 minutes)
 #   bench/run.sh --quick    short smoke run (under 2 minutes; same tables, fewer and shorter rounds)
 #
-# Options: --rounds N, --workloads h1,h2,tls,sse,mem, --variant NAME=VAR=VALUE[,VAR=VALUE...]
+# Options: --rounds N, --workloads h1,h2,tls,sse,mem, --variant 'NAME=VAR=VALUE[;VAR=VALUE...]'
 # (an extra EdgeProxy instance with those environment variables, for tuning experiments; the pseudo
 # variable DLL=PATH runs another EdgeProxy build, e.g. a copy of bin/Release from before a change),
 # --no-install (fail instead of apt-get installing missing tools).
@@ -39,8 +39,8 @@ if [[ $QUICK == 1 ]]; then
     SSE_STREAMS=100; SSE_EVENTS=8; WS_COUNT=300; WS_HOLD=1
 else
     ROUNDS="${ROUNDS:-3}"; MEM_ROUNDS=$ROUNDS; LIMIT=590
-    H1_SECS=5; H2_SECS=4; TLS_SECS=3; WARM_SECS=8
-    SSE_STREAMS=200; SSE_EVENTS=20; WS_COUNT=3000; WS_HOLD=2
+    H1_SECS=4; H2_SECS=3; TLS_SECS=3; WARM_SECS=8
+    SSE_STREAMS=200; SSE_EVENTS=20; WS_COUNT=2000; WS_HOLD=2
 fi
 SSE_INTERVAL_MS=100
 
@@ -113,7 +113,7 @@ EDGE_DLL="$ROOT/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll"
 YARP_DLL="$ROOT/bench/PlainYarp/bin/Release/net10.0/PlainYarp.dll"
 TOOL_DLL="$ROOT/bench/BenchTool/bin/Release/net10.0/BenchTool.dll"
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=localhost" \
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=localhost" \
     -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
     -keyout "$WORK/certs/key.pem" -out "$WORK/certs/cert.pem" 2>/dev/null
 cat "$WORK/certs/cert.pem" "$WORK/certs/key.pem" > "$WORK/certs/combined.pem"
@@ -160,7 +160,7 @@ ALLOC_ENV=("DOTNET_STARTUP_HOOKS=$TOOL_DLL")
 start_edge() { # name, admin port, extra args...
     local name="$1" adminport="$2"; shift 2
     local envs=() dll="$EDGE_DLL" e
-    if [[ -n "${ENV_OF[$name]:-}" ]]; then IFS=',' read -r -a envs <<<"${ENV_OF[$name]}"; fi
+    if [[ -n "${ENV_OF[$name]:-}" ]]; then IFS=';' read -r -a envs <<<"${ENV_OF[$name]}"; fi
     for e in "${!envs[@]}"; do [[ "${envs[$e]}" == DLL=* ]] && { dll="${envs[$e]#DLL=}"; unset 'envs[e]'; }; done
     start_bg "$name" env "${envs[@]}" "${ALLOC_ENV[@]}" "BENCH_ALLOC_FILE=$WORK/raw/alloc-$name" dotnet "$dll" --config edgeproxy.json \
         "Kestrel:Endpoints:Https:Url=https://127.0.0.1:${PORT[$name]}" "Kestrel:Endpoints:Http:Url=http://127.0.0.1:$((PORT[$name] + 100))" "EdgeProxy:Admin:Urls=http://127.0.0.1:$adminport" \
