@@ -16,15 +16,16 @@ internal sealed partial class AccessLogMiddleware(RequestDelegate next, IOptions
     public const string Category = "EdgeProxy.AccessLog";
     private readonly ILogger _logger = loggerFactory.CreateLogger(Category);
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var settings = options.CurrentValue;
-        if (!settings.Enabled || !_logger.IsEnabled(LogLevel.Information))
-        {
-            await next(context);
-            return;
-        }
 
+        // Off: hand the request on without an async frame of our own (one allocation per request less).
+        return settings.Enabled && _logger.IsEnabled(LogLevel.Information) ? LogAsync(context, settings) : next(context);
+    }
+
+    private async Task LogAsync(HttpContext context, AccessLogOptions settings)
+    {
         var start = Stopwatch.GetTimestamp();
         var body = new CountingResponseBody(context.Features.Get<IHttpResponseBodyFeature>()!);
         context.Features.Set<IHttpResponseBodyFeature>(body);
