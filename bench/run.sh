@@ -45,6 +45,7 @@ fi
 SSE_INTERVAL_MS=100
 
 START_EPOCH=$(date +%s)
+LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 WORK="$(mktemp -d /tmp/edgeproxy-bench.XXXXXX)"
 mkdir -p "$WORK/certs" "$WORK/logs" "$WORK/data" "$WORK/raw" "$BENCH/results"
@@ -356,9 +357,9 @@ jq -n --arg date "$STAMP" --arg commit "$COMMIT" --argjson dirty "$DIRTY" --arg 
     --argjson rounds "$ROUNDS" --arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" --argjson cores "$(nproc)" \
     --arg mem "$(awk '/^MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)" --arg kernel "$(uname -r)" \
     --arg dotnet "$(dotnet --version)" --arg nginx "$(nginx -v 2>&1 | sed 's/.*\///')" --arg haproxy "$(haproxy -v | awk 'NR == 1 { print $3 }')" \
-    --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --arg load0 "$LOAD_AT_START" \
     --arg settings "wrk -t2 -c32 -d${H1_SECS}s; h2load -t1 -c16 -m10 -D ${H2_SECS}; wrk -t2 -c16 -d${TLS_SECS}s Connection: close; SSE ${SSE_STREAMS} streams x ${SSE_EVENTS} events every ${SSE_INTERVAL_MS} ms; ${WS_COUNT} idle WebSockets" \
-    '{date: $date, commit: $commit, dirty: $dirty, mode: $mode, rounds: $rounds, cpu: $cpu, cores: $cores, memory: $mem, kernel: $kernel, dotnet: $dotnet, nginx: $nginx, haproxy: $haproxy, load_at_end: $load, settings: $settings}' \
+    '{date: $date, commit: $commit, dirty: $dirty, mode: $mode, rounds: $rounds, cpu: $cpu, cores: $cores, memory: $mem, kernel: $kernel, dotnet: $dotnet, nginx: $nginx, haproxy: $haproxy, load_at_start: $load0, load_at_end: $load, settings: $settings}' \
     >"$WORK/meta.json"
 RESULT="$BENCH/results/$STAMP-$([[ $QUICK == 1 ]] && echo quick || echo full)"
 [[ "$WORKLOADS" == "h1,h2,tls,sse,mem" && ${#VARIANTS[@]} == 0 ]] || RESULT="$RESULT-partial"

@@ -49,6 +49,13 @@ internal static class Report
             .ToList();
         var meta = File.Exists(options.Get("meta", "")) ? JsonNode.Parse(File.ReadAllText(options.Get("meta")))! : new JsonObject();
         var md = new StringBuilder();
+        if (meta["date"] is not null)
+        {
+            md.Append(CultureInfo.InvariantCulture,
+                $"{meta["mode"]} run {meta["date"]}, commit {meta["commit"]}{((bool?)meta["dirty"] == true ? " (with uncommitted changes)" : "")}; {meta["cores"]} × {meta["cpu"]}, {meta["memory"]}, Linux {meta["kernel"]}, .NET SDK {meta["dotnet"]}, nginx {meta["nginx"]}, HAProxy {meta["haproxy"]}; load average {meta["load_at_start"]} at start, {meta["load_at_end"]} at end.\n");
+            md.Append(CultureInfo.InvariantCulture, $"Loads: {meta["settings"]}.\n\n");
+        }
+
         var json = new JsonObject { ["meta"] = meta.DeepClone() };
         var workloadsJson = new JsonObject();
         json["workloads"] = workloadsJson;
