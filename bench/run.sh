@@ -4,7 +4,7 @@
 #   bench/run.sh            full run (3 rounds per workload, under 10 minutes)
 #   bench/run.sh --quick    short smoke run (under 2 minutes; 2 rounds, 1 for memory and SSE, no access-log row)
 #
-# Options: --rounds N, --workloads h1,h2,tls,sse,mem, --variant 'NAME=VAR=VALUE[;VAR=VALUE...]'
+# Options: --rounds N, --workloads h1,h2,tls,resume,sse,mem, --variant 'NAME=VAR=VALUE[;VAR=VALUE...]'
 # (an extra EdgeProxy instance with those environment variables, for tuning experiments; the pseudo
 # variable DLL=PATH runs another EdgeProxy build, e.g. a copy of bin/Release from before a change),
 # --no-install (fail instead of apt-get installing missing tools).
@@ -17,7 +17,7 @@ BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
 QUICK=0
 ROUNDS=""
-WORKLOADS="h1,h2,tls,sse,mem"
+WORKLOADS="h1,h2,tls,resume,sse,mem"
 INSTALL=1
 declare -a VARIANTS=()
 while [[ $# -gt 0 ]]; do
@@ -39,8 +39,8 @@ if [[ $QUICK == 1 ]]; then
     SSE_STREAMS=100; SSE_EVENTS=8; WS_COUNT=200; WS_HOLD=1
 else
     ROUNDS="${ROUNDS:-3}"; MEM_ROUNDS=$ROUNDS; SSE_ROUNDS=$ROUNDS; LOG_ROW=1; LIMIT=590
-    H1_SECS=4; H2_SECS=3; TLS_SECS=3; WARM_SECS=8
-    SSE_STREAMS=200; SSE_EVENTS=20; WS_COUNT=2000; WS_HOLD=2
+    H1_SECS=4; H2_SECS=3; TLS_SECS=2; WARM_SECS=8
+    SSE_STREAMS=200; SSE_EVENTS=15; WS_COUNT=2000; WS_HOLD=2
 fi
 SSE_INTERVAL_MS=100
 
@@ -79,7 +79,8 @@ cleanup() {
     exit "$rc"
 }
 trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
+REPORTING=0
+trap 'log "interrupted"; if [[ $REPORTING == 0 && -s "$SAMPLES" ]] && declare -F write_report >/dev/null; then REPORTING=1; write_report || true; fi; exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------
 # Tools
@@ -257,16 +258,36 @@ run_h2() {
     log "h2  $(printf '%-14s' "$1") round $2: $rps req/s"
 }
 
-run_tls() {
-    local out="$WORK/raw/tls-$1-$2.txt" before after
+run_tls() { # full handshakes: openssl s_time -new never offers a session, two clients side by side
+    local out="$WORK/raw/tls-$1-$2.txt" before after t0 t1 host
+    host="127.0.0.1:${PORT[$1]}"
+    before=$(cpu_us "$1"); t0=$(date +%s%N)
+    local clients=() i
+    for i in 1 2; do
+        timeout -k 2 $((TLS_SECS + 20)) openssl s_time -connect "$host" -new -time "$TLS_SECS" -www / >"$out.$i" 2>&1 &
+        clients+=("$!")
+    done
+    wait "${clients[@]}" || true
+    t1=$(date +%s%N); after=$(cpu_us "$1")
+    local conns
+    conns=$(awk '/connections in .* real seconds/ { n += $1 } END { print n + 0 }' "$out".1 "$out".2)
+    [[ "$conns" -gt 0 ]] || { log "tls $1: no result"; tail -3 "$out".1 >&2; return 0; }
+    local rate
+    rate=$(awk -v n="$conns" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / (ns / 1e9) }')
+    sample tls "$1" "$2" "\"hs_per_s\":$rate,\"cpu_us_hs\":$(( (after - before) / conns ))"
+    log "tls $(printf '%-14s' "$1") round $2: $rate full handshakes/s, $(( (after - before) / conns )) µs CPU/handshake"
+}
+
+run_resume() { # a new connection per request as wrk makes it: it resumes the TLS session when the server allows
+    local out="$WORK/raw/resume-$1-$2.txt" before after
     before=$(cpu_us "$1")
     timeout -k 2 $((TLS_SECS + 20)) wrk -t2 -c16 -d"${TLS_SECS}s" -H "Connection: close" "$(url_of "$1")/" >"$out" 2>&1 || true
     after=$(cpu_us "$1")
     local rps reqs
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out"); reqs=$(awk '/requests in/ { print $1 }' "$out")
-    [[ -n "$rps" && "${reqs:-0}" -gt 0 ]] || { log "tls $1: no result"; cat "$out" >&2; return 0; }
-    sample tls "$1" "$2" "\"hs_per_s\":$rps,\"cpu_us_hs\":$(( (after - before) / reqs ))"
-    log "tls $(printf '%-14s' "$1") round $2: $rps handshakes/s, $(( (after - before) / reqs )) µs CPU/handshake"
+    [[ -n "$rps" && "${reqs:-0}" -gt 0 ]] || { log "resume $1: no result"; cat "$out" >&2; return 0; }
+    sample resume "$1" "$2" "\"hs_per_s\":$rps,\"cpu_us_hs\":$(( (after - before) / reqs ))"
+    log "res $(printf '%-14s' "$1") round $2: $rps connections/s, $(( (after - before) / reqs )) µs CPU/connection"
 }
 
 run_sse() {
@@ -306,6 +327,29 @@ order_for_round() { # A B C ... then reversed on even rounds, so no target alway
 wants() { [[ ",$WORKLOADS," == *",$1,"* ]]; }
 
 # ---------------------------------------------------------------------------------------------
+# Report (also written when the watchdog or Ctrl-C stops the run, from what was measured so far)
+# ---------------------------------------------------------------------------------------------
+write_report() {
+    REPORTING=1
+    COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    DIRTY="$(git -C "$ROOT" status --porcelain -- src bench 2>/dev/null | grep -q . && echo true || echo false)"
+    jq -n --arg date "$STAMP" --arg commit "$COMMIT" --argjson dirty "$DIRTY" --arg mode "$([[ $QUICK == 1 ]] && echo quick || echo full)" \
+        --argjson rounds "$ROUNDS" --arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" --argjson cores "$(nproc)" \
+        --arg mem "$(awk '/^MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)" --arg kernel "$(uname -r)" \
+        --arg dotnet "$(dotnet --version)" --arg nginx "$(nginx -v 2>&1 | sed 's/.*\///')" --arg haproxy "$(haproxy -v | awk 'NR == 1 { print $3 }')" \
+        --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --arg load0 "$LOAD_AT_START" \
+        --arg settings "wrk -t2 -c32 -d${H1_SECS}s; h2load -t1 -c16 -m10 -D ${H2_SECS}; 2 x openssl s_time -new -time ${TLS_SECS}; wrk -t2 -c16 -d${TLS_SECS}s Connection: close; SSE ${SSE_STREAMS} streams x ${SSE_EVENTS} events every ${SSE_INTERVAL_MS} ms; ${WS_COUNT} idle WebSockets" \
+        '{date: $date, commit: $commit, dirty: $dirty, mode: $mode, rounds: $rounds, cpu: $cpu, cores: $cores, memory: $mem, kernel: $kernel, dotnet: $dotnet, nginx: $nginx, haproxy: $haproxy, load_at_start: $load0, load_at_end: $load, settings: $settings}' \
+        >"$WORK/meta.json"
+    RESULT="$BENCH/results/$STAMP-$([[ $QUICK == 1 ]] && echo quick || echo full)"
+    [[ "$WORKLOADS" == "h1,h2,tls,resume,sse,mem" && ${#VARIANTS[@]} == 0 ]] || RESULT="$RESULT-partial"
+    cp "$SAMPLES" "$RESULT.samples.jsonl"
+    echo
+    dotnet "$TOOL_DLL" report --samples "$SAMPLES" --meta "$WORK/meta.json" --json "$RESULT.json" --markdown "$RESULT.md"
+    log "done in $(( $(date +%s) - START_EPOCH ))s; results in ${RESULT#"$ROOT"/}.{json,md,samples.jsonl}"
+}
+
+# ---------------------------------------------------------------------------------------------
 # The run
 # ---------------------------------------------------------------------------------------------
 # The watchdog's sleep is its own child and is ended with it, so nothing outlives the run.
@@ -330,7 +374,7 @@ fi
 
 ALL=(direct edgeproxy plain-yarp nginx haproxy "${VARIANT_NAMES[@]}")
 [[ $LOG_ROW == 1 ]] && ALL=(direct edgeproxy edgeproxy+log plain-yarp nginx haproxy "${VARIANT_NAMES[@]}")
-if wants h1 || wants h2 || wants tls || wants sse; then
+if wants h1 || wants h2 || wants tls || wants resume || wants sse; then
     for p in "${ALL[@]}"; do start_proxy "$p"; done
     for p in "${ALL[@]}"; do wait_proxy "$p"; done
     log "warming up (.NET proxies ${WARM_SECS}s each: JIT and tiered PGO settle)"
@@ -344,6 +388,7 @@ if wants h1 || wants h2 || wants tls || wants sse; then
         # The access-log row is priced on HTTP/1.1 only.
         if wants h2; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+log ]] || run_h2 "$p" "$round"; done; fi
         if wants tls; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+log ]] || run_tls "$p" "$round"; done; fi
+        if wants resume; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+log ]] || run_resume "$p" "$round"; done; fi
         if wants sse && (( round <= SSE_ROUNDS )); then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+log ]] || run_sse "$p" "$round"; done; fi
     done
 fi
@@ -351,19 +396,4 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
-COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-DIRTY="$(git -C "$ROOT" status --porcelain -- src bench 2>/dev/null | grep -q . && echo true || echo false)"
-jq -n --arg date "$STAMP" --arg commit "$COMMIT" --argjson dirty "$DIRTY" --arg mode "$([[ $QUICK == 1 ]] && echo quick || echo full)" \
-    --argjson rounds "$ROUNDS" --arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" --argjson cores "$(nproc)" \
-    --arg mem "$(awk '/^MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)" --arg kernel "$(uname -r)" \
-    --arg dotnet "$(dotnet --version)" --arg nginx "$(nginx -v 2>&1 | sed 's/.*\///')" --arg haproxy "$(haproxy -v | awk 'NR == 1 { print $3 }')" \
-    --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --arg load0 "$LOAD_AT_START" \
-    --arg settings "wrk -t2 -c32 -d${H1_SECS}s; h2load -t1 -c16 -m10 -D ${H2_SECS}; wrk -t2 -c16 -d${TLS_SECS}s Connection: close; SSE ${SSE_STREAMS} streams x ${SSE_EVENTS} events every ${SSE_INTERVAL_MS} ms; ${WS_COUNT} idle WebSockets" \
-    '{date: $date, commit: $commit, dirty: $dirty, mode: $mode, rounds: $rounds, cpu: $cpu, cores: $cores, memory: $mem, kernel: $kernel, dotnet: $dotnet, nginx: $nginx, haproxy: $haproxy, load_at_start: $load0, load_at_end: $load, settings: $settings}' \
-    >"$WORK/meta.json"
-RESULT="$BENCH/results/$STAMP-$([[ $QUICK == 1 ]] && echo quick || echo full)"
-[[ "$WORKLOADS" == "h1,h2,tls,sse,mem" && ${#VARIANTS[@]} == 0 ]] || RESULT="$RESULT-partial"
-cp "$SAMPLES" "$RESULT.samples.jsonl"
-echo
-dotnet "$TOOL_DLL" report --samples "$SAMPLES" --meta "$WORK/meta.json" --json "$RESULT.json" --markdown "$RESULT.md"
-log "done in $(( $(date +%s) - START_EPOCH ))s; results in ${RESULT#"$ROOT"/}.{json,md,samples.jsonl}"
+write_report

@@ -16,7 +16,8 @@ internal static class Report
     [
         ("h1", "HTTP/1.1 keep-alive (wrk)"),
         ("h2", "HTTP/2 (h2load)"),
-        ("tls", "New TLS connection per request (wrk, Connection: close)"),
+        ("tls", "Full TLS handshake per connection (openssl s_time -new)"),
+        ("resume", "New connection per request, TLS session resumed where the server allows (wrk, Connection: close)"),
         ("sse", "SSE delivery delay"),
         ("mem", "Memory: RSS at start and per idle WebSocket"),
     ];
