@@ -189,7 +189,10 @@ start_proxy() { # name
 
 stop_proxy() {
     [[ "$1" == direct ]] && return 0
-    stop_pid "${PID_OF[$1]}"
+    local pid="${PID_OF[$1]}" i
+    stop_pid "$pid"
+    for i in "${!PIDS[@]}"; do if [[ "${PIDS[$i]}" == "$pid" ]]; then unset 'PIDS[i]'; fi; done
+    return 0
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -303,7 +306,7 @@ run_sse() {
 }
 
 run_mem() { # target round; the proxy was started fresh for this round
-    local target="$1" out="$WORK/raw/mem-$1-$2.txt" start before held opened
+    local target="$1" out="$WORK/raw/mem-$1-$2.txt" start before held opened i
     start=$(rss_kb "$target")
     before=$start
     timeout -k 2 $((WS_HOLD + 90)) dotnet "$TOOL_DLL" ws --url "wss://127.0.0.1:${PORT[$target]}/ws" --count "$WS_COUNT" --hold "$WS_HOLD" >"$out" 2>&1 &
@@ -313,6 +316,7 @@ run_mem() { # target round; the proxy was started fresh for this round
     sleep 1
     held=$(rss_kb "$target")
     wait "$client" || true
+    for i in "${!PIDS[@]}"; do if [[ "${PIDS[$i]}" == "$client" ]]; then unset 'PIDS[i]'; fi; done
     opened=$(awk '/^opened/ { print $2 }' "$out")
     [[ "${opened:-0}" -gt 0 ]] || { log "mem $target: no WebSocket opened"; cat "$out" >&2; return 0; }
     sample mem "$target" "$2" "\"rss_start_mb\":$(awk -v k="$start" 'BEGIN { printf "%.1f", k / 1024 }'),\"kb_per_ws\":$(awk -v a="$held" -v b="$before" -v n="$opened" 'BEGIN { printf "%.1f", (a - b) / n }'),\"ws_open\":$opened"
@@ -361,17 +365,6 @@ start_upstreams
 
 wait_proxy() { [[ "$1" == direct ]] || wait_http "$(url_of "$1")/" "$1"; }
 
-if wants mem; then
-    # Memory: each round starts every proxy fresh, so "at start" is the RSS after one request.
-    for round in $(seq 1 "$MEM_ROUNDS"); do
-        for p in "${PROXIES[@]}"; do start_proxy "$p"; done
-        for p in "${PROXIES[@]}"; do wait_proxy "$p"; done
-        sleep 1
-        for p in $(order_for_round "$round" "${PROXIES[@]}"); do run_mem "$p" "$round"; done
-        for p in "${PROXIES[@]}"; do stop_proxy "$p"; done
-    done
-fi
-
 ALL=(direct edgeproxy plain-yarp nginx haproxy "${VARIANT_NAMES[@]}")
 [[ $LOG_ROW == 1 ]] && ALL=(direct edgeproxy edgeproxy+log plain-yarp nginx haproxy "${VARIANT_NAMES[@]}")
 if wants h1 || wants h2 || wants tls || wants resume || wants sse; then
@@ -390,6 +383,23 @@ if wants h1 || wants h2 || wants tls || wants resume || wants sse; then
         if wants tls; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+log ]] || run_tls "$p" "$round"; done; fi
         if wants resume; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+log ]] || run_resume "$p" "$round"; done; fi
         if wants sse && (( round <= SSE_ROUNDS )); then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+log ]] || run_sse "$p" "$round"; done; fi
+    done
+fi
+
+# The long-lived proxies go before the memory phase starts its own fresh ones.
+if [[ ${#ALL[@]} -gt 0 ]] && (wants h1 || wants h2 || wants tls || wants resume || wants sse); then
+    for p in "${ALL[@]}"; do stop_proxy "$p"; done
+fi
+
+if wants mem; then
+    # Memory last (the slowest phase; if the watchdog stops a loaded machine's run, it cuts this).
+    # Each round starts every proxy fresh, so "at start" is the RSS after one request.
+    for round in $(seq 1 "$MEM_ROUNDS"); do
+        for p in "${PROXIES[@]}"; do start_proxy "$p"; done
+        for p in "${PROXIES[@]}"; do wait_proxy "$p"; done
+        sleep 1
+        for p in $(order_for_round "$round" "${PROXIES[@]}"); do run_mem "$p" "$round"; done
+        for p in "${PROXIES[@]}"; do stop_proxy "$p"; done
     done
 fi
 
