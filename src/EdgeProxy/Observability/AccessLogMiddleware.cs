@@ -17,24 +17,29 @@ internal sealed partial class AccessLogMiddleware(RequestDelegate next, IOptions
     public const string Category = "EdgeProxy.AccessLog";
     private readonly ILogger _logger = loggerFactory.CreateLogger(Category);
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var settings = options.CurrentValue;
-        if (!settings.Enabled || !_logger.IsEnabled(LogLevel.Information))
+
+        // Log off: only the metrics' timing, without the body-counting wrapper.
+        return settings.Enabled && _logger.IsEnabled(LogLevel.Information) ? LogAsync(context, settings) : MeasureAsync(context);
+    }
+
+    private async Task MeasureAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
         {
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                Measure(context, Stopwatch.GetElapsedTime(started));
-            }
-
-            return;
+            await next(context);
         }
+        finally
+        {
+            Measure(context, Stopwatch.GetElapsedTime(started));
+        }
+    }
 
+    private async Task LogAsync(HttpContext context, AccessLogOptions settings)
+    {
         var start = Stopwatch.GetTimestamp();
         var body = new CountingResponseBody(context.Features.Get<IHttpResponseBodyFeature>()!);
         context.Features.Set<IHttpResponseBodyFeature>(body);

@@ -44,7 +44,7 @@ internal sealed class TlsProfile(ReloadableCertificate certificate, TlsSettings 
         ServerCertificateContext = certificate.Context,
         EnabledSslProtocols = Settings.SslProtocols,
         ApplicationProtocols = Alpn(Settings.Protocols),
-        CipherSuitesPolicy = TlsDefaults.CipherSuites,
+        CipherSuitesPolicy = TlsDefaults.For(Settings.SslProtocols),
         ClientCertificateRequired = false,
         AllowRenegotiation = false,
     };
