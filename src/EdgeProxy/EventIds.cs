@@ -29,4 +29,11 @@ internal static class EventIds
 
     // HSTS 600-619
     public const int HstsUpstreamNormalised = 600;
+
+    // Authentication and authorization 700-719
+    public const int AuthIssuerAvailable = 700;
+    public const int AuthIssuerUnavailable = 701;
+    public const int AuthTokenRejected = 702;
+    public const int AuthPolicySchemeNotRunning = 703;
+    public const int AuthIdentityHeaderSkipped = 704;
 }

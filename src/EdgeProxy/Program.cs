@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.Authentication;
 using EdgeProxy.Configuration;
 using EdgeProxy.ErrorPages;
 using EdgeProxy.Hosting;
@@ -104,6 +105,7 @@ public static class Program
         builder.Services.AddSingleton<ReadinessState>();
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
+        builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
 
         var app = builder.Build();
@@ -125,6 +127,8 @@ public static class Program
         app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https (ACME challenges will sit before this)
         app.UseRouting();
         app.UseRequestTimeouts();
+        app.UseAuthentication();                       // no default scheme: it authenticates nobody; policies name their schemes
+        app.UseAuthorization();                        // route AuthorizationPolicy: 401/403/503 here, before any upstream
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<UpstreamErrorPageMiddleware>(); // wraps forwarding: clear 502/503/504 bodies

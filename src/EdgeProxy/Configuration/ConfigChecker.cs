@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.Authentication;
 using EdgeProxy.Hsts;
 using EdgeProxy.Proxy;
 using EdgeProxy.Tls;
@@ -19,7 +20,8 @@ internal static class ConfigChecker
         HttpsRedirectOptionsValidator.Validate(config, endpoints, report);
         HstsOptionsValidator.Validate(config, endpoints, report);
         var admin = AdminOptionsValidator.Validate(config, report);
-        ReverseProxyConfigValidator.Validate(config, report);
+        AuthenticationConfigValidator.Validate(config, contentRoot, report);
+        ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
         return new ConfigCheckResult(report, endpoints, admin);
     }
 }
