@@ -36,4 +36,5 @@ internal static class EventIds
     public const int AuthTokenRejected = 702;
     public const int AuthPolicySchemeNotRunning = 703;
     public const int AuthIdentityHeaderSkipped = 704;
+    public const int AuthRestartNeeded = 705;
 }

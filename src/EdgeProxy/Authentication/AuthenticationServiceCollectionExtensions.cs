@@ -31,6 +31,7 @@ internal static class AuthenticationServiceCollectionExtensions
         services.AddSingleton<IAuthorizationPolicyProvider, RoutePolicyProvider>();
         services.AddSingleton<ITransformProvider, IdentityHeadersTransformProvider>();
         services.AddHostedService<IssuerWarmup>();
+        services.AddHostedService<AuthenticationRestartNotice>();
         return services;
     }
 }

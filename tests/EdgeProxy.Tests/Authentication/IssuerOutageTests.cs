@@ -49,6 +49,26 @@ public sealed class IssuerOutageTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task JwksFailingAtStart_503_ThenRecovers()
+    {
+        var key = TestSigningKey.Ec("k1");
+        await using var issuer = await TestIssuer.StartAsync(0, key);
+        issuer.JwksFailing = true;
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        await using var proxy = await StartProxyAsync(issuer.Url, upstream.Url);
+        using var client = proxy.CreateClient(http2: true);
+        var token = TestTokens.Sign(key, TestTokens.Claims(issuer.Url));
+
+        using (var down = await SendAsync(client, "/api/x", token))
+        {
+            down.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        }
+
+        issuer.JwksFailing = false;
+        (await PollAsync(client, "/api/x", token, HttpStatusCode.OK, TimeSpan.FromSeconds(15))).Should().BeTrue();
+    }
+
+    [Fact]
     public async Task KeyRotation_NewKidAccepted_ForgedKidsDoNotHammerTheIssuer()
     {
         var oldKey = TestSigningKey.Rsa("old");
@@ -92,7 +112,7 @@ public sealed class IssuerOutageTests(ITestOutputHelper output) : IDisposable
         await issuer.DisposeAsync();
 
         (await SendAsync(client, "/api/b", token)).StatusCode.Should().Be(HttpStatusCode.OK, "keys already fetched stay trusted while the issuer is away");
-        (await SendAsync(client, "/api/c", TestTokens.Sign(TestSigningKey.Rsa("k2"), TestTokens.Claims(issuer.Url)))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await SendAsync(client, "/api/c", TestTokens.Sign(TestSigningKey.Forger("k2"), TestTokens.Claims(issuer.Url)))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
     private async Task<ProxyInstance> StartProxyAsync(string authority, string upstream, string refresh = "1s")
@@ -100,7 +120,7 @@ public sealed class IssuerOutageTests(ITestOutputHelper output) : IDisposable
         var config = new TestConfig(_dir.Path).Cluster("app", upstream);
         AuthFixture.Configure(config, "idp", authority, null, _dir.Path);
         config.Set("EdgeProxy:Authentication:Jwt:idp:RefreshInterval", refresh)
-            .Set("EdgeProxy:Authentication:Jwt:idp:MetadataTimeout", "2s")
+            .Set("EdgeProxy:Authentication:Jwt:idp:MetadataTimeout", "5s")
             .Set("EdgeProxy:Authorization:Policies:api:Scopes", Array.Empty<string>());
         AuthFixture.Route(config, "api", "/api/{**rest}", "api");
         AuthFixture.Route(config, "open", "/open/{**rest}", null);

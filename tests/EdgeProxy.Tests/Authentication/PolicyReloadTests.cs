@@ -30,7 +30,8 @@ public sealed class PolicyReloadTests(ITestOutputHelper output) : IDisposable
         var token = TestTokens.Sign(key, claims);
         (await SendAsync(client, "/api/x", token)).Should().Be(HttpStatusCode.Forbidden);
 
-        config.Set("EdgeProxy:Authorization:Policies:p1:Scopes", new[] { "b" }).Set("EdgeProxy:Authorization:Policies:p2:Roles", new[] { "ops" });
+        config.Set("EdgeProxy:Authorization:Policies:p1:Scopes", new[] { "b" }).Set("EdgeProxy:Authorization:Policies:p2:Roles", new[] { "ops" })
+            .Set("EdgeProxy:Authentication:Jwt:idp:ClockSkew", "30s");
         AuthFixture.Route(config, "ops", "/ops/{**rest}", "p2");
         proxy.WriteConfig();
 
@@ -43,6 +44,7 @@ public sealed class PolicyReloadTests(ITestOutputHelper output) : IDisposable
         (await SendAsync(client, "/api/x", token)).Should().Be(HttpStatusCode.OK);
         (await SendAsync(client, "/ops/x", token)).Should().Be(HttpStatusCode.OK);
         (await SendAsync(client, "/ops/x", null)).Should().Be(HttpStatusCode.Unauthorized);
+        await proxy.Logs.WaitForAsync(e => e.RenderMessage().Contains("take effect on restart"));
     }
 
     private static async Task<HttpStatusCode> SendAsync(HttpClient client, string path, string? token)

@@ -32,6 +32,9 @@ public sealed class TestIssuer : IAsyncDisposable
 
     public int DiscoveryHits => Volatile.Read(ref _discoveryHits);
 
+    /// <summary>While true, discovery works and the JWKS answers 500: half an outage.</summary>
+    public bool JwksFailing { get; set; }
+
     public static async Task<TestIssuer> StartAsync(int port = 0, params TestSigningKey[] keys)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -49,6 +52,11 @@ public sealed class TestIssuer : IAsyncDisposable
         app.MapGet("/jwks", () =>
         {
             Interlocked.Increment(ref issuer._jwksHits);
+            if (issuer.JwksFailing)
+            {
+                return Results.StatusCode(500);
+            }
+
             return Results.Text(new JsonObject { ["keys"] = new JsonArray([.. issuer._keys.Select(k => (JsonNode)k.Jwk())]) }.ToJsonString(), "application/json");
         });
         await app.StartAsync();
