@@ -37,7 +37,8 @@ internal sealed class RoutePolicies
     private static AuthorizationPolicy Create(string name, RoutePolicyOptions settings, IReadOnlyList<string> running, Action<string, string> unknownScheme)
     {
         var schemes = settings.Schemes.Length > 0 ? settings.Schemes : [.. running];
-        var builder = new AuthorizationPolicyBuilder(schemes.Where(s => running.Contains(s, StringComparer.OrdinalIgnoreCase)).ToArray()).RequireAuthenticatedUser();
+        var usable = schemes.Where(s => running.Contains(s, StringComparer.OrdinalIgnoreCase)).ToArray();
+        var builder = new AuthorizationPolicyBuilder(usable.Length > 0 ? usable : [.. running]).RequireAuthenticatedUser(); // some scheme must answer the challenge
         foreach (var missing in schemes.Where(s => !running.Contains(s, StringComparer.OrdinalIgnoreCase)))
         {
             unknownScheme(name, missing);

@@ -69,6 +69,22 @@ public sealed class IssuerOutageTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task IssuerCertificateNotFromTheCaBundle_503_KeysNeverTrusted()
+    {
+        var key = TestSigningKey.Ec("k1");
+        await using var issuer = await TestIssuer.StartAsync(0, key);
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var otherCa = new TestPki("Other").WriteRootPem(Path.Combine(_dir.Path, "other-ca"));
+        await using var proxy = await StartProxyAsync(issuer.Url, upstream.Url, caBundle: otherCa);
+        using var client = proxy.CreateClient();
+
+        using var response = await SendAsync(client, "/api/x", TestTokens.Sign(key, TestTokens.Claims(issuer.Url)));
+
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, "an issuer whose certificate does not chain to CaBundle is not the issuer");
+        issuer.JwksHits.Should().Be(0);
+    }
+
+    [Fact]
     public async Task KeyRotation_NewKidAccepted_ForgedKidsDoNotHammerTheIssuer()
     {
         var oldKey = TestSigningKey.Rsa("old");
@@ -115,10 +131,15 @@ public sealed class IssuerOutageTests(ITestOutputHelper output) : IDisposable
         (await SendAsync(client, "/api/c", TestTokens.Sign(TestSigningKey.Forger("k2"), TestTokens.Claims(issuer.Url)))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
-    private async Task<ProxyInstance> StartProxyAsync(string authority, string upstream, string refresh = "1s")
+    private async Task<ProxyInstance> StartProxyAsync(string authority, string upstream, string refresh = "1s", string? caBundle = null)
     {
         var config = new TestConfig(_dir.Path).Cluster("app", upstream);
         AuthFixture.Configure(config, "idp", authority, null, _dir.Path);
+        if (caBundle is not null)
+        {
+            config.Set("EdgeProxy:Authentication:Jwt:idp:CaBundle", caBundle);
+        }
+
         config.Set("EdgeProxy:Authentication:Jwt:idp:RefreshInterval", refresh)
             .Set("EdgeProxy:Authentication:Jwt:idp:MetadataTimeout", "5s")
             .Set("EdgeProxy:Authorization:Policies:api:Scopes", Array.Empty<string>());

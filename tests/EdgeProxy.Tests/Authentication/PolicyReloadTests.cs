@@ -47,6 +47,30 @@ public sealed class PolicyReloadTests(ITestOutputHelper output) : IDisposable
         await proxy.Logs.WaitForAsync(e => e.RenderMessage().Contains("take effect on restart"));
     }
 
+    [Fact]
+    public async Task ReloadedPolicyNamingASchemeNotYetRunning_DeniesUntilRestart()
+    {
+        var key = TestSigningKey.Ec("k1");
+        await using var issuer = await TestIssuer.StartAsync(0, key);
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var config = new TestConfig(_dir.Path).Cluster("app", upstream.Url);
+        AuthFixture.Configure(config, "idp", issuer.Url, null, _dir.Path);
+        AuthFixture.Route(config, "api", "/api/{**rest}", "Default");
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient();
+        var token = TestTokens.Sign(key, TestTokens.Claims(issuer.Url));
+
+        AuthFixture.Configure(config, "later", issuer.Url, null, _dir.Path);
+        config.Set("EdgeProxy:Authorization:Policies:p-later:Schemes", new[] { "later" });
+        AuthFixture.Route(config, "later", "/later/{**rest}", "p-later");
+        proxy.WriteConfig();
+        await proxy.Logs.WaitForAsync(e => e.RenderMessage().Contains("does not run"), TimeSpan.FromSeconds(15));
+
+        (await SendAsync(client, "/later/x", token)).Should().Be(HttpStatusCode.Forbidden);
+        (await SendAsync(client, "/later/x", null)).Should().Be(HttpStatusCode.Unauthorized);
+        (await SendAsync(client, "/api/x", token)).Should().Be(HttpStatusCode.OK);
+    }
+
     private static async Task<HttpStatusCode> SendAsync(HttpClient client, string path, string? token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
