@@ -53,8 +53,9 @@ internal sealed partial class JwtChallengeEvents(IssuerStatus issuers, ILogger<J
             return;
         }
 
-        if (context.AuthenticateFailure is { } failure && string.IsNullOrEmpty(context.ErrorDescription))
+        if (context.AuthenticateFailure is { } failure && (string.IsNullOrEmpty(context.ErrorDescription) || Unwrap(failure) is SecurityTokenInvalidAudienceException { InvalidAudience: null }))
         {
+            // IdentityModel leaves InvalidAudience null when aud is a list: the framework would say "The audience '(null)' is invalid".
             context.ErrorDescription = Describe(Unwrap(failure));
         }
 
@@ -80,6 +81,7 @@ internal sealed partial class JwtChallengeEvents(IssuerStatus issuers, ILogger<J
 
     private static string Describe(Exception failure) => failure switch
     {
+        SecurityTokenInvalidAudienceException => "The token's audience is not accepted here",
         SecurityTokenMalformedException or ArgumentException => "The token is malformed",
         SecurityTokenInvalidAlgorithmException => "The token's signing algorithm is not accepted",
         SecurityTokenSignatureKeyNotFoundException => "The signature key was not found",

@@ -212,7 +212,7 @@ public sealed class JwtEndToEndTests(AuthFixture fixture, ITestOutputHelper outp
         {
             "expired" => (TestTokens.Sign(key, TestTokens.Claims(Issuer.Url, expiresIn: TimeSpan.FromMinutes(-10))), "expired"),
             "not-yet-valid" => (TestTokens.Sign(key, TestTokens.Claims(Issuer.Url, notBeforeIn: TimeSpan.FromMinutes(10))), "not valid before"),
-            "wrong-audience" => (TestTokens.Sign(key, TestTokens.Claims(Issuer.Url, audience: "another-api")), "audience"),
+            "wrong-audience" => (TestTokens.Sign(key, TestTokens.Claims(Issuer.Url, audience: "another-api")), "audience is not accepted"),
             "wrong-issuer" => (TestTokens.Sign(key, TestTokens.Claims("https://evil.example/")), "issuer"),
             "unknown-key" => (TestTokens.Sign(TestSigningKey.Forger("never-published"), Claims()), "signature key was not found"),
             "wrong-key-same-kid" => (TestTokens.Sign(TestSigningKey.Forger(key.Kid), Claims()), "signature"),
