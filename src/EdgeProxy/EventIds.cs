@@ -52,4 +52,12 @@ internal static class EventIds
     public const int OcspSoftFail = 805;
     public const int CertificateRevoked = 806;
     public const int RevocationCheckFailed = 807;
+
+    // Authentication and authorization 700-719
+    public const int AuthIssuerAvailable = 700;
+    public const int AuthIssuerUnavailable = 701;
+    public const int AuthTokenRejected = 702;
+    public const int AuthPolicySchemeNotRunning = 703;
+    public const int AuthIdentityHeaderSkipped = 704;
+    public const int AuthRestartNeeded = 705;
 }

@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.Authentication;
 using EdgeProxy.ClientCertificates;
 using EdgeProxy.ClientCertificates.Revocation;
 using EdgeProxy.Configuration;
@@ -111,6 +112,7 @@ public static class Program
         builder.Services.AddSingleton<ReadinessState>();
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
+        builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         builder.Services.AddTrustedProxies(builder.Configuration); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
         builder.Services.AddStreamingPolicies(); // per-route stream policy: wraps YARP's forwarder (idle/total/max limits, SSE headers at once)
@@ -138,6 +140,8 @@ public static class Program
         app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https (ACME challenges will sit before this)
         app.UseRouting();
         app.UseRequestTimeouts();
+        app.UseAuthentication();                       // no default scheme: it authenticates nobody; policies name their schemes
+        app.UseAuthorization();                        // route AuthorizationPolicy: 401/403/503 here, before any upstream
         app.MapReverseProxy(proxy =>
         {
             proxy.UseClientAllowlist();                         // route metadata EdgeProxy.AllowFrom: 403 for other clients

@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.Authentication;
 using EdgeProxy.ClientCertificates;
 using EdgeProxy.Hsts;
 using EdgeProxy.Proxy;
@@ -23,7 +24,8 @@ internal static class ConfigChecker
         ClientCertificateOptionsValidator.Validate(config, contentRoot, endpoints, report);
         ClientCertificates.Revocation.RevocationOptionsValidator.Validate(config, contentRoot, report);
         var admin = AdminOptionsValidator.Validate(config, report);
-        ReverseProxyConfigValidator.Validate(config, report);
+        AuthenticationConfigValidator.Validate(config, contentRoot, report);
+        ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
         ForwardedHeaders.TrustedProxiesOptionsValidator.Validate(config, endpoints, report);
         StreamingValidator.Validate(config, report);
         return new ConfigCheckResult(report, endpoints, admin);

@@ -1,4 +1,5 @@
 using EdgeProxy.Admin;
+using EdgeProxy.Authentication;
 using EdgeProxy.Configuration;
 using EdgeProxy.ErrorPages;
 using EdgeProxy.Observability;
@@ -49,6 +50,8 @@ public sealed class ConfigSamplesTests
             config.GetSection(HttpsRedirectOptions.SectionName).Get<HttpsRedirectOptions>();
             config.GetSection(ErrorPageOptions.SectionName).Get<ErrorPageOptions>();
             config.GetSection(AccessLogOptions.SectionName).Get<AccessLogOptions>();
+            config.GetSection(EdgeProxyAuthenticationOptions.SectionName).Get<EdgeProxyAuthenticationOptions>();
+            config.GetSection(EdgeProxyAuthorizationOptions.SectionName).Get<EdgeProxyAuthorizationOptions>();
         };
         bind.Should().NotThrow();
     }

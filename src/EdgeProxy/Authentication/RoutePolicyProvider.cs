@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Primitives;
+
+namespace EdgeProxy.Authentication;
+
+/// <summary>
+/// Serves <c>EdgeProxy:Authorization</c> policies to YARP (route validation) and the authorization middleware,
+/// rebuilt whenever the file reloads so a new route and its new policy can arrive in the same edit.
+/// </summary>
+internal sealed partial class RoutePolicyProvider : IAuthorizationPolicyProvider
+{
+    private readonly IConfiguration _configuration;
+    private readonly JwtSchemeNames _schemes;
+    private readonly ILogger<RoutePolicyProvider> _logger;
+    private volatile RoutePolicies _policies;
+
+    public RoutePolicyProvider(IConfiguration configuration, JwtSchemeNames schemes, ILogger<RoutePolicyProvider> logger)
+    {
+        _configuration = configuration;
+        _schemes = schemes;
+        _logger = logger;
+        _policies = Load();
+        ChangeToken.OnChange(configuration.GetReloadToken, () => _policies = Load());
+    }
+
+    /// <summary>Policies change on reload; the middleware must not cache them per endpoint.</summary>
+    public bool AllowsCachingPolicies => false;
+
+    public Task<AuthorizationPolicy?> GetPolicyAsync(string policyName)
+    {
+        if (_policies.Named.TryGetValue(policyName, out var policy))
+        {
+            return Task.FromResult<AuthorizationPolicy?>(policy);
+        }
+
+        // YARP may validate a reloaded route before our reload callback ran: read the configuration now.
+        var fresh = Load();
+        _policies = fresh;
+        return Task.FromResult(fresh.Named.GetValueOrDefault(policyName));
+    }
+
+    public Task<AuthorizationPolicy> GetDefaultPolicyAsync() => Task.FromResult(_policies.Default);
+
+    public Task<AuthorizationPolicy?> GetFallbackPolicyAsync() => Task.FromResult(_policies.Fallback);
+
+    private RoutePolicies Load()
+    {
+        var options = _configuration.GetSection(EdgeProxyAuthorizationOptions.SectionName).Get<EdgeProxyAuthorizationOptions>() ?? new EdgeProxyAuthorizationOptions();
+        return RoutePolicies.Build(options, _schemes.Names, (policy, scheme) => Log.UnknownScheme(_logger, policy, scheme));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.AuthPolicySchemeNotRunning, LogLevel.Error,
+            "EdgeProxy:Authorization:Policies:{Policy} names scheme '{Scheme}', which this process does not run (EdgeProxy:Authentication changes need a restart); the policy denies every request until then")]
+        public static partial void UnknownScheme(ILogger logger, string policy, string scheme);
+    }
+}
