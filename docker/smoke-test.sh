@@ -43,7 +43,7 @@ grep -qi '^strict-transport-security:' <<<"$redirect" && fail "HSTS sent on plai
 stream_check() { # $1 name, $2 path, $3 expected content type, $4 first-line prefix, $5 deadline ms for the first record
   local start first= type= line body=
   start=$(ms)
-  while IFS= read -r line; do
+  while IFS= read -r line || [ -n "$line" ]; do # the echo's JSON has no final newline
     line=${line%$'\r'}
     [[ "${line,,}" == content-type:* ]] && type=${line#*: }
     [[ "$line" == *"$demo_echo"* ]] && body=echo
