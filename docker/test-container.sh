@@ -139,7 +139,8 @@ run=$(mktemp -d)
 chmod 0755 "$run"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 upstream_port=$(free_port) https_port=$(free_port) http_port=$(free_port) admin_port=$(free_port)
-demo_dll=$(ls samples/demo/bin/*/net10.0/Demo.dll 2>/dev/null | head -1 || true)
+# EDGEPROXY_DEMO_DLL: another build of the demo upstream (e.g. one with /sse, /ndjson and /ws).
+demo_dll=${EDGEPROXY_DEMO_DLL:-$(ls samples/demo/bin/*/net10.0/Demo.dll 2>/dev/null | head -1 || true)}
 if [ -z "$demo_dll" ]; then
   timeout 400 dotnet build samples/demo -v q -nologo > "$run/demo-build.log" 2>&1 || { cat "$run/demo-build.log"; exit 1; }
   demo_dll=$(ls samples/demo/bin/*/net10.0/Demo.dll | head -1)
