@@ -153,7 +153,14 @@ curl -fsS -o /dev/null "http://127.0.0.1:$upstream_port/healthz" || { cat "$run/
 
 # --- config and certificates, mounted as an operator would --------------------------------------
 mkdir -p "$run/config" "$run/certs" "$run/data"
-docker/generate-test-certs.sh "$run/certs" >/dev/null
+# /certs laid out as Kubernetes mounts a Secret: the files are symlinks through ..data, which points at a
+# timestamped folder; an update writes a new folder and swaps ..data atomically.
+publish_certs() { # $1: the new folder's name
+  docker/generate-test-certs.sh "$run/certs/$1" >/dev/null
+  ln -sfn "$1" "$run/certs/..data_tmp" && mv -T "$run/certs/..data_tmp" "$run/certs/..data"
+}
+publish_certs ..2026_01_01_00_00_00.1
+for f in tls.crt tls.key ca.crt; do ln -s "..data/$f" "$run/certs/$f"; done
 chown 1654:1654 "$run/data" && chmod 0700 "$run/data"
 # 10.0.2.2 is the host's loopback as slirp4netns shows it to the container (allow_host_loopback), so
 # the upstream can stay on 127.0.0.1. The redirect port is the published one, as behind a port mapping.
@@ -229,16 +236,36 @@ for _ in $(seq 30); do
 done
 [ "$version" = 2 ] && pass "config file replaced in the mounted folder: new transform served without a restart" || fail "config reload: X-Config-Version is '$version'"
 
-# --- the smoke test operators run against compose, against this container -----------------------------
+# --- a certificate renewed the way Kubernetes delivers it (..data swap) is served without a restart -----
+step "certificate reload"
+leaf_fingerprint() { openssl x509 -noout -fingerprint -sha256 | cut -d= -f2; }
+served_fingerprint() { openssl s_client -connect "127.0.0.1:$https_port" -servername localhost </dev/null 2>/dev/null | leaf_fingerprint; }
+before=$(served_fingerprint)
+publish_certs ..2026_01_02_00_00_00.2
+expected=$(leaf_fingerprint < "$run/certs/tls.crt")
+served=
+for _ in $(seq 30); do
+  served=$(served_fingerprint)
+  [ "$served" = "$expected" ] && break
+  sleep 1
+done
+[ "$served" = "$expected" ] && [ "$before" != "$expected" ] &&
+  pass "Secret-style ..data swap in /certs: the new certificate is served without a restart" ||
+  fail "certificate reload: served $served, expected $expected (before: $before)"
+
+# --- the smoke test operators run against compose, against this container (now trusting the new CA) -----
 step "smoke test"
 set +e
 SMOKE_ALLOW_MISSING_STREAMS=1 SMOKE_CACERT="$run/certs/ca.crt" timeout 120 docker/smoke-test.sh \
   "https://localhost:$https_port" "http://localhost:$http_port" > "$run/smoke.log" 2>&1
+smoke_rc=$?
 set -e
 cat "$run/smoke.log"
+smoke_failed=0
 while read -r verdict _; do
-  case $verdict in PASS) passed=$((passed + 1)) ;; FAIL) failed=$((failed + 1)) ;; SKIP) skipped=$((skipped + 1)) ;; esac
+  case $verdict in PASS) passed=$((passed + 1)) ;; FAIL) failed=$((failed + 1)); smoke_failed=1 ;; SKIP) skipped=$((skipped + 1)) ;; esac
 done < "$run/smoke.log"
+if [ "$smoke_rc" -ne 0 ] && [ "$smoke_failed" = 0 ]; then fail "smoke-test.sh exited $smoke_rc without a FAIL line (timed out?)"; fi
 
 # --- podman stop: SIGTERM, drain, exit 0 within the shutdown timeout -----------------------------------
 step "stop"
