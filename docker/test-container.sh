@@ -114,7 +114,9 @@ step "build"
 sdk_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 nuget=${NUGET_PACKAGES:-$HOME/.nuget/packages}
 mkdir -p "$nuget"
+# The previous run's image goes first, by its id, so an interrupted run never leaves one behind.
 old_image=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
+if [ -n "$old_image" ]; then timeout 60 podman rmi "$old_image" >/dev/null 2>&1 || true; fi
 # The SDK, the NuGet cache and the CA roots come from the host, mounted for the build only: the restore
 # then trusts what the host's own `dotnet restore` trusts (a TLS-inspecting proxy's root included) and
 # none of it lands in the image. RUNTIME_ID publishes self-contained because the base has no .NET.
@@ -124,12 +126,8 @@ if timeout 480 podman build --format docker --pull=never --layers=false --networ
   --build-arg SDK_IMAGE="$base_image" --build-arg RUNTIME_IMAGE="$base_image" --build-arg RUNTIME_ID=linux-x64 \
   --volume "$sdk_root:/usr/share/dotnet:ro" --volume "$nuget:/root/.nuget/packages" --volume /etc/ssl/certs:/etc/ssl/certs:ro \
   -t "$image" . > "$work/build.log" 2>&1; then
-  new_image=$(podman image inspect --format '{{.Id}}' "$image")
   size=$(podman image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')
   pass "docker/Dockerfile builds on $base_image, self-contained linux-x64: image $size"
-  if [ -n "$old_image" ] && [ "$old_image" != "$new_image" ]; then
-    timeout 60 podman rmi "$old_image" >/dev/null 2>&1 || true # the previous run's image, by its id
-  fi
 else
   tail -40 "$work/build.log"
   fail "docker/Dockerfile build (log: $work/build.log)"
