@@ -28,6 +28,11 @@ public static class Program
             return CheckCommand.Run(cli, contentRoot, Console.Out, Console.Error);
         }
 
+        if (cli.Command == "health")
+        {
+            return await HealthCommand.RunAsync(cli, contentRoot, Console.Out);
+        }
+
         WebApplication app;
         try
         {

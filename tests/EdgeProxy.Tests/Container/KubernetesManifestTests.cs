@@ -1,0 +1,175 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeProxy.Configuration;
+using EdgeProxy.Tests.Infrastructure;
+
+namespace EdgeProxy.Tests.Container;
+
+/// <summary>
+/// docker/kubernetes rendered by the real kustomize (<c>kubectl kustomize</c>) and read back as objects:
+/// what Kubernetes would be given, not what the YAML files look like.
+/// </summary>
+public sealed class KubernetesManifestTests : IDisposable
+{
+    private const string AppUid = "1654"; // docker/Dockerfile ARG APP_UID
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [ToolFact("kubectl")]
+    public async Task Deployment_IsNonRootReadOnly_WithAdminProbesAndADrainBeforeShutdown()
+    {
+        var deployment = Single(await RenderAsync("docker/kubernetes"), "Deployment");
+        var pod = deployment["spec"]!["template"]!["spec"]!;
+        var container = pod["containers"]![0]!;
+
+        ((int)deployment["spec"]!["replicas"]!).Should().Be(2);
+        ((bool)pod["securityContext"]!["runAsNonRoot"]!).Should().BeTrue();
+        pod["securityContext"]!["runAsUser"]!.ToString().Should().Be(AppUid, "the image's user, so files it owns stay readable");
+        ((bool)container["securityContext"]!["readOnlyRootFilesystem"]!).Should().BeTrue();
+        ((bool)container["securityContext"]!["allowPrivilegeEscalation"]!).Should().BeFalse();
+        container["securityContext"]!["capabilities"]!["drop"]!.AsArray().Select(c => (string)c!).Should().Contain("ALL");
+
+        var admin = container["ports"]!.AsArray().Single(p => (string)p!["name"]! == "admin")!;
+        ((int)admin["containerPort"]!).Should().Be(9901);
+        ((string)container["readinessProbe"]!["httpGet"]!["path"]!).Should().Be("/readyz");
+        ((string)container["readinessProbe"]!["httpGet"]!["port"]!).Should().Be("admin");
+        ((string)container["livenessProbe"]!["httpGet"]!["path"]!).Should().Be("/healthz");
+        ((string)container["livenessProbe"]!["httpGet"]!["port"]!).Should().Be("admin");
+        container["resources"]!["requests"]!["cpu"].Should().NotBeNull("the HPA scales on CPU relative to the request");
+
+        var preStop = (int)container["lifecycle"]!["preStop"]!["sleep"]!["seconds"]!;
+        preStop.Should().BeGreaterThanOrEqualTo(5, "endpoints and the load balancer need time to stop sending");
+        ((int)pod["terminationGracePeriodSeconds"]!).Should().BeGreaterThan(preStop + 30, "preStop plus EdgeProxy:ShutdownTimeout (30 s) must fit before SIGKILL");
+    }
+
+    [ToolFact("kubectl")]
+    public async Task Volumes_ConfigAndCertificatesAreFolderMounts_WritableOnlyDataAndTmp()
+    {
+        var objects = await RenderAsync("docker/kubernetes");
+        var pod = Single(objects, "Deployment")["spec"]!["template"]!["spec"]!;
+        var mounts = pod["containers"]![0]!["volumeMounts"]!.AsArray().ToDictionary(m => (string)m!["mountPath"]!, m => m!);
+        var volumes = pod["volumes"]!.AsArray().ToDictionary(v => (string)v!["name"]!, v => v!);
+
+        mounts.Keys.Should().BeEquivalentTo(["/app/config", "/certs", "/data", "/tmp"]);
+        mounts.Values.Should().AllSatisfy(m => m["subPath"].Should().BeNull("subPath mounts never see ConfigMap or Secret updates"));
+        foreach (var readOnly in new[] { "/app/config", "/certs" })
+        {
+            ((bool)mounts[readOnly]["readOnly"]!).Should().BeTrue();
+        }
+
+        ((string)volumes[(string)mounts["/app/config"]["name"]!]["configMap"]!["name"]!).Should().Be("edgeproxy-config");
+        ((string)volumes[(string)mounts["/certs"]["name"]!]["secret"]!["secretName"]!).Should().Be("edgeproxy-tls");
+        var secret = Single(objects, "Secret");
+        ((string)secret["metadata"]!["name"]!).Should().Be("edgeproxy-tls");
+        ((string)secret["type"]!).Should().Be("kubernetes.io/tls", "cert-manager and kubectl create secret tls write this layout");
+        secret["data"]!.AsObject().Select(p => p.Key).Should().BeEquivalentTo(["tls.crt", "tls.key"]);
+    }
+
+    [ToolFact("kubectl")]
+    public async Task ServiceHpaAndPdb_KeepClientIps_ScaleOnCpu_AndAlwaysLeaveOnePod()
+    {
+        var objects = await RenderAsync("docker/kubernetes");
+        var podLabels = Single(objects, "Deployment")["spec"]!["template"]!["metadata"]!["labels"]!.AsObject();
+
+        var service = Single(objects, "Service");
+        ((string)service["spec"]!["type"]!).Should().Be("LoadBalancer");
+        ((string)service["spec"]!["externalTrafficPolicy"]!).Should().Be("Local");
+        service["spec"]!["ports"]!.AsArray().Select(p => (string)p!["targetPort"]!).Should().BeEquivalentTo(["https", "http"], "the admin port is never published");
+
+        var hpa = Single(objects, "HorizontalPodAutoscaler");
+        ((string)hpa["spec"]!["scaleTargetRef"]!["kind"]!).Should().Be("Deployment");
+        ((string)hpa["spec"]!["scaleTargetRef"]!["name"]!).Should().Be((string)Single(objects, "Deployment")["metadata"]!["name"]!);
+        ((int)hpa["spec"]!["minReplicas"]!).Should().BeGreaterThanOrEqualTo(2);
+        var metric = hpa["spec"]!["metrics"]![0]!;
+        ((string)metric["resource"]!["name"]!).Should().Be("cpu");
+
+        var pdb = Single(objects, "PodDisruptionBudget");
+        ((int)pdb["spec"]!["minAvailable"]!).Should().Be(1);
+        foreach (var (key, value) in pdb["spec"]!["selector"]!["matchLabels"]!.AsObject())
+        {
+            ((string?)podLabels[key]).Should().Be((string?)value, "the PDB must select the Deployment's pods");
+        }
+    }
+
+    [ToolFact("kubectl")]
+    public async Task ConfigMap_PassesEdgeProxyCheck_WithTheSecretMountedAtCerts()
+    {
+        var configMap = Single(await RenderAsync("docker/kubernetes"), "ConfigMap");
+        var json = (string)configMap["data"]!["appsettings.json"]!;
+        json.Should().Contain("/certs/tls.crt").And.Contain("/certs/tls.key").And.Contain("http://*:9901");
+
+        // The Secret's mount (/certs) and the data volume (/data) become folders of this test.
+        var pki = TestPki.Instance;
+        var (cert, key) = pki.WritePem(pki.IssueServer("localhost", ["localhost"]), _dir.Combine("certs"), "tls");
+        File.Move(cert, _dir.Combine("certs", "tls.crt"));
+        File.Move(key, _dir.Combine("certs", "tls.key"));
+        var config = _dir.Combine("appsettings.json");
+        File.WriteAllText(config, json.Replace("/certs/", _dir.Combine("certs") + "/").Replace("\"/data\"", JsonSerializer.Serialize(_dir.Combine("data"))));
+
+        var (exit, findings) = Check(config);
+
+        exit.Should().Be(0, findings);
+        findings.Should().NotContain("FAIL").And.Contain("OK Kestrel:Endpoints:Https:Certificate");
+    }
+
+    [Fact]
+    public void ImageDefaultConfig_PassesEdgeProxyCheck()
+    {
+        var (exit, findings) = Check(Repo.Path("docker", "config", "appsettings.json"));
+
+        exit.Should().Be(0, findings);
+        findings.Should().NotContain("FAIL");
+    }
+
+    [ToolFact("kubectl")]
+    public async Task ProxyProtocolVariant_SetsTheKeyAndTheAnnotation_AndSpreadsLoad()
+    {
+        var objects = await RenderAsync("docker/kubernetes/proxy-protocol");
+        var service = Single(objects, "Service");
+        var env = Single(objects, "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()
+            .ToDictionary(e => (string)e!["name"]!, e => (string)e!["value"]!);
+
+        ((string)service["spec"]!["externalTrafficPolicy"]!).Should().Be("Cluster");
+        ((string)service["metadata"]!["annotations"]!["service.beta.kubernetes.io/aws-load-balancer-proxy-protocol"]!).Should().Be("*");
+        env.Should().Contain("EdgeProxy__TrustedProxies__ProxyProtocol__0", "Https");
+        env.Should().ContainKey("EdgeProxy__TrustedProxies__Networks__0", "PROXY headers are accepted only from trusted networks");
+    }
+
+    [ToolFact("kubectl")]
+    public async Task CertManagerVariant_LeavesTheSecretToCertManager()
+    {
+        var objects = await RenderAsync("docker/kubernetes/cert-manager");
+
+        objects.Should().NotContain(o => (string)o["kind"]! == "Secret", "applying the empty placeholder would wipe the issued certificate");
+        ((string)Single(objects, "Certificate")["spec"]!["secretName"]!).Should().Be("edgeproxy-tls");
+    }
+
+    private (int Exit, string Findings) Check(string config)
+    {
+        using var output = new StringWriter();
+        var exit = CheckCommand.Run(new CommandLine("check", config, []), Path.GetDirectoryName(config)!, output, output);
+        return (exit, output.ToString());
+    }
+
+    private static JsonNode Single(IEnumerable<JsonNode> objects, string kind) => objects.Single(o => (string)o["kind"]! == kind);
+
+    /// <summary>kubectl kustomize renders; kubectl annotate --local turns the YAML into JSON without a cluster.</summary>
+    private static async Task<List<JsonNode>> RenderAsync(string folder)
+    {
+        var kubectl = ExternalTool.Require("kubectl");
+        var yaml = await ExternalTool.RunAsync(kubectl, ["kustomize", Repo.Path(folder)], TimeSpan.FromSeconds(60));
+        yaml.ExitCode.Should().Be(0, yaml.StdErr);
+        var json = await ExternalTool.RunAsync(kubectl, ["annotate", "--local", "-f", "-", "-o", "json", "edgeproxy.test/rendered=true"], TimeSpan.FromSeconds(60), stdin: yaml.StdOut);
+        json.ExitCode.Should().Be(0, json.StdErr);
+
+        var objects = new List<JsonNode>();
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json.StdOut));
+        await foreach (var node in JsonSerializer.DeserializeAsyncEnumerable<JsonNode>(stream, topLevelValues: true))
+        {
+            objects.Add(node!);
+        }
+
+        return objects;
+    }
+}
