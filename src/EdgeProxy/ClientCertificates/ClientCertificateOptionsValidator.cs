@@ -31,10 +31,10 @@ internal static class ClientCertificateOptionsValidator
             CheckCaFile(file, contentRoot, report);
         }
 
-        CheckEnum<ForwardFormat>(config, Section + ":Forward", report);
+        ConfigValues.ReadEnum<ForwardFormat>(config, Section + ":Forward", report);
         foreach (var endpoint in config.GetSection(Section + ":Endpoints").GetChildren())
         {
-            CheckEnum<ForwardFormat>(config, endpoint.Path + ":Forward", report);
+            ConfigValues.ReadEnum<ForwardFormat>(config, endpoint.Path + ":Forward", report);
             if (!endpoints.Any(e => e.Name.Equals(endpoint.Key, StringComparison.OrdinalIgnoreCase)))
             {
                 report.Fail(endpoint.Path, $"no endpoint named '{endpoint.Key}' under Kestrel:Endpoints");
@@ -49,8 +49,8 @@ internal static class ClientCertificateOptionsValidator
             }
         }
 
-        CheckEnum<XfccMode>(config, Section + ":XfccMode", report);
-        var accept = CheckEnum<ForwardFormat>(config, Section + ":AcceptFromTrustedProxies", report);
+        ConfigValues.ReadEnum<XfccMode>(config, Section + ":XfccMode", report);
+        var accept = ConfigValues.ReadEnum<ForwardFormat>(config, Section + ":AcceptFromTrustedProxies", report);
         if (accept is not null and not ForwardFormat.None)
         {
             if (files.Count == 0)
@@ -74,8 +74,8 @@ internal static class ClientCertificateOptionsValidator
         var anyRequired = false;
         foreach (var route in config.GetSection("ReverseProxy:Routes").GetChildren())
         {
-            var requirement = CheckEnum<ClientCertRequirement>(config, $"{route.Path}:Metadata:{RouteClientCertificatePolicy.RequirementKey}", report);
-            CheckEnum<ForwardFormat>(config, $"{route.Path}:Metadata:{RouteClientCertificatePolicy.ForwardKey}", report);
+            var requirement = ConfigValues.ReadEnum<ClientCertRequirement>(config, $"{route.Path}:Metadata:{RouteClientCertificatePolicy.RequirementKey}", report);
+            ConfigValues.ReadEnum<ForwardFormat>(config, $"{route.Path}:Metadata:{RouteClientCertificatePolicy.ForwardKey}", report);
             anyRequired |= requirement == ClientCertRequirement.Required;
         }
 
@@ -114,22 +114,5 @@ internal static class ClientCertificateOptionsValidator
         {
             report.Fail(file.Path, $"'{path}' cannot be read as PEM certificates: {ex.Message}");
         }
-    }
-
-    private static T? CheckEnum<T>(IConfiguration config, string key, ConfigReport report)
-        where T : struct, Enum
-    {
-        if (config[key] is not { } text)
-        {
-            return null;
-        }
-
-        if (Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !text.Trim().All(char.IsAsciiDigit))
-        {
-            return value;
-        }
-
-        report.Fail(key, $"'{text}' is not one of {string.Join(", ", Enum.GetNames<T>())}");
-        return null;
     }
 }

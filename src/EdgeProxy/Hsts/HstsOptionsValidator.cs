@@ -11,9 +11,9 @@ internal static class HstsOptionsValidator
         var section = config.GetSection(HstsOptions.SectionName);
         var owner = ReadOwner(section, report) ?? HstsOwner.Proxy;
         var maxAge = ReadMaxAge(section, report) ?? HstsMaxAge.OneYear;
-        var includeSubDomains = ReadBool(section, "IncludeSubDomains", report) ?? false;
-        var preload = ReadBool(section, "Preload", report) ?? false;
-        var redirects = (ReadBool(config.GetSection(HttpsRedirectOptions.SectionName), "Enabled", new ConfigReport()) ?? true) && endpoints.Any(e => !e.IsHttps);
+        var includeSubDomains = ConfigValues.ReadBool(section, "IncludeSubDomains", report) ?? false;
+        var preload = ConfigValues.ReadBool(section, "Preload", report) ?? false;
+        var redirects = (ConfigValues.ReadBool(config.GetSection(HttpsRedirectOptions.SectionName), "Enabled", new ConfigReport()) ?? true) && endpoints.Any(e => !e.IsHttps);
         CheckPreload(section.Path, preload, maxAge, includeSubDomains, redirects, report);
         if (owner is HstsOwner.Proxy or HstsOwner.UpstreamOrProxy)
         {
@@ -24,7 +24,7 @@ internal static class HstsOptionsValidator
         {
             ReadOwner(host, report);
             var hostMaxAge = ReadMaxAge(host, report) ?? maxAge;
-            CheckPreload(host.Path, ReadBool(host, "Preload", report) ?? preload, hostMaxAge, ReadBool(host, "IncludeSubDomains", report) ?? includeSubDomains, redirects, report);
+            CheckPreload(host.Path, ConfigValues.ReadBool(host, "Preload", report) ?? preload, hostMaxAge, ConfigValues.ReadBool(host, "IncludeSubDomains", report) ?? includeSubDomains, redirects, report);
         }
 
         foreach (var route in config.GetSection("ReverseProxy:Routes").GetChildren())
@@ -60,21 +60,8 @@ internal static class HstsOptionsValidator
         }
     }
 
-    private static HstsOwner? ReadOwner(IConfigurationSection section, ConfigReport report)
-    {
-        if (section["Owner"] is not { } text)
-        {
-            return null;
-        }
-
-        if (TryParseOwner(text, out var owner))
-        {
-            return owner;
-        }
-
-        report.Fail(section.Path + ":Owner", $"'{text}' is not one of Proxy, Upstream, UpstreamOrProxy, Off");
-        return null;
-    }
+    private static HstsOwner? ReadOwner(IConfigurationSection section, ConfigReport report) =>
+        ConfigValues.ReadEnum<HstsOwner>(section, "Owner", report);
 
     private static bool TryParseOwner(string text, out HstsOwner owner) =>
         Enum.TryParse(text, ignoreCase: true, out owner) && Enum.IsDefined(owner) && !text.Trim().All(char.IsAsciiDigit);
@@ -92,22 +79,6 @@ internal static class HstsOptionsValidator
         }
 
         report.Fail(section.Path + ":MaxAge", $"'{text}' is not a max-age; use seconds (31536000) or a duration (365d)");
-        return null;
-    }
-
-    private static bool? ReadBool(IConfigurationSection section, string name, ConfigReport report)
-    {
-        if (section[name] is not { } text)
-        {
-            return null;
-        }
-
-        if (bool.TryParse(text, out var value))
-        {
-            return value;
-        }
-
-        report.Fail($"{section.Path}:{name}", $"'{text}' is not true or false");
         return null;
     }
 }

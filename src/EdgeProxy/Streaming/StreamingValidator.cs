@@ -28,9 +28,13 @@ internal static class StreamingValidator
             }
         }
 
+        // An operator's Kestrel:Limits:MaxRequestBodySize is the body limit of every policy that sets none:
+        // the streaming layer sets the limit per request and would otherwise silently replace it.
+        long? kestrelLimit = long.TryParse(config["Kestrel:Limits:MaxRequestBodySize"], out var limit) ? limit : null;
         foreach (var preset in StreamingSettings.Presets.Values)
         {
-            var policy = ReadPolicy(config.GetSection($"{StreamingSettings.PoliciesKey}:{preset.Name}"), preset, report);
+            var basis = kestrelLimit is { } bytes ? preset with { MaxRequestBodySize = bytes } : preset;
+            var policy = ReadPolicy(config.GetSection($"{StreamingSettings.PoliciesKey}:{preset.Name}"), basis, report);
             CheckPolicy(policy, report);
             policies[preset.Name] = policy;
         }

@@ -8,12 +8,7 @@ internal static class HttpsRedirectOptionsValidator
     {
         var enabledKey = HttpsRedirectOptions.SectionName + ":Enabled";
         var portKey = HttpsRedirectOptions.SectionName + ":Port";
-        var enabled = true;
-        if (config[enabledKey] is { } enabledText && !bool.TryParse(enabledText, out enabled))
-        {
-            report.Fail(enabledKey, $"'{enabledText}' is not true or false");
-            enabled = true;
-        }
+        var enabled = ConfigValues.ReadBool(config.GetSection(HttpsRedirectOptions.SectionName), "Enabled", report) ?? true;
 
         int? port = null;
         if (config[portKey] is { } portText)

@@ -32,7 +32,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
 
         readiness.IsReady.Should().BeFalse();
         readiness.Describe().Should().Be("draining");
-        await EventuallyRefusedAsync(proxy.HttpsPort);
+        await Eventually.RefusedAsync(proxy.HttpsPort, "the listener still accepts connections while draining");
         inFlight.IsCompleted.Should().BeFalse();
         release.SetResult();
         using var response = await inFlight.WaitAsync(TimeSpan.FromSeconds(10));
@@ -41,23 +41,4 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
         await stopping.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    private static async Task EventuallyRefusedAsync(int port)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                using var socket = new TcpClient();
-                await socket.ConnectAsync(IPAddress.Loopback, port);
-            }
-            catch (SocketException)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new Xunit.Sdk.XunitException("the listener still accepts connections while draining");
-    }
 }

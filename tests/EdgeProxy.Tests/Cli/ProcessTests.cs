@@ -44,7 +44,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
 
         proxy.Signal(SigTerm);
 
-        await EventuallyRefusedAsync(https);
+        await Eventually.RefusedAsync(https, "still accepting connections after SIGTERM");
         release.SetResult();
         using var response = await inFlight.WaitAsync(TimeSpan.FromSeconds(15));
         (await response.Content.ReadAsStringAsync()).Should().Be("finished after SIGTERM");
@@ -110,25 +110,6 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         proxy.Output.Should().Contain($"FAIL Kestrel:Endpoints: Failed to bind to address https://127.0.0.1:{https}: address already in use");
     }
 
-    private static async Task EventuallyRefusedAsync(int port)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            try
-            {
-                using var socket = new TcpClient();
-                await socket.ConnectAsync(IPAddress.Loopback, port);
-            }
-            catch (SocketException)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new Xunit.Sdk.XunitException("still accepting connections after SIGTERM");
-    }
 
     [Fact]
     public async Task CompactJsonLogging_IsOneSettingAway()

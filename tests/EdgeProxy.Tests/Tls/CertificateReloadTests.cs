@@ -28,7 +28,7 @@ public sealed class CertificateReloadTests(ITestOutputHelper output) : IDisposab
         File.Move(newKey, key, overwrite: true);
         File.Move(newCert, cert, overwrite: true);
 
-        var subject = await EventuallyAsync(async () => (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject, "CN=second");
+        var subject = await Eventually.EqualsAsync(async () => (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject, "CN=second");
         subject.Should().Be("CN=second");
         (await established.GetStringAsync("/after")).Should().Be("upstream:/after");
         proxy.SeenServerCertificates.Should().ContainSingle("the open keep-alive connection was reused, not re-handshaken");
@@ -55,7 +55,7 @@ public sealed class CertificateReloadTests(ITestOutputHelper output) : IDisposab
         File.CreateSymbolicLink(tempLink, "..v2");
         Rename(tempLink, Path.Combine(volume, "..data"));
 
-        var subject = await EventuallyAsync(async () => (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject, "CN=v2");
+        var subject = await Eventually.EqualsAsync(async () => (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject, "CN=v2");
         subject.Should().Be("CN=v2");
     }
 
@@ -76,7 +76,7 @@ public sealed class CertificateReloadTests(ITestOutputHelper output) : IDisposab
 
         // The renewal completes: the matching pair is picked up.
         _pki.WritePem(_pki.IssueServer("fixed", ["localhost"]), certs, "site");
-        (await EventuallyAsync(async () => (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject, "CN=fixed")).Should().Be("CN=fixed");
+        (await Eventually.EqualsAsync(async () => (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject, "CN=fixed")).Should().Be("CN=fixed");
     }
 
     [Fact]
@@ -101,16 +101,4 @@ public sealed class CertificateReloadTests(ITestOutputHelper output) : IDisposab
     // rename(2) replaces the link itself, as the kubelet does; File.Move would follow it to the directory.
     private static void Rename(string from, string to) => RenameNative(from, to).Should().Be(0);
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, T expected, int seconds = 15)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        T last = await probe();
-        while (!EqualityComparer<T>.Default.Equals(last, expected) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-            last = await probe();
-        }
-
-        return last;
-    }
 }
