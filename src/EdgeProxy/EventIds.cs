@@ -42,6 +42,7 @@ internal static class EventIds
     public const int StreamEnded = 1001;
     public const int RequestBodyTooLarge = 1002;
     public const int WebSocketClosedByProxy = 1003;
+    public const int StreamClosed = 1004;
 
     // Client certificate revocation 800-819
     public const int CrlLoaded = 800;

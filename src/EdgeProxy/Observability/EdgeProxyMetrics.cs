@@ -16,6 +16,9 @@ internal sealed class EdgeProxyMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _upstreamErrors;
     private readonly Counter<long> _clientCertificateFailures;
+    private readonly UpDownCounter<long> _activeStreams;
+    private readonly Histogram<double> _streamDuration;
+    private readonly Histogram<double> _streamFirstByte;
 
     public EdgeProxyMetrics(IMeterFactory meterFactory, CertificateStore certificates)
     {
@@ -25,6 +28,11 @@ internal sealed class EdgeProxyMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
         _upstreamErrors = _meter.CreateCounter<long>("edgeproxy.upstream.errors", "{error}", "Failures talking to upstreams by route and kind");
         _clientCertificateFailures = _meter.CreateCounter<long>("edgeproxy.client_certificate.failures", "{certificate}", "Client certificates that failed validation, by reason");
+        _activeStreams = _meter.CreateUpDownCounter<long>("edgeproxy.streams.active", "{stream}", "Open SSE/NDJSON streams and WebSockets per route and policy");
+        _streamDuration = _meter.CreateHistogram<double>("edgeproxy.stream.duration", "s", "How long streams and WebSockets stayed open, by route, policy and end reason",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 10, 60, 300, 900, 3600, 14400, 86400] });
+        _streamFirstByte = _meter.CreateHistogram<double>("edgeproxy.stream.time_to_first_byte", "s", "Time from request to the first byte sent to the client on stream routes",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 30] });
         _meter.CreateObservableGauge("edgeproxy.certificate.expiry", () => certificates.All.Select(c => new Measurement<double>(
             (c.Current.NotAfter - DateTimeOffset.UtcNow).TotalDays,
             new KeyValuePair<string, object?>("certificate", c.Spec.Key),
@@ -41,6 +49,18 @@ internal sealed class EdgeProxyMetrics : IDisposable
     public void UpstreamError(string route, string kind) => _upstreamErrors.Add(1, new("route", route), new("kind", kind));
 
     public void ClientCertificateFailure(string reason) => _clientCertificateFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void StreamOpened(string route, string policy) => _activeStreams.Add(1, new("route", route), new("policy", policy));
+
+    public void StreamClosed(string route, string policy, string reason, TimeSpan duration, TimeSpan? firstByte)
+    {
+        _activeStreams.Add(-1, new("route", route), new("policy", policy));
+        _streamDuration.Record(duration.TotalSeconds, new("route", route), new("policy", policy), new("reason", reason));
+        if (firstByte is { } ttfb)
+        {
+            _streamFirstByte.Record(ttfb.TotalSeconds, new KeyValuePair<string, object?>("route", route));
+        }
+    }
 
     public void Dispose() => _meter.Dispose();
 }

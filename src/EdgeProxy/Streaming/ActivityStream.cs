@@ -20,6 +20,7 @@ internal sealed class ActivityStream(Stream inner, StreamSession session, bool o
     {
         var read = await inner.ReadAsync(buffer, cancellationToken);
         session.Touch();
+        session.Received(read);
         return read;
     }
 
@@ -30,12 +31,14 @@ internal sealed class ActivityStream(Stream inner, StreamSession session, bool o
     {
         var read = inner.Read(buffer, offset, count);
         session.Touch();
+        session.Received(read);
         return read;
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         session.Touch();
+        session.Sent(buffer.Length);
         return inner.WriteAsync(buffer, cancellationToken);
     }
 
@@ -45,6 +48,7 @@ internal sealed class ActivityStream(Stream inner, StreamSession session, bool o
     public override void Write(byte[] buffer, int offset, int count)
     {
         session.Touch();
+        session.Sent(count);
         inner.Write(buffer, offset, count);
     }
 

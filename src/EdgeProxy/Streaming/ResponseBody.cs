@@ -62,6 +62,7 @@ internal sealed class ResponseBody(IHttpResponseBodyFeature inner, StreamSession
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         session.Touch();
+        session.Sent(buffer.Length);
         LastWrite = Environment.TickCount64;
         return _sseLock is null ? _inner.WriteAsync(buffer, cancellationToken) : WriteSseAsync(buffer, cancellationToken);
     }

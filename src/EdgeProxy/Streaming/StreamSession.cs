@@ -45,6 +45,9 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     private CancellationTokenRegistration _stoppingRegistration;
     private StreamEnd _end;
     private bool _disposed;
+    private long _bytesFromClient;
+    private long _bytesToClient;
+    private long _firstByteToClient;
 
     public StreamSession(HttpContext context, StreamingSettings settings, StreamMode mode, HttpTransformer inner, TimeSpan? clusterActivityTimeout, string routeId, ILogger logger)
     {
@@ -68,6 +71,47 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     public StreamEnd End => _end;
 
     public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+
+    /// <summary>Bytes read from the client (request body or upgraded stream); the wrappers all sit on the client side.</summary>
+    public void Received(int count) => Interlocked.Add(ref _bytesFromClient, count);
+
+    /// <summary>Bytes written to the client (response body or upgraded stream).</summary>
+    public void Sent(int count)
+    {
+        if (count > 0 && Volatile.Read(ref _firstByteToClient) == 0)
+        {
+            Interlocked.CompareExchange(ref _firstByteToClient, Environment.TickCount64, 0);
+        }
+
+        Interlocked.Add(ref _bytesToClient, count);
+    }
+
+    public long BytesFromClient => Interlocked.Read(ref _bytesFromClient);
+
+    public long BytesToClient => Interlocked.Read(ref _bytesToClient);
+
+    public TimeSpan Elapsed => TimeSpan.FromMilliseconds(Environment.TickCount64 - _started);
+
+    /// <summary>Time from the start of the exchange to the first byte sent to the client, if any was sent.</summary>
+    public TimeSpan? TimeToFirstByte => Volatile.Read(ref _firstByteToClient) is var first and > 0 ? TimeSpan.FromMilliseconds(first - _started) : null;
+
+    /// <summary>True once the exchange runs under a stream policy (declared by the route or detected from the response).</summary>
+    public bool IsStream => _policy.IsStream;
+
+    /// <summary>Called once when the exchange becomes a stream (at start for declared routes, at the response headers for Auto).</summary>
+    public Action<StreamPolicy>? StreamOpened { get; set; }
+
+    /// <summary>Whether <see cref="StreamOpened"/> was called.</summary>
+    public bool WasOpened { get; private set; }
+
+    private void NotifyOpened(StreamPolicy policy)
+    {
+        if (!WasOpened && policy.IsStream)
+        {
+            WasOpened = true;
+            StreamOpened?.Invoke(policy);
+        }
+    }
 
     /// <summary>Installs the wrappers and starts the timer. False when the declared body is already too large.</summary>
     public bool Start(CancellationToken callerToken, CancellationToken stopping)
@@ -115,6 +159,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
             Reschedule(Environment.TickCount64);
         }
 
+        NotifyOpened(_policy);
         return true;
     }
 
@@ -291,6 +336,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         }
 
         Log.StreamDetected(_logger, _routeId, policy.Name);
+        NotifyOpened(policy);
     }
 
     private void ApplyLimits(StreamPolicy policy, bool total)

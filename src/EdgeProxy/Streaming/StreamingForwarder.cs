@@ -7,7 +7,7 @@ namespace EdgeProxy.Streaming;
 /// Wraps YARP's forwarder so every proxied request runs under its route's stream policy: YARP's per-cluster
 /// ActivityTimeout becomes a backstop and the session enforces the per-route limits.
 /// </summary>
-internal sealed partial class StreamingForwarder(IHttpForwarder inner, StreamingPolicies policies, IHostApplicationLifetime lifetime, ILogger<StreamingForwarder> logger) : IHttpForwarder
+internal sealed partial class StreamingForwarder(IHttpForwarder inner, StreamingPolicies policies, IHostApplicationLifetime lifetime, ILogger<StreamingForwarder> logger, Observability.EdgeProxyMetrics metrics) : IHttpForwarder
 {
     public ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer) =>
         SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, CancellationToken.None);
@@ -23,6 +23,7 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
 
         var settings = policies.Current;
         using var session = new StreamSession(context, settings, StreamRouteMetadata.Of(route.Metadata), transformer, requestConfig.ActivityTimeout, route.RouteId, logger);
+        session.StreamOpened = policy => metrics.StreamOpened(route.RouteId, policy.Name);
         if (!session.Start(cancellationToken, lifetime.ApplicationStopping))
         {
             await RejectBodyAsync(context, route.RouteId, session.Policy.MaxRequestBodySize!.Value);
@@ -31,6 +32,12 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
 
         var error = await inner.SendAsync(context, destinationPrefix, httpClient, settings.Backstop(requestConfig), session, session.Token);
         error = session.Complete(error);
+        if (session.WasOpened)
+        {
+            var reason = EndReason(session.End, error, context.RequestAborted.IsCancellationRequested, lifetime.ApplicationStopping.IsCancellationRequested);
+            metrics.StreamClosed(route.RouteId, session.Policy.Name, reason, session.Elapsed, session.TimeToFirstByte);
+            Log.StreamClosed(logger, route.RouteId, session.Policy.Name, reason, session.Elapsed.TotalSeconds, session.BytesFromClient, session.BytesToClient);
+        }
         if (error == ForwarderError.RequestBodyClient && context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
         {
             await RejectBodyAsync(context, route.RouteId, session.Policy.MaxRequestBodySize ?? 0);
@@ -38,6 +45,20 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
 
         return error;
     }
+
+    /// <summary>Why a stream ended, in the words operators search for.</summary>
+    internal static string EndReason(StreamEnd end, ForwarderError error, bool clientAborted, bool stopping) => end switch
+    {
+        StreamEnd.IdleTimeout => "idle timeout",
+        StreamEnd.MaxDuration => "max duration",
+        StreamEnd.RequestTimeout => "request timeout",
+        StreamEnd.Shutdown => "shutdown",
+        _ when stopping && clientAborted => "shutdown", // the host cut it when ShutdownTimeout ran out
+        _ when clientAborted || error is ForwarderError.RequestCanceled or ForwarderError.ResponseBodyClient or ForwarderError.ResponseBodyCanceled
+            or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseClient or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled => "client closed",
+        _ when error == ForwarderError.None => "upstream closed",
+        _ => "upstream error: " + error,
+    };
 
     private async Task RejectBodyAsync(HttpContext context, string routeId, long limit)
     {
@@ -55,6 +76,10 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
 
     private static partial class Log
     {
+        [LoggerMessage(EventIds.StreamClosed, LogLevel.Information,
+            "Route {RouteId}: stream closed ({Policy} policy): {Reason} after {DurationSeconds:0.0} s, {BytesFromClient} bytes from the client, {BytesToClient} bytes to the client")]
+        public static partial void StreamClosed(ILogger logger, string routeId, string policy, string reason, double durationSeconds, long bytesFromClient, long bytesToClient);
+
         [LoggerMessage(EventIds.RequestBodyTooLarge, LogLevel.Information, "Route {RouteId}: request body over {Limit} bytes (Content-Length {ContentLength}) refused with 413")]
         public static partial void BodyTooLarge(ILogger logger, string routeId, long limit, long? contentLength);
     }

@@ -18,7 +18,8 @@ internal static class StreamingServiceCollectionExtensions
             Resolve(sp, registered),
             sp.GetRequiredService<StreamingPolicies>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
-            sp.GetRequiredService<ILogger<StreamingForwarder>>()));
+            sp.GetRequiredService<ILogger<StreamingForwarder>>(),
+            sp.GetRequiredService<Observability.EdgeProxyMetrics>()));
         return services;
     }
 

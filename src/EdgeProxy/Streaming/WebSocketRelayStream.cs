@@ -50,6 +50,7 @@ internal sealed class WebSocketRelayStream : Stream
         {
             var read = await _inner.ReadAsync(buffer, cancellationToken);
             _session.Touch();
+            _session.Received(read);
             return read;
         }
 
@@ -60,6 +61,7 @@ internal sealed class WebSocketRelayStream : Stream
                 var count = Math.Min(buffer.Length, _pendingEnd - _pendingStart);
                 _pending.AsSpan(_pendingStart, count).CopyTo(buffer.Span);
                 _pendingStart += count;
+                _session.Received(count);
                 return count;
             }
 
@@ -112,6 +114,7 @@ internal sealed class WebSocketRelayStream : Stream
             }
 
             _toClient.Feed(buffer.Span);
+            _session.Sent(buffer.Length);
             await _inner.WriteAsync(buffer, cancellationToken);
         }
         finally
