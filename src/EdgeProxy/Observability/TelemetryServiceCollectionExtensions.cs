@@ -40,6 +40,12 @@ internal static class TelemetryServiceCollectionExtensions
                 {
                     tracing.AddOtlpExporter(o => Otlp(o, endpoint, protocol, "v1/traces"));
                 }
+                else
+                {
+                    // Nothing to export to: keep propagating trace context (the upstream still sees a child of
+                    // the caller's span) but record spans only for callers whose trace is sampled.
+                    tracing.SetSampler(new ParentBasedSampler(new AlwaysOffSampler()));
+                }
             });
         }
 

@@ -88,6 +88,11 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
             }
 
             ancestors.Should().Contain(server.SpanId, "the outgoing span descends from the proxy's server span");
+
+            // A caller without trace context still gets one started for it (not recorded without an exporter).
+            seen = null;
+            (await client.GetAsync("/t")).StatusCode.Should().Be(HttpStatusCode.OK);
+            seen.Should().MatchRegex("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$").And.NotContain(traceId.ToHexString());
         }
         finally
         {
