@@ -8,8 +8,8 @@ namespace EdgeProxy.Tests.Samples;
 
 /// <summary>
 /// A sample's <c>appsettings.json</c> as shipped, with only what differs between the operator's machine and a
-/// test: listener and admin ports (127.0.0.1:0), the data folder, certificate/CA/CRL file paths and upstream
-/// addresses. Any other override is refused, and every override must name a key the sample already has, so a
+/// test: listener and admin ports (127.0.0.1:0), the data folder, certificate/CA/CRL file paths, upstream
+/// addresses and the load balancers' addresses. Any other override is refused, and every override must name a key the sample already has, so a
 /// test can never quietly run a different configuration from the one operators copy.
 /// </summary>
 internal static class SampleConfig
@@ -62,8 +62,11 @@ internal static class SampleConfig
         return config;
     }
 
-    /// <summary>Keys a test may replace: listener/admin URLs, file paths, upstream and issuer addresses.</summary>
-    private const string Allowed = @"(:Url|:Urls|:Address|:Path|:KeyPath|:DataPath|:TrustedCaFiles|:CrlFiles|:CaBundle|:MetadataAddress|:ResponderUrl)$";
+    /// <summary>
+    /// Keys a test may replace: listener/admin URLs, file paths, upstream and issuer addresses, and the addresses
+    /// of the load balancers in front (TrustedProxies:Networks: a 10.0.0.0/8 balancer cannot be a loopback peer).
+    /// </summary>
+    private const string Allowed = @"(:Url|:Urls|:Address|:Path|:KeyPath|:DataPath|:TrustedCaFiles|:CrlFiles|:CaBundle|:MetadataAddress|:ResponderUrl|TrustedProxies:Networks)$";
 
     private static JsonNode? Find(JsonObject root, string key)
     {
