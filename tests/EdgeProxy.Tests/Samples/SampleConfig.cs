@@ -8,9 +8,9 @@ namespace EdgeProxy.Tests.Samples;
 
 /// <summary>
 /// A sample's <c>appsettings.json</c> as shipped, with only what differs between the operator's machine and a
-/// test: listener and admin ports (127.0.0.1:0), the data folder, certificate/CA/CRL file paths, upstream
-/// addresses and the load balancers' addresses. Any other override is refused, and every override must name a key the sample already has, so a
-/// test can never quietly run a different configuration from the one operators copy.
+/// test: listener and admin ports (127.0.0.1:0), the data folder, certificate/CA/CRL file paths, upstream and
+/// issuer addresses, and the load balancers' addresses. Any other override is refused, and every override must
+/// name a key the sample already has, so a test never quietly runs another configuration than operators copy.
 /// </summary>
 internal static class SampleConfig
 {
@@ -63,10 +63,11 @@ internal static class SampleConfig
     }
 
     /// <summary>
-    /// Keys a test may replace: listener/admin URLs, file paths, upstream and issuer addresses, and the addresses
-    /// of the load balancers in front (TrustedProxies:Networks: a 10.0.0.0/8 balancer cannot be a loopback peer).
+    /// Keys a test may replace: listener/admin URLs, file paths, upstream and issuer addresses (Authority is the
+    /// issuer's public URL), and the addresses of the load balancers in front (TrustedProxies:Networks: a
+    /// 10.0.0.0/8 balancer cannot be a loopback peer).
     /// </summary>
-    private const string Allowed = @"(:Url|:Urls|:Address|:Path|:KeyPath|:DataPath|:TrustedCaFiles|:CrlFiles|:CaBundle|:MetadataAddress|:ResponderUrl|TrustedProxies:Networks)$";
+    private const string Allowed = @"(:Url|:Urls|:Address|:Path|:KeyPath|:DataPath|:TrustedCaFiles|:CrlFiles|:CaBundle|:MetadataAddress|:ResponderUrl|:Authority|TrustedProxies:Networks)$";
 
     private static JsonNode? Find(JsonObject root, string key)
     {
