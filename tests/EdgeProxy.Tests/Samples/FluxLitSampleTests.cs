@@ -63,6 +63,9 @@ public sealed class FluxLitSampleTests(ITestOutputHelper output) : IAsyncLifetim
         _dir.Dispose();
     }
 
+    [Fact]
+    public void Check_PassesWithoutWarnings_OnceTheFilesExist() => SampleConfig.CheckPasses(_proxy.Config, output);
+
     [Theory]
     [InlineData("/apps/my-app/", "/")]
     [InlineData("/apps/my-app/api/docs", "/api/docs")]

@@ -68,6 +68,9 @@ public sealed class PipelitSampleTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public void Check_PassesWithoutWarnings_OnceTheFilesExist() => SampleConfig.CheckPasses(_proxy.Config, output);
+
+    [Fact]
     public async Task Http_RedirectsToHttps_KeepingPathAndQuery()
     {
         using var plain = TestClients.Plain(_proxy.HttpPort);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using EdgeProxy.Configuration;
 using EdgeProxy.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -60,6 +61,16 @@ internal static class SampleConfig
 
         output.WriteLine($"samples/{sample}/appsettings.json with:\n  " + string.Join("\n  ", applied));
         return config;
+    }
+
+    /// <summary><c>EdgeProxy check</c> on the sample as the test runs it (its files exist here): exit 0, no FAIL, no WARN.</summary>
+    public static void CheckPasses(TestConfig config, ITestOutputHelper output)
+    {
+        var findings = new StringWriter();
+        var exit = CheckCommand.Run(CommandLine.Parse(["check", "--config", config.Write("check.json")]), config.Directory, findings, TextWriter.Null);
+        output.WriteLine(findings.ToString());
+        findings.ToString().Split('\n').Should().NotContain(line => line.StartsWith("FAIL") || line.StartsWith("WARN"));
+        exit.Should().Be(0);
     }
 
     /// <summary>

@@ -47,6 +47,9 @@ public sealed class StacAuthProxySampleTests(ITestOutputHelper output) : IAsyncL
     }
 
     [Fact]
+    public void Check_PassesWithoutWarnings_OnceTheFilesExist() => SampleConfig.CheckPasses(_proxy.Config, output);
+
+    [Fact]
     public async Task Read_IsPublic()
     {
         using var client = _proxy.CreateClient();

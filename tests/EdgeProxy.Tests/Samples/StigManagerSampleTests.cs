@@ -61,6 +61,9 @@ public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLif
     }
 
     [Fact]
+    public void Check_PassesWithoutWarnings_OnceTheFilesExist() => SampleConfig.CheckPasses(_proxy.Config, output);
+
+    [Fact]
     public async Task StateSse_ImmediateInitialResponse_ThenPeriodicKeepalives_NothingBuffered()
     {
         using var client = _proxy.CreateClient();

@@ -56,6 +56,9 @@ public sealed class UptrakitSampleTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [ToolFact("openssl")]
+    public void Check_PassesWithoutWarnings_OnceTheFilesExist() => SampleConfig.CheckPasses(_proxy.Config, output);
+
+    [ToolFact("openssl")]
     public async Task DirectMtls_ValidAgent_IsForwardedAsSuccess_AfterOcsp()
     {
         var seen = await SendAsync(Stranger, direct: _agent);
