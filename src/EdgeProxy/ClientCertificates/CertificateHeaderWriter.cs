@@ -8,6 +8,11 @@ namespace EdgeProxy.ClientCertificates;
 /// <summary>Writes one connection's certificate to the upstream request in the route's format.</summary>
 internal sealed class CertificateHeaderWriter(IReadOnlyDictionary<string, string> renames)
 {
+    /// <summary>Sets the headers of <paramref name="format"/> for the connection's certificate and verdict.</summary>
+    /// <param name="format">The route's forwarding format.</param>
+    /// <param name="state">The certificate and chain the connection (or a trusted terminator) presented.</param>
+    /// <param name="verdict">The validation result.</param>
+    /// <param name="headers">The upstream request's headers.</param>
     /// <param name="appendTo">With XfccMode AppendForward: the XFCC a trusted peer sent, which this hop's element extends.</param>
     public void Write(ForwardFormat format, ClientCertificateState state, ClientCertificateVerdict verdict, HttpRequestHeaders headers, string? appendTo = null)
     {
