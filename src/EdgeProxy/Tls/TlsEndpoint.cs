@@ -6,9 +6,10 @@ namespace EdgeProxy.Tls;
 
 /// <summary>
 /// Picks the TLS profile for a handshake from its SNI name: exact name, then the longest matching
-/// <c>*.suffix</c> wildcard, then <c>*</c>, then the endpoint's own certificate.
+/// <c>*.suffix</c> wildcard, then <c>*</c>, then the endpoint's own certificate. An ACME-managed name comes
+/// right after the exact names.
 /// </summary>
-internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IReadOnlyList<(string Host, TlsProfile Profile)> sni, ILogger logger)
+internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IReadOnlyList<(string Host, TlsProfile Profile)> sni, ILogger logger, Acme.AcmeEndpointProfiles? acme = null)
 {
     private readonly Dictionary<string, TlsProfile> _exact = sni
         .Where(s => !s.Host.StartsWith('*'))
@@ -42,6 +43,11 @@ internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IRea
             if (_exact.TryGetValue(serverName, out var exact))
             {
                 return exact;
+            }
+
+            if (acme?.Find(serverName) is { } managed)
+            {
+                return managed;
             }
 
             foreach (var (suffix, profile) in _wildcards)

@@ -1,0 +1,144 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using EdgeProxy.Tls;
+
+namespace EdgeProxy.Acme;
+
+/// <summary>
+/// Keeps every managed host's certificate current: stored certificates are served from the first handshake,
+/// missing or due ones are ordered in the background, one order per host so one failure stays isolated.
+/// Failures retry with exponential backoff (after <c>Retry-After</c> when rate-limited) up to 6 hours.
+/// </summary>
+internal sealed partial class AcmeService(AcmeCertificates certificates, Http01Challenges challenges, AcmeStorage storage, ILogger<AcmeService> logger) : BackgroundService
+{
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromHours(6);
+    private readonly AcmeSettings _settings = certificates.Settings!;
+    private readonly Dictionary<string, HostState> _hosts = [];
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var host in _settings.Hosts)
+        {
+            var state = _hosts[host] = new HostState();
+            var spec = storage.CertificateSpec(host);
+            if (!File.Exists(spec.Path))
+            {
+                Log.Pending(logger, host);
+                continue;
+            }
+
+            try
+            {
+                var loaded = certificates.Publish(host, spec);
+                state.Due = _settings.RenewalTime(loaded.NotBefore, loaded.NotAfter);
+                Log.Reused(logger, host, loaded.Describe(), state.Due);
+            }
+            catch (Exception ex) when (ex is CertificateLoadException or CryptographicException or IOException)
+            {
+                Log.StoredUnusable(logger, host, spec.Path, ex.Message);
+            }
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var http = CreateHttpClient(_settings.CaBundle);
+        using var key = LoadOrCreateAccountKey(out var accountUrl);
+        var client = new AcmeClient(http, _settings.DirectoryUrl, key, logger) { AccountUrl = accountUrl };
+        var issuer = new AcmeIssuer(client, _settings, storage, challenges, logger);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = DateTimeOffset.UtcNow;
+            await Task.WhenAll(_hosts.Where(h => h.Value.Due <= now).Select(h => RunAsync(issuer, h.Key, h.Value, stoppingToken)));
+            var next = _hosts.Count == 0 ? now + TimeSpan.FromHours(1) : _hosts.Values.Min(h => h.Due);
+            var wait = next - DateTimeOffset.UtcNow;
+            await Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task RunAsync(AcmeIssuer issuer, string host, HostState state, CancellationToken ct)
+    {
+        try
+        {
+            var (chain, key) = await issuer.IssueAsync(host, ct);
+            storage.WriteCertificate(host, chain, key);
+            var loaded = certificates.Publish(host, storage.CertificateSpec(host));
+            state.Failures = 0;
+            state.Due = _settings.RenewalTime(loaded.NotBefore, loaded.NotAfter);
+            Log.Issued(logger, host, loaded.Describe(), loaded.Intermediates.Count, state.Due);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (AcmeProblemException ex) when (ex.ShortType == "accountDoesNotExist" && state.Failures == 0)
+        {
+            issuer.ForgetAccount(); // the CA lost or deactivated the account: register the same key again, at once
+            state.Failures++;
+        }
+        catch (Exception ex) when (ex is AcmeProblemException or HttpRequestException or InvalidDataException or TimeoutException or System.Text.Json.JsonException or CertificateLoadException or IOException or CryptographicException)
+        {
+            state.Failures++;
+            var delay = ex is AcmeProblemException { ShortType: "rateLimited", RetryAfter: { } after } ? after
+                : TimeSpan.FromTicks(Math.Min(FirstRetry.Ticks << Math.Min(state.Failures - 1, 16), LongestRetry.Ticks));
+            state.Due = DateTimeOffset.UtcNow + delay;
+            var serving = certificates.Get(host)?.Current.Describe() ?? "the self-signed fallback";
+            var (type, detail) = ex is AcmeProblemException p ? (p.ShortType, p.Detail) : (ex.GetType().Name, ex.Message);
+            Log.Failed(logger, host, type, detail, state.Failures, delay, serving);
+        }
+    }
+
+    private AcmeAccountKey LoadOrCreateAccountKey(out string? accountUrl)
+    {
+        if (storage.ReadAccount() is { } stored)
+        {
+            accountUrl = stored.Url;
+            return AcmeAccountKey.FromPem(stored.KeyPem);
+        }
+
+        var key = AcmeAccountKey.Create();
+        storage.WriteAccountKey(key.ExportPem());
+        accountUrl = null;
+        return key;
+    }
+
+    private static HttpClient CreateHttpClient(string? caBundle)
+    {
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (caBundle is not null)
+        {
+            // Extra roots for a private CA, trusted for the ACME API only: never the machine store.
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(caBundle);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (errors == System.Net.Security.SslPolicyErrors.None)
+                {
+                    return true;
+                }
+
+                if (certificate is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            };
+        }
+
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    private sealed class HostState
+    {
+        public DateTimeOffset Due { get; set; } = DateTimeOffset.MinValue;
+
+        public int Failures { get; set; }
+    }
+}
