@@ -9,7 +9,7 @@ namespace EdgeProxy.Acme;
 /// One RFC 8555 order for one host name: account (created once, then reused), order, HTTP-01 for each pending
 /// authorization, finalize with a fresh key and CSR, download the PEM chain. Returns chain and key PEM.
 /// </summary>
-internal sealed partial class AcmeIssuer(AcmeClient client, AcmeSettings settings, AcmeStorage storage, Http01Challenges challenges, ILogger logger)
+internal sealed partial class AcmeIssuer(AcmeClient client, AcmeSettings settings, AcmeStorage storage, Http01Challenges challenges, TlsAlpnChallenges tlsAlpn, ILogger logger)
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(90);
     private readonly SemaphoreSlim _accountGate = new(1, 1);
@@ -55,10 +55,22 @@ internal sealed partial class AcmeIssuer(AcmeClient client, AcmeSettings setting
             return; // reused from an earlier order
         }
 
-        var challenge = authorization["challenges"]!.AsArray().OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "http-01")
-            ?? throw new AcmeProblemException("urn:ietf:params:acme:error:unsupportedChallenge", $"the CA offers no http-01 challenge for {host}", 0);
+        // HTTP-01 when configured (it needs no TLS tricks), else TLS-ALPN-01 on the https listener.
+        var offered = authorization["challenges"]!.AsArray().OfType<JsonObject>().ToList();
+        var challenge = (settings.Challenges.Contains(AcmeChallengeType.Http01) ? offered.FirstOrDefault(c => c["type"]?.GetValue<string>() == "http-01") : null)
+            ?? (settings.Challenges.Contains(AcmeChallengeType.TlsAlpn01) ? offered.FirstOrDefault(c => c["type"]?.GetValue<string>() == "tls-alpn-01") : null)
+            ?? throw new AcmeProblemException("urn:ietf:params:acme:error:unsupportedChallenge", $"the CA offers none of the configured challenges for {host}", 0);
         var token = challenge["token"]!.GetValue<string>();
-        challenges.Add(token, host, client.Key.KeyAuthorization(token));
+        var http01 = challenge["type"]!.GetValue<string>() == "http-01";
+        if (http01)
+        {
+            challenges.Add(token, host, client.Key.KeyAuthorization(token));
+        }
+        else
+        {
+            tlsAlpn.Add(host, client.Key.KeyAuthorization(token));
+        }
+
         try
         {
             await client.PostAsync(challenge["url"]!.GetValue<string>(), new JsonObject(), ct);
@@ -66,7 +78,14 @@ internal sealed partial class AcmeIssuer(AcmeClient client, AcmeSettings setting
         }
         finally
         {
-            challenges.Remove(token);
+            if (http01)
+            {
+                challenges.Remove(token);
+            }
+            else
+            {
+                tlsAlpn.Remove(host);
+            }
         }
 
         if (authorization["status"]?.GetValue<string>() != "valid")

@@ -102,10 +102,9 @@ internal static class AcmeOptionsValidator
             result = [AcmeChallengeType.Http01, AcmeChallengeType.TlsAlpn01];
         }
 
-        // TLS-ALPN-01 is not answered yet: without Http01 no certificate could ever be issued.
-        if (!result.Contains(AcmeChallengeType.Http01))
+        if (result.Count == 0 && names.Count > 0)
         {
-            report.Fail(section.Path + ":Challenges", "must include Http01: EdgeProxy does not answer TlsAlpn01 challenges yet");
+            report.Fail(section.Path + ":Challenges", "names no challenge; use Http01, TlsAlpn01 or both");
         }
 
         return result;

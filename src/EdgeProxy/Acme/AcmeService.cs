@@ -9,7 +9,7 @@ namespace EdgeProxy.Acme;
 /// missing or due ones are ordered in the background, one order per host so one failure stays isolated.
 /// Failures retry with exponential backoff (after <c>Retry-After</c> when rate-limited) up to 6 hours.
 /// </summary>
-internal sealed partial class AcmeService(AcmeCertificates certificates, Http01Challenges challenges, AcmeStorage storage, ILogger<AcmeService> logger) : BackgroundService
+internal sealed partial class AcmeService(AcmeCertificates certificates, Http01Challenges challenges, TlsAlpnChallenges tlsAlpn, AcmeStorage storage, ILogger<AcmeService> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromHours(6);
@@ -48,7 +48,7 @@ internal sealed partial class AcmeService(AcmeCertificates certificates, Http01C
         using var http = CreateHttpClient(_settings.CaBundle);
         using var key = LoadOrCreateAccountKey(out var accountUrl);
         var client = new AcmeClient(http, _settings.DirectoryUrl, key, logger) { AccountUrl = accountUrl };
-        var issuer = new AcmeIssuer(client, _settings, storage, challenges, logger);
+        var issuer = new AcmeIssuer(client, _settings, storage, challenges, tlsAlpn, logger);
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = DateTimeOffset.UtcNow;

@@ -10,6 +10,7 @@ internal static class AcmeServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAcmeCertificates(this IServiceCollection services, AcmeSettings? settings)
     {
+        services.AddSingleton<TlsAlpnChallenges>();
         services.AddSingleton(sp => new AcmeCertificates(settings, sp.GetRequiredService<CertificateStore>(), sp.GetRequiredService<ILogger<AcmeCertificates>>()));
         if (settings is null)
         {

@@ -9,7 +9,7 @@ namespace EdgeProxy.Tls;
 /// Binds the configured endpoints and the admin listener on Kestrel. TLS endpoints answer every handshake
 /// from <see cref="TlsEndpoint"/>, which serves cached, reloadable certificate contexts with the full chain.
 /// </summary>
-internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, Acme.AcmeCertificates acme)
+internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, Acme.AcmeCertificates acme, Acme.TlsAlpnChallenges tlsAlpn)
 {
     public List<ListenerFeature> Listeners { get; } = [];
 
@@ -35,6 +35,11 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
                     var tls = CreateTlsEndpoint(endpoint);
                     TlsEndpoints.Add(tls);
                     listen.Protocols = TcpProtocols(endpoint);
+                    if (acme.Settings?.Challenges.Contains(Acme.AcmeChallengeType.TlsAlpn01) == true)
+                    {
+                        listen.Use(next => Acme.TlsAlpnPeekMiddleware.Create(next, tlsAlpn)); // marks TLS-ALPN-01 validations, consumes nothing
+                    }
+
                     listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = tls.SelectAsync });
                 }
                 else
@@ -69,7 +74,7 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
             .ToList();
         // ACME-managed names: after exact SNI entries (a file certificate for a host wins), before wildcards.
         var acmeProfiles = acme.Settings is null ? null : new Acme.AcmeEndpointProfiles(
-            acme, endpoint.Tls, clientCertificates, plan.SelfSigned is { } selfSigned ? new TlsProfile(store.GetOrLoad(selfSigned), endpoint.Tls with { Certificate = selfSigned }, clientCertificates) : null);
+            acme, tlsAlpn, endpoint.Tls, clientCertificates, plan.SelfSigned is { } selfSigned ? new TlsProfile(store.GetOrLoad(selfSigned), endpoint.Tls with { Certificate = selfSigned }, clientCertificates) : null);
         return new TlsEndpoint(endpoint.Key, fallback, sni, loggerFactory.CreateLogger<TlsEndpoint>(), acmeProfiles);
     }
 

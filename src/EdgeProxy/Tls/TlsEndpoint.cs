@@ -26,6 +26,11 @@ internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IRea
 
     public ValueTask<SslServerAuthenticationOptions> SelectAsync(TlsHandshakeCallbackContext context)
     {
+        if (acme?.Challenge(context.Connection, context.ClientHelloInfo.ServerName) is { } challenge)
+        {
+            return ValueTask.FromResult(challenge); // TLS-ALPN-01 validation: the challenge certificate, ALPN acme-tls/1
+        }
+
         var profile = Find(context.ClientHelloInfo.ServerName);
         if (profile is null)
         {

@@ -30,12 +30,13 @@ public sealed class PebbleServer : IAsyncDisposable
     /// <summary>The PEM bundle that makes pebble's own HTTPS listener trusted (EdgeProxy's CaBundle).</summary>
     public string CaBundle { get; }
 
-    /// <summary>Starts pebble validating HTTP-01 on 127.0.0.1:<paramref name="httpPort"/>.</summary>
-    public static async Task<PebbleServer> StartAsync(string directory, ITestOutputHelper output, int httpPort, int validitySeconds = 3600, int nonceRejectPercent = 0)
+    /// <summary>Starts pebble validating HTTP-01 on 127.0.0.1:<paramref name="httpPort"/> and TLS-ALPN-01 on <paramref name="tlsPort"/>.</summary>
+    public static async Task<PebbleServer> StartAsync(string directory, ITestOutputHelper output, int httpPort, int validitySeconds = 3600, int nonceRejectPercent = 0, int? tlsPort = null)
     {
         var pki = TestPki.Instance;
         var (cert, key) = pki.WritePem(pki.IssueServer("pebble", ["127.0.0.1", "localhost"]), Path.Combine(directory, "pebble"), "listener");
-        var (api, management, dns, dnsManagement, tlsPort) = (FreePort(), FreePort(), FreePort(), FreePort(), FreePort());
+        var (api, management, dns, dnsManagement) = (FreePort(), FreePort(), FreePort(), FreePort());
+        tlsPort ??= FreePort();
         var server = new PebbleServer(api, management, pki.WriteCaBundle(Path.Combine(directory, "pebble")));
         var config = new JsonObject
         {
