@@ -21,26 +21,40 @@ internal sealed partial class AcmeService(AcmeCertificates certificates, Http01C
         foreach (var host in _settings.Hosts)
         {
             var state = _hosts[host] = new HostState();
-            var spec = storage.CertificateSpec(host);
-            if (!File.Exists(spec.Path))
+            if (!LoadStored(host, state))
             {
                 Log.Pending(logger, host);
-                continue;
-            }
-
-            try
-            {
-                var loaded = certificates.Publish(host, spec);
-                state.Due = _settings.RenewalTime(loaded.NotBefore, loaded.NotAfter);
-                Log.Reused(logger, host, loaded.Describe(), state.Due);
-            }
-            catch (Exception ex) when (ex is CertificateLoadException or CryptographicException or IOException)
-            {
-                Log.StoredUnusable(logger, host, spec.Path, ex.Message);
             }
         }
 
         return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Serves the stored certificate for <paramref name="host"/> when there is a usable one (ours, or another replica's).</summary>
+    private bool LoadStored(string host, HostState state, bool log = true)
+    {
+        var spec = storage.CertificateSpec(host);
+        if (!File.Exists(spec.Path))
+        {
+            return false;
+        }
+
+        try
+        {
+            var loaded = certificates.Publish(host, spec);
+            state.Due = _settings.RenewalTime(loaded.NotBefore, loaded.NotAfter);
+            if (log)
+            {
+                Log.Reused(logger, host, loaded.Describe(), state.Due);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is CertificateLoadException or CryptographicException or IOException)
+        {
+            Log.StoredUnusable(logger, host, spec.Path, ex.Message);
+            return false;
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -63,6 +77,14 @@ internal sealed partial class AcmeService(AcmeCertificates certificates, Http01C
     {
         try
         {
+            // One replica orders; the others wait, then find its certificate in storage and serve that.
+            using var hostLock = await storage.LockAsync(host, ct);
+            if (LoadStored(host, state, log: false) && state.Due > DateTimeOffset.UtcNow)
+            {
+                Log.Reused(logger, host, certificates.Get(host)!.Current.Describe(), state.Due);
+                return;
+            }
+
             var (chain, key) = await issuer.IssueAsync(host, ct);
             storage.WriteCertificate(host, chain, key);
             var loaded = certificates.Publish(host, storage.CertificateSpec(host));
@@ -98,10 +120,9 @@ internal sealed partial class AcmeService(AcmeCertificates certificates, Http01C
             return AcmeAccountKey.FromPem(stored.KeyPem);
         }
 
-        var key = AcmeAccountKey.Create();
-        storage.WriteAccountKey(key.ExportPem());
+        using var created = AcmeAccountKey.Create();
         accountUrl = null;
-        return key;
+        return AcmeAccountKey.FromPem(storage.CreateAccountKey(created.ExportPem()));
     }
 
     private static HttpClient CreateHttpClient(string? caBundle)

@@ -19,6 +19,8 @@ internal sealed class AcmeStorage(string root, Uri directoryUrl)
     public CertificateSpec CertificateSpec(string host) =>
         new($"{AcmeOptions.SectionName}:Hosts:{host}", Path.Combine(root, "certificates", Safe(host), "certificate.pem"), null, null);
 
+    public Task<AcmeHostLock> LockAsync(string host, CancellationToken ct) => AcmeHostLock.AcquireAsync(Path.Combine(root, "locks", Safe(host) + ".lock"), ct);
+
     public (string KeyPem, string? Url)? ReadAccount()
     {
         var keyPath = Path.Combine(AccountDirectory, "account.key.pem");
@@ -31,7 +33,25 @@ internal sealed class AcmeStorage(string root, Uri directoryUrl)
         return (File.ReadAllText(keyPath), File.Exists(urlPath) ? File.ReadAllText(urlPath).Trim() : null);
     }
 
-    public void WriteAccountKey(string pem) => Write(Path.Combine(AccountDirectory, "account.key.pem"), pem, Private);
+    /// <summary>
+    /// Stores a new account key unless a replica sharing the folder stored one first; returns the key in effect,
+    /// so every replica signs with the key whose account URL is stored beside it.
+    /// </summary>
+    public string CreateAccountKey(string pem)
+    {
+        var path = Path.Combine(AccountDirectory, "account.key.pem");
+        var temp = Write(path, pem, Private, replace: false);
+        try
+        {
+            File.Move(temp, path, overwrite: false);
+            return pem;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temp);
+            return File.ReadAllText(path);
+        }
+    }
 
     public void WriteAccountUrl(string url) => Write(Path.Combine(AccountDirectory, "account.url"), url + "\n", Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
@@ -63,7 +83,7 @@ internal sealed class AcmeStorage(string root, Uri directoryUrl)
         return builder.ToString().Trim('.');
     }
 
-    private static void Write(string path, string contents, UnixFileMode mode)
+    private static string Write(string path, string contents, UnixFileMode mode, bool replace = true)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
@@ -79,6 +99,11 @@ internal sealed class AcmeStorage(string root, Uri directoryUrl)
             writer.Write(contents);
         }
 
-        File.Move(temp, path, overwrite: true);
+        if (replace)
+        {
+            File.Move(temp, path, overwrite: true);
+        }
+
+        return temp;
     }
 }
