@@ -9,7 +9,7 @@ namespace EdgeProxy.Acme;
 /// missing or due ones are ordered in the background, one order per host so one failure stays isolated.
 /// Failures retry with exponential backoff (after <c>Retry-After</c> when rate-limited) up to 6 hours.
 /// </summary>
-internal sealed partial class AcmeService(AcmeCertificates certificates, Http01Challenges challenges, TlsAlpnChallenges tlsAlpn, AcmeStorage storage, ILogger<AcmeService> logger) : BackgroundService
+internal sealed partial class AcmeService(AcmeCertificates certificates, Http01Challenges challenges, TlsAlpnChallenges tlsAlpn, AcmeStorage storage, AcmeStatus status, ILogger<AcmeService> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromHours(6);
@@ -23,6 +23,7 @@ internal sealed partial class AcmeService(AcmeCertificates certificates, Http01C
             var state = _hosts[host] = new HostState();
             if (!LoadStored(host, state))
             {
+                status.Pending(host);
                 Log.Pending(logger, host);
             }
         }
@@ -43,6 +44,7 @@ internal sealed partial class AcmeService(AcmeCertificates certificates, Http01C
         {
             var loaded = certificates.Publish(host, spec);
             state.Due = _settings.RenewalTime(loaded.NotBefore, loaded.NotAfter);
+            status.Serving(host, loaded.NotAfter, state.Due);
             if (log)
             {
                 Log.Reused(logger, host, loaded.Describe(), state.Due);
@@ -90,6 +92,7 @@ internal sealed partial class AcmeService(AcmeCertificates certificates, Http01C
             var loaded = certificates.Publish(host, storage.CertificateSpec(host));
             state.Failures = 0;
             state.Due = _settings.RenewalTime(loaded.NotBefore, loaded.NotAfter);
+            status.Serving(host, loaded.NotAfter, state.Due);
             Log.Issued(logger, host, loaded.Describe(), loaded.Intermediates.Count, state.Due);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -108,6 +111,7 @@ internal sealed partial class AcmeService(AcmeCertificates certificates, Http01C
             state.Due = DateTimeOffset.UtcNow + delay;
             var serving = certificates.Get(host)?.Current.Describe() ?? "the self-signed fallback";
             var (type, detail) = ex is AcmeProblemException p ? (p.ShortType, p.Detail) : (ex.GetType().Name, ex.Message);
+            status.Failed(host, type, detail, state.Failures, state.Due);
             Log.Failed(logger, host, type, detail, state.Failures, delay, serving);
         }
     }

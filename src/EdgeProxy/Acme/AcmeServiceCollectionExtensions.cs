@@ -21,6 +21,8 @@ internal static class AcmeServiceCollectionExtensions
         var storage = new AcmeStorage(settings.StoragePath, settings.DirectoryUrl);
         services.AddSingleton(storage);
         services.AddSingleton(new Http01Challenges(storage));
+        services.AddSingleton<AcmeStatus>();
+        services.AddSingleton(sp => new Admin.AdminEndpoint("/acme", sp.GetRequiredService<AcmeStatus>().WriteAsync)); // per-host state for operators
         services.AddHostedService<AcmeService>();
         return services;
     }

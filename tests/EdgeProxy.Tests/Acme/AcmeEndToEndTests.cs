@@ -31,6 +31,11 @@ public sealed class AcmeEndToEndTests(ITestOutputHelper output) : IDisposable
             chain.Build(served.Leaf).Should().BeTrue(string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation)));
         }
 
+        using var admin = proxy.CreatePlainClient(proxy.AdminPort);
+        var status = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync("/acme"))!;
+        status["a.edgeproxy.test"]!["state"]!.GetValue<string>().Should().Be("valid");
+        status["b.edgeproxy.test"]!["notAfter"].Should().NotBeNull();
+
         // Names ACME does not manage keep the self-signed fallback.
         (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject.Should().Contain("EdgeProxy self-signed");
         var stored = Path.Combine(_dir.Path, "data", "acme", "certificates", "a.edgeproxy.test", "certificate.pem");

@@ -52,6 +52,11 @@ public sealed class AcmeRenewalAndFailureTests(ITestOutputHelper output) : IDisp
         failure.Properties["Delay"].ToString().Should().Contain("00:01:00", "the first retry waits a minute, then doubles");
         (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "down.edgeproxy.test")).Leaf.Subject.Should().Contain("EdgeProxy self-signed");
         proxy.Logs.Events.Should().Contain(e => e.EventId() == EventIds.AcmeCertificatePending, "a WARN says why the host is self-signed");
+        using var admin = proxy.CreatePlainClient(proxy.AdminPort);
+        var status = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync("/acme"))!["down.edgeproxy.test"]!;
+        status["state"]!.GetValue<string>().Should().Be("failing");
+        status["failures"]!.GetValue<int>().Should().Be(1);
+        status["lastError"]!.GetValue<string>().Should().StartWith("connection: ");
     }
 
     public void Dispose() => _dir.Dispose();
