@@ -9,12 +9,15 @@ namespace EdgeProxy.Acme;
 /// </summary>
 internal sealed class AcmeCertificates(AcmeSettings? settings, CertificateStore store, ILogger<AcmeCertificates> logger)
 {
-    private readonly HashSet<string> _managed = new(settings?.Hosts ?? [], StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, bool> _managed = new((settings?.Hosts ?? []).Select(h => KeyValuePair.Create(h, true)), StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ReloadableCertificate> _certificates = new(StringComparer.OrdinalIgnoreCase);
 
     public AcmeSettings? Settings => settings;
 
-    public bool IsManaged(string host) => _managed.Contains(host);
+    public bool IsManaged(string host) => _managed.ContainsKey(host);
+
+    /// <summary>A host added by a configuration reload: its handshakes use the self-signed fallback until it has a certificate.</summary>
+    public void Manage(string host) => _managed.TryAdd(host, true);
 
     public ReloadableCertificate? Get(string host) => _certificates.GetValueOrDefault(host);
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using EdgeProxy.Configuration;
 using EdgeProxy.Tls;
 
 namespace EdgeProxy.Acme;
@@ -9,12 +10,16 @@ namespace EdgeProxy.Acme;
 /// missing or due ones are ordered in the background, one order per host so one failure stays isolated.
 /// Failures retry with exponential backoff (after <c>Retry-After</c> when rate-limited) up to 6 hours.
 /// </summary>
-internal sealed partial class AcmeService(AcmeCertificates certificates, Http01Challenges challenges, TlsAlpnChallenges tlsAlpn, AcmeStorage storage, AcmeStatus status, ILogger<AcmeService> logger) : BackgroundService
+internal sealed partial class AcmeService(
+    AcmeCertificates certificates, Http01Challenges challenges, TlsAlpnChallenges tlsAlpn, AcmeStorage storage, AcmeStatus status,
+    IConfiguration configuration, IHostEnvironment environment, ListenerPlan plan, ILogger<AcmeService> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromHours(6);
     private readonly AcmeSettings _settings = certificates.Settings!;
-    private readonly Dictionary<string, HostState> _hosts = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HostState> _hosts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SemaphoreSlim _wake = new(0);
+    private IDisposable? _reloads;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -28,7 +33,40 @@ internal sealed partial class AcmeService(AcmeCertificates certificates, Http01C
             }
         }
 
+        // Host names follow the configuration (new routes, new Hosts entries); other ACME settings need a restart.
+        _reloads = Microsoft.Extensions.Primitives.ChangeToken.OnChange(configuration.GetReloadToken, AddNewHosts);
         return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _reloads?.Dispose();
+        base.Dispose();
+    }
+
+    private void AddNewHosts()
+    {
+        var reloaded = AcmeOptionsValidator.Validate(configuration, environment.ContentRootPath, plan.Endpoints, new ConfigReport());
+        var added = false;
+        foreach (var host in reloaded?.Hosts ?? [])
+        {
+            if (_hosts.TryAdd(host, new HostState()))
+            {
+                certificates.Manage(host);
+                if (!LoadStored(host, _hosts[host]))
+                {
+                    status.Pending(host);
+                    Log.Pending(logger, host);
+                }
+
+                added = true;
+            }
+        }
+
+        if (added)
+        {
+            _wake.Release();
+        }
     }
 
     /// <summary>Serves the stored certificate for <paramref name="host"/> when there is a usable one (ours, or another replica's).</summary>
@@ -71,7 +109,8 @@ internal sealed partial class AcmeService(AcmeCertificates certificates, Http01C
             await Task.WhenAll(_hosts.Where(h => h.Value.Due <= now).Select(h => RunAsync(issuer, h.Key, h.Value, stoppingToken)));
             var next = _hosts.Count == 0 ? now + TimeSpan.FromHours(1) : _hosts.Values.Min(h => h.Due);
             var wait = next - DateTimeOffset.UtcNow;
-            await Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var sleep = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
+            await ((Task)_wake.WaitAsync(sleep, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // woken early by new hosts
         }
     }
 

@@ -63,5 +63,21 @@ public sealed class AcmeEndToEndTests(ITestOutputHelper output) : IDisposable
         restarted.Logs.Events.Should().NotContain(e => e.EventId() == EventIds.AcmeOrderCreated || e.EventId() == EventIds.AcmeAccountReady, "nothing is due: no account request, no order");
     }
 
+    [ToolFact("pebble", "pebble-challtestsrv")]
+    public async Task HostAddedByConfigReload_GetsCertificateWithoutRestart()
+    {
+        var httpPort = PebbleServer.FreePort();
+        await using var pebble = await PebbleServer.StartAsync(_dir.Path, output, httpPort);
+        await using var proxy = await ProxyInstance.StartAsync(AcmeTestSetup.Config(_dir.Path, pebble, httpPort, "a.edgeproxy.test"), output);
+        await AcmeTestSetup.WaitForAcmeCertificateAsync(proxy, "a.edgeproxy.test");
+
+        proxy.Config.Set("EdgeProxy:Certificates:Acme:Hosts", new[] { "a.edgeproxy.test", "new.edgeproxy.test" });
+        proxy.WriteConfig();
+
+        var served = await AcmeTestSetup.WaitForAcmeCertificateAsync(proxy, "new.edgeproxy.test");
+        served.Leaf.MatchesHostname("new.edgeproxy.test").Should().BeTrue();
+        proxy.Logs.Events.Count(e => e.EventId() == EventIds.AcmeOrderCreated).Should().Be(2, "one order per host; a.edgeproxy.test is not ordered again");
+    }
+
     public void Dispose() => _dir.Dispose();
 }
