@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using EdgeProxy.Configuration;
 using EdgeProxy.Tls;
 
@@ -99,7 +98,7 @@ internal sealed partial class AcmeService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var http = CreateHttpClient(_settings.CaBundle);
+        using var http = AcmeHttp.CreateClient(_settings.CaBundle, TimeSpan.FromSeconds(30));
         using var key = LoadOrCreateAccountKey(out var accountUrl);
         var client = new AcmeClient(http, _settings.DirectoryUrl, key, logger) { AccountUrl = accountUrl };
         var issuer = new AcmeIssuer(client, _settings, storage, challenges, tlsAlpn, logger);
@@ -166,37 +165,6 @@ internal sealed partial class AcmeService(
         using var created = AcmeAccountKey.Create();
         accountUrl = null;
         return AcmeAccountKey.FromPem(storage.CreateAccountKey(created.ExportPem()));
-    }
-
-    private static HttpClient CreateHttpClient(string? caBundle)
-    {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        if (caBundle is not null)
-        {
-            // Extra roots for a private CA, trusted for the ACME API only: never the machine store.
-            var roots = new X509Certificate2Collection();
-            roots.ImportFromPemFile(caBundle);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (errors == System.Net.Security.SslPolicyErrors.None)
-                {
-                    return true;
-                }
-
-                if (certificate is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-            };
-        }
-
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
     }
 
     private sealed class HostState

@@ -105,5 +105,23 @@ public sealed class AcmeOptionsValidatorTests : IDisposable
         settings.RenewalTime(notBefore, notBefore.AddHours(lifetimeHours)).Should().Be(notBefore.AddHours(dueAfterHours));
     }
 
+    [Fact]
+    public void CheckCommand_UnreachableDirectory_IsAWarnNotAFail()
+    {
+        var path = new TestConfig(_dir.Path)
+            .Set($"{Acme}:Enabled", true)
+            .Set($"{Acme}:AcceptTermsOfService", true)
+            .Set($"{Acme}:Email", "ops@example.com")
+            .Set($"{Acme}:DirectoryUrl", "https://127.0.0.1:1/dir")
+            .Set($"{Acme}:Hosts", new[] { "app.example.com" })
+            .Write("check.json");
+        using var output = new StringWriter();
+
+        var exit = CheckCommand.Run(CommandLine.Parse(["check", "--config", path]), _dir.Path, output, TextWriter.Null);
+
+        exit.Should().Be(0);
+        output.ToString().Should().Contain($"WARN {Acme}:DirectoryUrl: https://127.0.0.1:1/dir is unreachable from here");
+    }
+
     public void Dispose() => _dir.Dispose();
 }
