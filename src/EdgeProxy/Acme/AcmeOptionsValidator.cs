@@ -58,7 +58,8 @@ internal static class AcmeOptionsValidator
 
         var caBundle = ReadCaBundle(section, contentRoot, report);
         var hosts = AcmeHosts.Resolve(config, section, endpoints, report);
-        var dataPath = (config.GetSection(EdgeProxyOptions.SectionName).Get<EdgeProxyOptions>() ?? new EdgeProxyOptions()).ResolveDataPath(contentRoot);
+        // Read the one key, not the whole section: binding it would need the duration converter `check` never registers.
+        var dataPath = new EdgeProxyOptions { DataPath = config["EdgeProxy:DataPath"] ?? "data" }.ResolveDataPath(contentRoot);
         var storage = Path.GetFullPath(string.IsNullOrWhiteSpace(section["StoragePath"]) ? "acme" : section["StoragePath"]!, dataPath);
         if (report.Failures.Count() > failures || directory is null)
         {

@@ -33,6 +33,24 @@ public sealed class PebbleServer : IAsyncDisposable
     /// <summary>Starts pebble validating HTTP-01 on 127.0.0.1:<paramref name="httpPort"/> and TLS-ALPN-01 on <paramref name="tlsPort"/>.</summary>
     public static async Task<PebbleServer> StartAsync(string directory, ITestOutputHelper output, int httpPort, int validitySeconds = 3600, int nonceRejectPercent = 0, int? tlsPort = null)
     {
+        // Ports are picked free and then released; under a parallel test run another test can take one first,
+        // and pebble then exits at once. Start again on fresh ports rather than fail.
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = await TryStartAsync(directory, output, httpPort, validitySeconds, nonceRejectPercent, tlsPort);
+            if (server.IsRunning || attempt == 3)
+            {
+                return server.IsRunning ? server : throw new Xunit.Sdk.XunitException("pebble did not start; see the test output");
+            }
+
+            await server.DisposeAsync();
+        }
+    }
+
+    private bool IsRunning { get; set; }
+
+    private static async Task<PebbleServer> TryStartAsync(string directory, ITestOutputHelper output, int httpPort, int validitySeconds, int nonceRejectPercent, int? tlsPort)
+    {
         var pki = TestPki.Instance;
         var (cert, key) = pki.WritePem(pki.IssueServer("pebble", ["127.0.0.1", "localhost"]), Path.Combine(directory, "pebble"), "listener");
         var (api, management, dns, dnsManagement) = (FreePort(), FreePort(), FreePort(), FreePort());
@@ -64,7 +82,7 @@ public sealed class PebbleServer : IAsyncDisposable
             ["PEBBLE_WFE_NONCEREJECT"] = nonceRejectPercent.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PEBBLE_AUTHZREUSE"] = "0",
         });
-        await server.WaitUntilServingAsync();
+        server.IsRunning = await server.WaitUntilServingAsync();
         return server;
     }
 
@@ -124,22 +142,24 @@ public sealed class PebbleServer : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilServingAsync()
+    private async Task<bool> WaitUntilServingAsync()
     {
         using var client = CreateClient();
         var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
+        while (DateTime.UtcNow < deadline && _processes.TrueForAll(p => !p.HasExited))
         {
             try
             {
                 (await client.GetAsync(DirectoryUrl)).EnsureSuccessStatusCode();
-                return;
+                return true;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline && _processes.TrueForAll(p => !p.HasExited))
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
                 await Task.Delay(100);
             }
         }
+
+        return false;
     }
 
     public async ValueTask DisposeAsync()
