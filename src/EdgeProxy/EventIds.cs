@@ -61,4 +61,14 @@ internal static class EventIds
     public const int AuthPolicySchemeNotRunning = 703;
     public const int AuthIdentityHeaderSkipped = 704;
     public const int AuthRestartNeeded = 705;
+
+    // ACME automatic certificates 1100-1199
+    public const int AcmeAccountReady = 1100;
+    public const int AcmeOrderCreated = 1101;
+    public const int AcmeCertificateIssued = 1102;
+    public const int AcmeIssuanceFailed = 1103;
+    public const int AcmeBadNonce = 1104;
+    public const int AcmeCertificateReused = 1105;
+    public const int AcmeCertificatePending = 1106;
+    public const int AcmeStoredCertificateUnusable = 1107;
 }

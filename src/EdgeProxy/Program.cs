@@ -1,3 +1,4 @@
+using EdgeProxy.Acme;
 using EdgeProxy.Admin;
 using EdgeProxy.Authentication;
 using EdgeProxy.ClientCertificates;
@@ -81,7 +82,7 @@ public static class Program
 
         var edge = builder.Configuration.GetSection(EdgeProxyOptions.SectionName).Get<EdgeProxyOptions>() ?? new EdgeProxyOptions();
         var selfSignedCreated = false;
-        var selfSigned = ListenerPlan.NeedsSelfSigned(checkResult.Endpoints)
+        var selfSigned = ListenerPlan.NeedsSelfSigned(checkResult.Endpoints) || checkResult.Acme is not null // ACME hosts use it until their certificate exists
             ? SelfSignedCertificate.GetOrCreate(edge.ResolveDataPath(contentRoot), builder.Configuration.GetSection(SelfSignedCertificate.HostsKey).Get<string[]>() ?? [], out selfSignedCreated)
             : null;
 
@@ -103,6 +104,7 @@ public static class Program
         builder.Services.AddSingleton(sp => new CertificateStore(
             builder.Configuration.GetValue(CertificateStore.ReloadIntervalKey, CertificateStore.DefaultReloadInterval),
             sp.GetRequiredService<ILogger<CertificateStore>>()));
+        builder.Services.AddAcmeCertificates(checkResult.Acme); // ACME certificates per host, served through the same store and SNI lookup
         builder.Services.AddSingleton<ListenerBinder>();
         builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel")); // Limits, AddServerHeader
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -142,7 +144,8 @@ public static class Program
         app.UseMiddleware<HstsMiddleware>();           // exactly one Strict-Transport-Security, HTTPS only, on every response below
         app.UseMiddleware<AccessLogMiddleware>();      // one event per public request, whatever answers it
         app.UseMiddleware<CertificateHeaderStripMiddleware>(); // no inbound client-certificate header survives, on any route
-        app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https (ACME challenges will sit before this)
+        app.UseAcmeChallenges();                       // http listeners: ACME HTTP-01 answers, before the redirect, auth and routing
+        app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https
         app.UseRouting();
         app.UseRequestTimeouts();
         app.UseAuthentication();                       // no default scheme: it authenticates nobody; policies name their schemes

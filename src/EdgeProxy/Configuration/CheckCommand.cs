@@ -11,7 +11,11 @@ internal static class CheckCommand
         {
             var builder = new ConfigurationBuilder();
             EdgeProxyConfiguration.AddLayers(builder, file, cli.ConfigArgs, watch: false);
-            ConfigChecker.Check(builder.Build(), contentRoot, report);
+            var result = ConfigChecker.Check(builder.Build(), contentRoot, report);
+            if (result.Acme is not null)
+            {
+                Acme.AcmeDirectoryProbe.Check(result.Acme, report); // check only: start and reload never wait on the network
+            }
         }
 
         foreach (var finding in report.Findings)

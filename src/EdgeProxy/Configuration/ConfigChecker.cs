@@ -1,3 +1,4 @@
+using EdgeProxy.Acme;
 using EdgeProxy.Admin;
 using EdgeProxy.Authentication;
 using EdgeProxy.ClientCertificates;
@@ -28,8 +29,9 @@ internal static class ConfigChecker
         ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
         ForwardedHeaders.TrustedProxiesOptionsValidator.Validate(config, endpoints, report);
         StreamingValidator.Validate(config, report);
-        return new ConfigCheckResult(report, endpoints, admin);
+        var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
+        return new ConfigCheckResult(report, endpoints, admin, acme);
     }
 }
 
-internal sealed record ConfigCheckResult(ConfigReport Report, IReadOnlyList<EndpointSpec> Endpoints, IReadOnlyList<BindingAddress> AdminAddresses);
+internal sealed record ConfigCheckResult(ConfigReport Report, IReadOnlyList<EndpointSpec> Endpoints, IReadOnlyList<BindingAddress> AdminAddresses, AcmeSettings? Acme = null);

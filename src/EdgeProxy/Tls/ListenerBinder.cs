@@ -9,7 +9,7 @@ namespace EdgeProxy.Tls;
 /// Binds the configured endpoints and the admin listener on Kestrel. TLS endpoints answer every handshake
 /// from <see cref="TlsEndpoint"/>, which serves cached, reloadable certificate contexts with the full chain.
 /// </summary>
-internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates)
+internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, Acme.AcmeCertificates acme, Acme.TlsAlpnChallenges tlsAlpn)
 {
     public List<ListenerFeature> Listeners { get; } = [];
 
@@ -35,6 +35,11 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
                     var tls = CreateTlsEndpoint(endpoint);
                     TlsEndpoints.Add(tls);
                     listen.Protocols = TcpProtocols(endpoint);
+                    if (acme.Settings?.Challenges.Contains(Acme.AcmeChallengeType.TlsAlpn01) == true)
+                    {
+                        listen.Use(next => Acme.TlsAlpnPeekMiddleware.Create(next, tlsAlpn)); // marks TLS-ALPN-01 validations, consumes nothing
+                    }
+
                     listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = tls.SelectAsync });
                 }
                 else
@@ -67,7 +72,10 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
             .Where(s => s.Tls.Certificate is not null)
             .Select(s => (s.Host, new TlsProfile(store.GetOrLoad(s.Tls.Certificate!), s.Tls, clientCertificates)))
             .ToList();
-        return new TlsEndpoint(endpoint.Key, fallback, sni, loggerFactory.CreateLogger<TlsEndpoint>());
+        // ACME-managed names: after exact SNI entries (a file certificate for a host wins), before wildcards.
+        var acmeProfiles = acme.Settings is null ? null : new Acme.AcmeEndpointProfiles(
+            acme, tlsAlpn, endpoint.Tls, clientCertificates, plan.SelfSigned is { } selfSigned ? new TlsProfile(store.GetOrLoad(selfSigned), endpoint.Tls with { Certificate = selfSigned }, clientCertificates) : null);
+        return new TlsEndpoint(endpoint.Key, fallback, sni, loggerFactory.CreateLogger<TlsEndpoint>(), acmeProfiles);
     }
 
     private static HttpProtocols TcpProtocols(EndpointSpec endpoint)

@@ -6,9 +6,10 @@ namespace EdgeProxy.Tls;
 
 /// <summary>
 /// Picks the TLS profile for a handshake from its SNI name: exact name, then the longest matching
-/// <c>*.suffix</c> wildcard, then <c>*</c>, then the endpoint's own certificate.
+/// <c>*.suffix</c> wildcard, then <c>*</c>, then the endpoint's own certificate. An ACME-managed name comes
+/// right after the exact names.
 /// </summary>
-internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IReadOnlyList<(string Host, TlsProfile Profile)> sni, ILogger logger)
+internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IReadOnlyList<(string Host, TlsProfile Profile)> sni, ILogger logger, Acme.AcmeEndpointProfiles? acme = null)
 {
     private readonly Dictionary<string, TlsProfile> _exact = sni
         .Where(s => !s.Host.StartsWith('*'))
@@ -25,6 +26,11 @@ internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IRea
 
     public ValueTask<SslServerAuthenticationOptions> SelectAsync(TlsHandshakeCallbackContext context)
     {
+        if (acme?.Challenge(context.Connection, context.ClientHelloInfo.ServerName) is { } challenge)
+        {
+            return ValueTask.FromResult(challenge); // TLS-ALPN-01 validation: the challenge certificate, ALPN acme-tls/1
+        }
+
         var profile = Find(context.ClientHelloInfo.ServerName);
         if (profile is null)
         {
@@ -42,6 +48,11 @@ internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IRea
             if (_exact.TryGetValue(serverName, out var exact))
             {
                 return exact;
+            }
+
+            if (acme?.Find(serverName) is { } managed)
+            {
+                return managed;
             }
 
             foreach (var (suffix, profile) in _wildcards)

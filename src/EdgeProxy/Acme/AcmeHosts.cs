@@ -1,0 +1,86 @@
+using EdgeProxy.Configuration;
+using EdgeProxy.Tls;
+
+namespace EdgeProxy.Acme;
+
+/// <summary>Which host names ACME manages: the explicit list, else the literal names in route <c>Match:Hosts</c>.</summary>
+internal static class AcmeHosts
+{
+    public static IReadOnlyList<string> Resolve(IConfiguration config, IConfigurationSection section, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report)
+    {
+        var explicitHosts = ConfigValues.ReadList(section, "Hosts", report);
+        var hosts = new List<string>();
+        if (explicitHosts.Count > 0)
+        {
+            foreach (var host in explicitHosts.Select(h => h.Trim().TrimEnd('.').ToLowerInvariant()))
+            {
+                if (Problem(host) is { } problem)
+                {
+                    report.Fail(section.Path + ":Hosts", $"'{host}' {problem}");
+                }
+                else
+                {
+                    hosts.Add(host);
+                }
+            }
+        }
+        else
+        {
+            foreach (var route in config.GetSection("ReverseProxy:Routes").GetChildren())
+            {
+                foreach (var entry in route.GetSection("Match:Hosts").GetChildren().Select(c => c.Value ?? string.Empty))
+                {
+                    var host = StripPort(entry.Trim()).TrimEnd('.').ToLowerInvariant();
+                    if (Problem(host) is { } problem)
+                    {
+                        report.Warn(route.Path + ":Match:Hosts", $"'{entry}' gets no ACME certificate: it {problem}");
+                    }
+                    else
+                    {
+                        hosts.Add(host);
+                    }
+                }
+            }
+        }
+
+        // A file certificate configured for a host (an SNI entry) wins: no order is placed for it.
+        var result = new List<string>();
+        foreach (var host in hosts.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var sni = endpoints.SelectMany(e => e.Sni).FirstOrDefault(s => s.Tls.Certificate is not null && Covers(s.Host, host));
+            if (sni is not null)
+            {
+                report.Ok(section.Path + ":Hosts", $"'{host}' is served from {sni.Key}:Certificate; no ACME certificate is requested");
+            }
+            else
+            {
+                result.Add(host);
+            }
+        }
+
+        return result;
+    }
+
+    private static string? Problem(string host) => host switch
+    {
+        "" => "is empty",
+        _ when host.Contains('*', StringComparison.Ordinal) => "is a wildcard, which needs the DNS-01 challenge EdgeProxy does not offer",
+        _ when AcmeOptionsValidator.IsIpAddress(host) => "is an IP address; public CAs issue for DNS names only",
+        "localhost" => "is localhost, which no CA can validate",
+        _ when !host.Contains('.', StringComparison.Ordinal) => "is not a fully qualified domain name",
+        _ => null,
+    };
+
+    private static string StripPort(string host)
+    {
+        var colon = host.LastIndexOf(':');
+        return colon > 0 && !host.EndsWith(']') && host.IndexOf(':') == colon ? host[..colon] : host;
+    }
+
+    private static bool Covers(string pattern, string host) =>
+        pattern == "*"
+            ? false
+            : pattern.StartsWith("*.", StringComparison.Ordinal)
+                ? host.EndsWith(pattern[1..], StringComparison.OrdinalIgnoreCase) && host.AsSpan(0, host.Length - pattern.Length + 1).IndexOf('.') < 0
+                : pattern.Equals(host, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using EdgeProxy.Configuration;
+using EdgeProxy.Tls;
+
+namespace EdgeProxy.Acme;
+
+/// <summary>
+/// Keeps every managed host's certificate current: stored certificates are served from the first handshake,
+/// missing or due ones are ordered in the background, one order per host so one failure stays isolated.
+/// Failures retry with exponential backoff (after <c>Retry-After</c> when rate-limited) up to 6 hours.
+/// </summary>
+internal sealed partial class AcmeService(
+    AcmeCertificates certificates, Http01Challenges challenges, TlsAlpnChallenges tlsAlpn, AcmeStorage storage, AcmeStatus status,
+    IConfiguration configuration, IHostEnvironment environment, ListenerPlan plan, ILogger<AcmeService> logger) : BackgroundService
+{
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromHours(6);
+    private readonly AcmeSettings _settings = certificates.Settings!;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HostState> _hosts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SemaphoreSlim _wake = new(0);
+    private IDisposable? _reloads;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var host in _settings.Hosts)
+        {
+            var state = _hosts[host] = new HostState();
+            if (!LoadStored(host, state))
+            {
+                status.Pending(host);
+                Log.Pending(logger, host);
+            }
+        }
+
+        // Host names follow the configuration (new routes, new Hosts entries); other ACME settings need a restart.
+        _reloads = Microsoft.Extensions.Primitives.ChangeToken.OnChange(configuration.GetReloadToken, AddNewHosts);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _reloads?.Dispose();
+        base.Dispose();
+    }
+
+    private void AddNewHosts()
+    {
+        var reloaded = AcmeOptionsValidator.Validate(configuration, environment.ContentRootPath, plan.Endpoints, new ConfigReport());
+        var added = false;
+        foreach (var host in reloaded?.Hosts ?? [])
+        {
+            if (_hosts.TryAdd(host, new HostState()))
+            {
+                certificates.Manage(host);
+                if (!LoadStored(host, _hosts[host]))
+                {
+                    status.Pending(host);
+                    Log.Pending(logger, host);
+                }
+
+                added = true;
+            }
+        }
+
+        if (added)
+        {
+            _wake.Release();
+        }
+    }
+
+    /// <summary>Serves the stored certificate for <paramref name="host"/> when there is a usable one (ours, or another replica's).</summary>
+    private bool LoadStored(string host, HostState state, bool log = true)
+    {
+        var spec = storage.CertificateSpec(host);
+        if (!File.Exists(spec.Path))
+        {
+            return false;
+        }
+
+        try
+        {
+            var loaded = certificates.Publish(host, spec);
+            state.Due = _settings.RenewalTime(loaded.NotBefore, loaded.NotAfter);
+            status.Serving(host, loaded.NotAfter, state.Due);
+            if (log)
+            {
+                Log.Reused(logger, host, loaded.Describe(), state.Due);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is CertificateLoadException or CryptographicException or IOException)
+        {
+            Log.StoredUnusable(logger, host, spec.Path, ex.Message);
+            return false;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var http = AcmeHttp.CreateClient(_settings.CaBundle, TimeSpan.FromSeconds(30));
+        using var key = LoadOrCreateAccountKey(out var accountUrl);
+        var client = new AcmeClient(http, _settings.DirectoryUrl, key, logger) { AccountUrl = accountUrl };
+        var issuer = new AcmeIssuer(client, _settings, storage, challenges, tlsAlpn, logger);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = DateTimeOffset.UtcNow;
+            await Task.WhenAll(_hosts.Where(h => h.Value.Due <= now).Select(h => RunAsync(issuer, h.Key, h.Value, stoppingToken)));
+            var next = _hosts.Count == 0 ? now + TimeSpan.FromHours(1) : _hosts.Values.Min(h => h.Due);
+            var wait = next - DateTimeOffset.UtcNow;
+            var sleep = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
+            await ((Task)_wake.WaitAsync(sleep, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // woken early by new hosts
+        }
+    }
+
+    private async Task RunAsync(AcmeIssuer issuer, string host, HostState state, CancellationToken ct)
+    {
+        try
+        {
+            // One replica orders; the others wait, then find its certificate in storage and serve that.
+            using var hostLock = await storage.LockAsync(host, ct);
+            if (LoadStored(host, state, log: false) && state.Due > DateTimeOffset.UtcNow)
+            {
+                Log.Reused(logger, host, certificates.Get(host)!.Current.Describe(), state.Due);
+                return;
+            }
+
+            var (chain, key) = await issuer.IssueAsync(host, ct);
+            storage.WriteCertificate(host, chain, key);
+            var loaded = certificates.Publish(host, storage.CertificateSpec(host));
+            state.Failures = 0;
+            state.Due = _settings.RenewalTime(loaded.NotBefore, loaded.NotAfter);
+            status.Serving(host, loaded.NotAfter, state.Due);
+            Log.Issued(logger, host, loaded.Describe(), loaded.Intermediates.Count, state.Due);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (AcmeProblemException ex) when (ex.ShortType == "accountDoesNotExist" && state.Failures == 0)
+        {
+            issuer.ForgetAccount(); // the CA lost or deactivated the account: register the same key again, at once
+            state.Failures++;
+        }
+        catch (Exception ex) when (ex is AcmeProblemException or HttpRequestException or InvalidDataException or TimeoutException or System.Text.Json.JsonException or CertificateLoadException or IOException or CryptographicException)
+        {
+            state.Failures++;
+            var delay = ex is AcmeProblemException { ShortType: "rateLimited", RetryAfter: { } after } ? after
+                : TimeSpan.FromTicks(Math.Min(FirstRetry.Ticks << Math.Min(state.Failures - 1, 16), LongestRetry.Ticks));
+            state.Due = DateTimeOffset.UtcNow + delay;
+            var serving = certificates.Get(host)?.Current.Describe() ?? "the self-signed fallback";
+            var (type, detail) = ex is AcmeProblemException p ? (p.ShortType, p.Detail) : (ex.GetType().Name, ex.Message);
+            status.Failed(host, type, detail, state.Failures, state.Due);
+            Log.Failed(logger, host, type, detail, state.Failures, delay, serving);
+        }
+    }
+
+    private AcmeAccountKey LoadOrCreateAccountKey(out string? accountUrl)
+    {
+        if (storage.ReadAccount() is { } stored)
+        {
+            accountUrl = stored.Url;
+            return AcmeAccountKey.FromPem(stored.KeyPem);
+        }
+
+        using var created = AcmeAccountKey.Create();
+        accountUrl = null;
+        return AcmeAccountKey.FromPem(storage.CreateAccountKey(created.ExportPem()));
+    }
+
+    private sealed class HostState
+    {
+        public DateTimeOffset Due { get; set; } = DateTimeOffset.MinValue;
+
+        public int Failures { get; set; }
+    }
+}

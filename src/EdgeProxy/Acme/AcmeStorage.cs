@@ -1,0 +1,109 @@
+using System.Text;
+using EdgeProxy.Tls;
+
+namespace EdgeProxy.Acme;
+
+/// <summary>
+/// Files under the storage path: one account per directory URL (key 0600 + URL), one PEM per host holding the
+/// chain and its key (0600, replaced atomically so a reader never sees a certificate without its key), and
+/// challenge answers any replica sharing the folder can serve.
+/// </summary>
+internal sealed class AcmeStorage(string root, Uri directoryUrl)
+{
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private string AccountDirectory => Path.Combine(root, "accounts", Safe(directoryUrl.Authority + directoryUrl.AbsolutePath));
+
+    public string ChallengeDirectory => Path.Combine(root, "challenges");
+
+    public CertificateSpec CertificateSpec(string host) =>
+        new($"{AcmeOptions.SectionName}:Hosts:{host}", Path.Combine(root, "certificates", Safe(host), "certificate.pem"), null, null);
+
+    public Task<AcmeHostLock> LockAsync(string host, CancellationToken ct) => AcmeHostLock.AcquireAsync(Path.Combine(root, "locks", Safe(host) + ".lock"), ct);
+
+    public (string KeyPem, string? Url)? ReadAccount()
+    {
+        var keyPath = Path.Combine(AccountDirectory, "account.key.pem");
+        if (!File.Exists(keyPath))
+        {
+            return null;
+        }
+
+        var urlPath = Path.Combine(AccountDirectory, "account.url");
+        return (File.ReadAllText(keyPath), File.Exists(urlPath) ? File.ReadAllText(urlPath).Trim() : null);
+    }
+
+    /// <summary>
+    /// Stores a new account key unless a replica sharing the folder stored one first; returns the key in effect,
+    /// so every replica signs with the key whose account URL is stored beside it.
+    /// </summary>
+    public string CreateAccountKey(string pem)
+    {
+        var path = Path.Combine(AccountDirectory, "account.key.pem");
+        var temp = Write(path, pem, Private, replace: false);
+        try
+        {
+            File.Move(temp, path, overwrite: false);
+            return pem;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temp);
+            return File.ReadAllText(path);
+        }
+    }
+
+    public void WriteAccountUrl(string url) => Write(Path.Combine(AccountDirectory, "account.url"), url + "\n", Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+    public void WriteCertificate(string host, string chainPem, string keyPem) =>
+        Write(CertificateSpec(host).Path, chainPem.TrimEnd() + "\n" + keyPem.TrimEnd() + "\n", Private);
+
+    public void WriteChallenge(string token, string keyAuthorization) => Write(Path.Combine(ChallengeDirectory, token), keyAuthorization, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+    public void DeleteChallenge(string token)
+    {
+        try
+        {
+            File.Delete(Path.Combine(ChallengeDirectory, token));
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    // Host names and URLs become one path segment: nothing can climb out of the storage folder.
+    private static string Safe(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name.ToLowerInvariant())
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_');
+        }
+
+        return builder.ToString().Trim('.');
+    }
+
+    private static string Write(string path, string contents, UnixFileMode mode, bool replace = true)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = mode;
+        }
+
+        using (var stream = new FileStream(temp, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(contents);
+        }
+
+        if (replace)
+        {
+            File.Move(temp, path, overwrite: true);
+        }
+
+        return temp;
+    }
+}
