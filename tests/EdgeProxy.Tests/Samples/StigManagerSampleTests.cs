@@ -89,6 +89,20 @@ public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLif
         (arrivals[^1] - arrivals[0]).Should().BeGreaterThan(KeepaliveInterval);
     }
 
+    [ToolFact("curl")]
+    public async Task SeedsCurlCheck_ShowsTheStateAtOnce_ThenKeepalives()
+    {
+        // The seed's own step: curl -N <api-url>/op/state/sse, watched for 2 s (the stand-in's 30 s are 300 ms).
+        var root = _pki.WriteRootPem(_dir.Combine("curl"));
+        var result = await ExternalTool.RunAsync(ExternalTool.Require("curl"),
+            ["-sN", "--cacert", root, "--max-time", "2", $"https://127.0.0.1:{_proxy.HttpsPort}/api/op/state/sse"], TimeSpan.FromSeconds(15));
+
+        output.WriteLine(result.All);
+        result.ExitCode.Should().Be(28, "curl stops the endless stream at --max-time");
+        result.StdOut.Should().StartWith("event: state\ndata: {\"state\":\"available\"}\n\n");
+        result.StdOut.Split("event: keepalive").Length.Should().BeGreaterThan(3, "a keepalive every 300 ms for 2 s");
+    }
+
     [Theory]
     [InlineData("/api/collections/1/export-to/2")]
     [InlineData("/api/collections/1/clone")]
