@@ -25,6 +25,7 @@ public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLif
 
     private readonly TempDirectory _dir = new();
     private readonly TestPki _pki = TestPki.Instance;
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _revokedCard = TestPki.Instance.IssueClient("CN=DOE.JANE.R.9876543210,OU=USA,OU=PKI,OU=DoD,O=U.S. Government,C=US");
     private readonly Channel<string> _progress = Channel.CreateUnbounded<string>();
     private TestUpstream _stigman = null!;
     private TestUpstream _keycloak = null!;
@@ -43,7 +44,7 @@ public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLif
         _keycloak = await HeaderEchoUpstream.StartAsync();
         var crl = _dir.Combine("crls", "intermediate.crl");
         Directory.CreateDirectory(Path.GetDirectoryName(crl)!);
-        await File.WriteAllBytesAsync(crl, RevocationPki.BuildCrl(_pki.Intermediate, []));
+        await File.WriteAllBytesAsync(crl, RevocationPki.BuildCrl(_pki.Intermediate, [_revokedCard]));
         var config = SampleConfig.Load("stig-manager", _dir.Path, output,
             ("EdgeProxy:ClientCertificates:TrustedCaFiles", new[] { _pki.WriteCaBundle(_dir.Combine("ca")) }),
             ("EdgeProxy:ClientCertificates:CrlFiles", new[] { crl }),
@@ -181,6 +182,15 @@ public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLif
         var anonymous = await HeaderEchoUpstream.ReadAsync(await withoutCard.SendAsync(forged).WaitAsync(Bound));
         anonymous.Header("X-SSL-Client-Verify").Should().Be("NONE", "password login still works without a card");
         anonymous.Header("X-SSL-Client-Cert").Should().BeNull("a certificate header sent by a client is never passed on");
+    }
+
+    [Fact]
+    public async Task RevokedCac_IsForwardedAsFailed_NeverSuccess()
+    {
+        using var client = TestClients.Https(_proxy.HttpsPort, clientCertificate: _revokedCard);
+        var echo = await HeaderEchoUpstream.ReadAsync(await client.GetAsync("/kc/realms/stigman/protocol/openid-connect/auth").WaitAsync(Bound));
+
+        echo.Header("X-SSL-Client-Verify").Should().StartWith("FAILED:").And.Contain("revoked", "the CRL in CrlFiles lists this card");
     }
 
     private static async Task<string> ReadEventAsync(StreamReader reader)
