@@ -114,6 +114,20 @@ public sealed class FluxLitSampleTests(ITestOutputHelper output) : IAsyncLifetim
         redirect.Headers.Contains("Strict-Transport-Security").Should().BeFalse();
     }
 
+    [ToolFact("curl")]
+    public async Task GuidesRunbook_CurlHeadHealthz_ShowsOneHstsHeader()
+    {
+        // The guide's step: curl -fsSI https://…/myapp/api/healthz, then "confirm Strict-Transport-Security appears".
+        var root = TestPki.Instance.WriteRootPem(_dir.Combine("curl"));
+        var result = await ExternalTool.RunAsync(ExternalTool.Require("curl"),
+            ["-fsSI", "--cacert", root, $"https://127.0.0.1:{_proxy.HttpsPort}/apps/my-app/api/healthz"], TimeSpan.FromSeconds(15));
+
+        output.WriteLine(result.All);
+        result.ExitCode.Should().Be(0);
+        result.StdOut.Split('\n').Where(l => l.StartsWith("strict-transport-security:", StringComparison.OrdinalIgnoreCase))
+            .Should().ContainSingle().Which.TrimEnd().Should().EndWith("max-age=31536000");
+    }
+
     [Fact]
     public async Task ForwardedFor_IsHonouredFromTheLoadBalancerOnly()
     {

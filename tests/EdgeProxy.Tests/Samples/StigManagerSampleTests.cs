@@ -25,6 +25,7 @@ public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLif
 
     private readonly TempDirectory _dir = new();
     private readonly TestPki _pki = TestPki.Instance;
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _revokedCard = TestPki.Instance.IssueClient("CN=DOE.JANE.R.9876543210,OU=USA,OU=PKI,OU=DoD,O=U.S. Government,C=US");
     private readonly Channel<string> _progress = Channel.CreateUnbounded<string>();
     private TestUpstream _stigman = null!;
     private TestUpstream _keycloak = null!;
@@ -43,7 +44,7 @@ public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLif
         _keycloak = await HeaderEchoUpstream.StartAsync();
         var crl = _dir.Combine("crls", "intermediate.crl");
         Directory.CreateDirectory(Path.GetDirectoryName(crl)!);
-        await File.WriteAllBytesAsync(crl, RevocationPki.BuildCrl(_pki.Intermediate, []));
+        await File.WriteAllBytesAsync(crl, RevocationPki.BuildCrl(_pki.Intermediate, [_revokedCard]));
         var config = SampleConfig.Load("stig-manager", _dir.Path, output,
             ("EdgeProxy:ClientCertificates:TrustedCaFiles", new[] { _pki.WriteCaBundle(_dir.Combine("ca")) }),
             ("EdgeProxy:ClientCertificates:CrlFiles", new[] { crl }),
@@ -87,6 +88,20 @@ public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLif
         // The stream never ends, so anything held back would never arrive; and the keepalives came over time,
         // as written (two intervals apart), not in one burst.
         (arrivals[^1] - arrivals[0]).Should().BeGreaterThan(KeepaliveInterval);
+    }
+
+    [ToolFact("curl")]
+    public async Task SeedsCurlCheck_ShowsTheStateAtOnce_ThenKeepalives()
+    {
+        // The seed's own step: curl -N <api-url>/op/state/sse, watched for 2 s (the stand-in's 30 s are 300 ms).
+        var root = _pki.WriteRootPem(_dir.Combine("curl"));
+        var result = await ExternalTool.RunAsync(ExternalTool.Require("curl"),
+            ["-sN", "--cacert", root, "--max-time", "2", $"https://127.0.0.1:{_proxy.HttpsPort}/api/op/state/sse"], TimeSpan.FromSeconds(15));
+
+        output.WriteLine(result.All);
+        result.ExitCode.Should().Be(28, "curl stops the endless stream at --max-time");
+        result.StdOut.Should().StartWith("event: state\ndata: {\"state\":\"available\"}\n\n");
+        result.StdOut.Split("event: keepalive").Length.Should().BeGreaterThan(3, "a keepalive every 300 ms for 2 s");
     }
 
     [Theory]
@@ -167,6 +182,15 @@ public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLif
         var anonymous = await HeaderEchoUpstream.ReadAsync(await withoutCard.SendAsync(forged).WaitAsync(Bound));
         anonymous.Header("X-SSL-Client-Verify").Should().Be("NONE", "password login still works without a card");
         anonymous.Header("X-SSL-Client-Cert").Should().BeNull("a certificate header sent by a client is never passed on");
+    }
+
+    [Fact]
+    public async Task RevokedCac_IsForwardedAsFailed_NeverSuccess()
+    {
+        using var client = TestClients.Https(_proxy.HttpsPort, clientCertificate: _revokedCard);
+        var echo = await HeaderEchoUpstream.ReadAsync(await client.GetAsync("/kc/realms/stigman/protocol/openid-connect/auth").WaitAsync(Bound));
+
+        echo.Header("X-SSL-Client-Verify").Should().StartWith("FAILED:").And.Contain("revoked", "the CRL in CrlFiles lists this card");
     }
 
     private static async Task<string> ReadEventAsync(StreamReader reader)
