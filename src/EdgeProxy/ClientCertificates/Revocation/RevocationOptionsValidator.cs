@@ -66,6 +66,12 @@ internal static class RevocationOptionsValidator
         }
 
         var full = Path.GetFullPath(path, contentRoot);
+        if (!File.Exists(full))
+        {
+            report.Fail(key, $"file '{full}' not found"); // the same words as every other missing file
+            return;
+        }
+
         byte[] bytes;
         try
         {
