@@ -40,6 +40,13 @@ internal sealed partial class AcmeClient(HttpClient http, Uri directoryUrl, Acme
         return _directory[name]?.GetValue<string>() ?? throw new InvalidDataException($"directory {directoryUrl} has no '{name}'");
     }
 
+    /// <summary>A directory entry the CA may not offer (<c>renewalInfo</c>): null when absent.</summary>
+    public async Task<string?> OptionalEndpointAsync(string name, CancellationToken ct)
+    {
+        await EndpointAsync("newNonce", ct);
+        return _directory![name]?.GetValue<string>();
+    }
+
     /// <summary>POSTs <paramref name="payload"/> signed; null payload is POST-as-GET. Problems throw <see cref="AcmeProblemException"/>.</summary>
     public async Task<AcmeResponse> PostAsync(string url, JsonNode? payload, CancellationToken ct, string? accept = null)
     {

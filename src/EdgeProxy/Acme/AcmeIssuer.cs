@@ -14,13 +14,17 @@ internal sealed partial class AcmeIssuer(AcmeClient client, AcmeSettings setting
     private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(90);
     private readonly SemaphoreSlim _accountGate = new(1, 1);
 
-    public async Task<(string ChainPem, string KeyPem)> IssueAsync(string host, CancellationToken ct)
+    /// <summary>Orders a certificate for <paramref name="host"/>; <paramref name="replaces"/> is the ARI certID of the one it renews.</summary>
+    public async Task<(string ChainPem, string KeyPem)> IssueAsync(string host, CancellationToken ct, string? replaces = null)
     {
         await EnsureAccountAsync(ct);
-        var created = await client.PostAsync(await client.EndpointAsync("newOrder", ct), new JsonObject
+        var payload = new JsonObject { ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "dns", ["value"] = host }) };
+        if (replaces is not null)
         {
-            ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "dns", ["value"] = host }),
-        }, ct);
+            payload["replaces"] = replaces;
+        }
+
+        var created = await client.PostAsync(await client.EndpointAsync("newOrder", ct), payload, ct);
         var orderUrl = created.Location ?? throw new InvalidDataException("newOrder answered without a Location");
         var order = created.Json;
         Log.OrderCreated(logger, host, orderUrl);

@@ -102,10 +102,11 @@ internal sealed partial class AcmeService(
         using var key = LoadOrCreateAccountKey(out var accountUrl);
         var client = new AcmeClient(http, _settings.DirectoryUrl, key, logger) { AccountUrl = accountUrl };
         var issuer = new AcmeIssuer(client, _settings, storage, challenges, tlsAlpn, logger);
+        var renewalInfo = await FindRenewalInfoAsync(client, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = DateTimeOffset.UtcNow;
-            await Task.WhenAll(_hosts.Where(h => h.Value.Due <= now).Select(h => RunAsync(issuer, h.Key, h.Value, stoppingToken)));
+            await Task.WhenAll(_hosts.Where(h => h.Value.Due <= now).Select(h => RunAsync(issuer, http, renewalInfo, h.Key, h.Value, stoppingToken)));
             var next = _hosts.Count == 0 ? now + TimeSpan.FromHours(1) : _hosts.Values.Min(h => h.Due);
             var wait = next - DateTimeOffset.UtcNow;
             var sleep = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
@@ -113,7 +114,28 @@ internal sealed partial class AcmeService(
         }
     }
 
-    private async Task RunAsync(AcmeIssuer issuer, string host, HostState state, CancellationToken ct)
+    private async Task<string?> FindRenewalInfoAsync(AcmeClient client, CancellationToken ct)
+    {
+        try
+        {
+            var url = await client.OptionalEndpointAsync("renewalInfo", ct);
+            if (url is not null)
+            {
+                foreach (var state in _hosts.Values)
+                {
+                    state.Due = DateTimeOffset.MinValue; // ask the CA about every stored certificate now, then every 6 h
+                }
+            }
+
+            return url;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or InvalidDataException or System.Text.Json.JsonException or TaskCanceledException)
+        {
+            return null; // the first order will report the directory problem with its host
+        }
+    }
+
+    private async Task RunAsync(AcmeIssuer issuer, HttpClient http, string? renewalInfo, string host, HostState state, CancellationToken ct)
     {
         try
         {
@@ -125,11 +147,33 @@ internal sealed partial class AcmeService(
                 return;
             }
 
-            var (chain, key) = await issuer.IssueAsync(host, ct);
+            // ARI: the CA's window decides when a stored certificate is renewed; the order then names the one it replaces.
+            string? replaces = null;
+            if (renewalInfo is not null && certificates.Get(host)?.Current is { } current && AcmeRenewalInfo.CertId(current.Leaf) is { } certId)
+            {
+                var window = await AcmeRenewalInfo.GetWindowAsync(http, renewalInfo, certId, ct);
+                var now = DateTimeOffset.UtcNow;
+                if (window is { } w && w.Start > now)
+                {
+                    var at = AcmeRenewalInfo.PickTime(w);
+                    state.Due = at < now + AcmeRenewalInfo.PollInterval ? at : now + AcmeRenewalInfo.PollInterval;
+                    status.Serving(host, current.NotAfter, state.Due);
+                    return;
+                }
+
+                replaces = window is null ? null : certId;
+            }
+
+            var (chain, key) = await issuer.IssueAsync(host, ct, replaces);
             storage.WriteCertificate(host, chain, key);
             var loaded = certificates.Publish(host, storage.CertificateSpec(host));
             state.Failures = 0;
             state.Due = _settings.RenewalTime(loaded.NotBefore, loaded.NotAfter);
+            if (renewalInfo is not null && state.Due > DateTimeOffset.UtcNow + AcmeRenewalInfo.PollInterval)
+            {
+                state.Due = DateTimeOffset.UtcNow + AcmeRenewalInfo.PollInterval; // the CA's window is asked for again by then
+            }
+
             status.Serving(host, loaded.NotAfter, state.Due);
             Log.Issued(logger, host, loaded.Describe(), loaded.Intermediates.Count, state.Due);
         }

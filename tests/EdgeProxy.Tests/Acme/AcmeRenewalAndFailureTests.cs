@@ -59,5 +59,20 @@ public sealed class AcmeRenewalAndFailureTests(ITestOutputHelper output) : IDisp
         status["lastError"]!.GetValue<string>().Should().StartWith("connection: ");
     }
 
+    [ToolFact("pebble", "pebble-challtestsrv")]
+    public async Task RenewalFailing_KeepsServingThePreviousCertificate_AndSaysSo()
+    {
+        var httpPort = PebbleServer.FreePort();
+        var pebble = await PebbleServer.StartAsync(_dir.Path, output, httpPort, validitySeconds: 8);
+        await using var proxy = await ProxyInstance.StartAsync(AcmeTestSetup.Config(_dir.Path, pebble, httpPort, "keep.edgeproxy.test"), output);
+        var first = await AcmeTestSetup.WaitForAcmeCertificateAsync(proxy, "keep.edgeproxy.test");
+
+        await pebble.DisposeAsync(); // the CA is gone when the renewal falls due, about 4 s later
+        var failure = await proxy.Logs.WaitForAsync(e => e.EventId() == EventIds.AcmeIssuanceFailed, TimeSpan.FromSeconds(20));
+
+        failure.RenderMessage().Should().Contain("keep.edgeproxy.test").And.Contain(first.Leaf.Subject);
+        (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "keep.edgeproxy.test")).Leaf.Thumbprint.Should().Be(first.Leaf.Thumbprint);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -54,10 +54,10 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
             seen = context.Request.Headers["traceparent"];
             return "ok";
         }));
-        var spans = new List<Activity>();
+        var exported = new LockedCollection<Activity>(); // every in-process activity is exported here, from other tests' threads too
         var path = new TestConfig(_dir.Path).Route("t", "/t", "app").Cluster("app", upstream.Url).Write();
         var app = Program.Build(new EdgeProxy.Configuration.CommandLine("run", path, []), _dir.Path,
-            extraServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+            extraServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(exported)));
         await app.StartAsync();
         try
         {
@@ -72,10 +72,12 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
 
             seen.Should().StartWith($"00-{traceId.ToHexString()}-").And.NotContain(parent.ToHexString(), "the upstream sees a child of the proxy's span, not the client's span");
             var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (spans.Count(s => s.TraceId == traceId) < 2 && DateTime.UtcNow < deadline)
+            while (exported.Snapshot().Count(s => s.TraceId == traceId) < 2 && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(50);
             }
+
+            var spans = exported.Snapshot().Where(s => s.TraceId == traceId).ToList();
 
             // The upstream runs in this process too, so its server span is in the same trace: ours is the child of the client's span.
             var server = spans.Single(s => s.TraceId == traceId && s.Kind == ActivityKind.Server && s.ParentSpanId == parent);
@@ -114,5 +116,64 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
         }
 
         throw new Xunit.Sdk.XunitException($"{metric}{{{labels}}} not found in:\n{exposition}");
+    }
+
+    /// <summary>A collection the exporter can add to from any thread while the test reads snapshots.</summary>
+    private sealed class LockedCollection<T> : ICollection<T>
+    {
+        private readonly List<T> _items = [];
+
+        public int Count
+        {
+            get
+            {
+                lock (_items)
+                {
+                    return _items.Count;
+                }
+            }
+        }
+
+        public bool IsReadOnly => false;
+
+        public List<T> Snapshot()
+        {
+            lock (_items)
+            {
+                return [.. _items];
+            }
+        }
+
+        public void Add(T item)
+        {
+            lock (_items)
+            {
+                _items.Add(item);
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_items)
+            {
+                _items.Clear();
+            }
+        }
+
+        public bool Contains(T item) => Snapshot().Contains(item);
+
+        public void CopyTo(T[] array, int arrayIndex) => Snapshot().CopyTo(array, arrayIndex);
+
+        public bool Remove(T item)
+        {
+            lock (_items)
+            {
+                return _items.Remove(item);
+            }
+        }
+
+        public IEnumerator<T> GetEnumerator() => Snapshot().GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
