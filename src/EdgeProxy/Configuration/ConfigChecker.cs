@@ -22,6 +22,7 @@ internal static class ConfigChecker
         var endpoints = ListenerValidator.Validate(config, contentRoot, report);
         HttpsRedirectOptionsValidator.Validate(config, endpoints, report);
         HstsOptionsValidator.Validate(config, endpoints, report);
+        Observability.ObservabilityOptionsValidator.Validate(config, report);
         ClientCertificateOptionsValidator.Validate(config, contentRoot, endpoints, report);
         ClientCertificates.Revocation.RevocationOptionsValidator.Validate(config, contentRoot, report);
         var admin = AdminOptionsValidator.Validate(config, report);

@@ -40,6 +40,10 @@ public sealed class ConfigValidationTests : IDisposable
         { "https admin", "EdgeProxy:Admin:Urls=https://127.0.0.1:9901", "FAIL EdgeProxy:Admin:Urls:" },
         { "bad redirect port", "EdgeProxy:HttpsRedirect:Port=70000", "FAIL EdgeProxy:HttpsRedirect:Port: '70000' is not a TCP port" },
         { "PFX with a KeyPath", "Kestrel:Endpoints:Https:Certificate:Path=/x/site.pfx", "FAIL Kestrel:Endpoints:Https:Certificate:Path: file '/x/site.pfx' not found" },
+        { "access log switch", "EdgeProxy:AccessLog:Enabled=yes", "FAIL EdgeProxy:AccessLog:Enabled: 'yes' is not true or false" },
+        { "detailed error pages switch", "EdgeProxy:ErrorPages:Detailed=maybe", "FAIL EdgeProxy:ErrorPages:Detailed: 'maybe' is not true or false" },
+        { "OTLP endpoint", "EdgeProxy:Telemetry:OtlpEndpoint=collector:4318", "FAIL EdgeProxy:Telemetry:OtlpEndpoint: 'collector:4318' is not an absolute http:// or https:// URL" },
+        { "OTLP protocol", "EdgeProxy:Telemetry:OtlpProtocol=udp", "FAIL EdgeProxy:Telemetry:OtlpProtocol: 'udp' is not grpc or http/protobuf" },
         { "YARP route without match", "ReverseProxy:Routes:r2:ClusterId=c1", "FAIL ReverseProxy:Routes:r2:" },
     };
 
