@@ -185,7 +185,10 @@ internal sealed partial class AcmeService(
             issuer.ForgetAccount(); // the CA lost or deactivated the account: register the same key again, at once
             state.Failures++;
         }
-        catch (Exception ex) when (ex is AcmeProblemException or HttpRequestException or InvalidDataException or TimeoutException or System.Text.Json.JsonException or CertificateLoadException or IOException or CryptographicException)
+        // An HttpClient timeout is a TaskCanceledException, not a TimeoutException: without it here, one slow CA
+        // request would end issuance for good instead of being retried with backoff.
+        catch (Exception ex) when (ex is AcmeProblemException or HttpRequestException or InvalidDataException or TimeoutException or TaskCanceledException
+            or System.Text.Json.JsonException or CertificateLoadException or IOException or CryptographicException)
         {
             state.Failures++;
             var delay = ex is AcmeProblemException { ShortType: "rateLimited", RetryAfter: { } after } ? after
