@@ -33,6 +33,7 @@ internal static class EventIds
     public const int ProxyProtocolUntrustedPeer = 601;
     public const int ProxyProtocolMalformed = 602;
     public const int ProxyProtocolAccepted = 603;
+    public const int ForwardedChainStoppedEarly = 604;
 
     // HSTS 900-919
     public const int HstsUpstreamNormalised = 900;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test for EdgeProxy:TrustedProxies with real curl peers on real source addresses.
 # Linux routes all of 127.0.0.0/8 to loopback, so `curl --interface 127.0.0.9` is a real, distinct peer.
-# Needs: dotnet (solution built: `dotnet build EdgeProxy.sln`), curl >= 7.60 (--haproxy-protocol), grep.
+# Needs: dotnet (solution built: `dotnet build EdgeProxy.sln`), curl >= 7.60 (--haproxy-protocol), ss (iproute2), shuf.
 # Usage: tests/smoke/forwarded-headers.sh   (exit 0 = every check passed)
 set -euo pipefail
 
@@ -15,8 +15,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port() { shuf -i 20000-60000 -n 1; }
-upstream_port=$(port); https_port=$(port); pp_port=$(port); admin_port=$(port)
+chosen=" "
+read -r ephemeral_low _ < /proc/sys/net/ipv4/ip_local_port_range
+port() { # below the ephemeral range (outgoing connections take those), unused, not chosen yet
+  local p
+  while :; do
+    p=$(shuf -i 10000-$((ephemeral_low - 1)) -n 1)
+    [[ "$chosen" != *" $p "* ]] && [[ -z "$(ss -Htan "sport = :$p")" ]] && break
+  done
+  chosen+="$p "
+  echo "$p"
+}
+upstream_port=$(port); chosen+="$upstream_port "; https_port=$(port); chosen+="$https_port "
+pp_port=$(port); chosen+="$pp_port "; admin_port=$(port)
 
 cat > "$work/appsettings.json" <<JSON
 {

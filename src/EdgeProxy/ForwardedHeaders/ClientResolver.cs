@@ -27,10 +27,12 @@ internal static class ClientResolver
         var buffer = default(HopBuffer);
         Span<IPAddress?> hops = buffer;
         var count = 0;
+        var stoppedEarly = false;
         foreach (var entry in new EntriesFromRight(headers[IdentityHeaders.XForwardedFor]))
         {
             if (count == MaxHops || HeaderValues.ParseAddress(entry) is not { } address)
             {
+                stoppedEarly = true;
                 break;
             }
 
@@ -48,7 +50,7 @@ internal static class ClientResolver
         var host = Checked(HeaderValues.EntryFromRight(headers[IdentityHeaders.XForwardedHost], at), HeaderValues.IsHost);
         var port = Checked(HeaderValues.EntryFromRight(headers[IdentityHeaders.XForwardedPort], at), HeaderValues.IsPort);
         var prefix = Checked(HeaderValues.EntryFromRight(headers[IdentityHeaders.XForwardedPrefix], at), HeaderValues.IsPrefix);
-        return new ForwardedClient(count > 0 ? hops[count - 1]! : peer, Chain(hops[..count], peer), proto, host, port, prefix?.TrimEnd('/') is { Length: > 0 } trimmed ? trimmed : null);
+        return new ForwardedClient(count > 0 ? hops[count - 1]! : peer, Chain(hops[..count], peer), proto, host, port, prefix?.TrimEnd('/') is { Length: > 0 } trimmed ? trimmed : null, stoppedEarly);
     }
 
     private static ForwardedClient FromForwarded(IPAddress peer, StringValues forwarded, TrustedNetworks trusted)
@@ -59,10 +61,12 @@ internal static class ClientResolver
         string? proto = null;
         string? host = null;
         var first = true;
+        var stoppedEarly = false;
         foreach (var element in new ForwardedElements(forwarded))
         {
             if (count == MaxHops || !ForwardedElements.TryParseElement(element, out var forValue, out var protoValue, out var hostValue))
             {
+                stoppedEarly = true;
                 break;
             }
 
@@ -78,6 +82,7 @@ internal static class ClientResolver
 
             if (address is null)
             {
+                stoppedEarly = true;
                 break;
             }
 
@@ -89,7 +94,7 @@ internal static class ClientResolver
         }
 
         var port = host is null ? null : HeaderValues.PortOf(host) is { IsEmpty: false } p ? p.ToString() : null;
-        return new ForwardedClient(count > 0 ? hops[count - 1]! : peer, Chain(hops[..count], peer), proto, host, port, null);
+        return new ForwardedClient(count > 0 ? hops[count - 1]! : peer, Chain(hops[..count], peer), proto, host, port, null, stoppedEarly);
     }
 
     private static string? Checked(ReadOnlySpan<char> value, IsValid isValid) => !value.IsEmpty && isValid(value) ? value.ToString() : null;

@@ -7,7 +7,7 @@ namespace EdgeProxy.ForwardedHeaders;
 /// only when the peer is trusted; for everyone else the connection and the listener are the whole truth.
 /// Null members mean "not supplied by a trusted hop": EdgeProxy's own value applies.
 /// </summary>
-internal sealed class ForwardedClient(IPAddress client, string forwardedFor, string? proto, string? host, string? port, string? prefix)
+internal sealed class ForwardedClient(IPAddress client, string forwardedFor, string? proto, string? host, string? port, string? prefix, bool stoppedEarly = false)
 {
     public IPAddress Client { get; } = client;
 
@@ -22,4 +22,7 @@ internal sealed class ForwardedClient(IPAddress client, string forwardedFor, str
     public string? Port { get; } = port;
 
     public string? Prefix { get; } = prefix;
+
+    /// <summary>The walk ended at an unusable entry or at the hop limit, not at an untrusted address or the chain's start.</summary>
+    public bool StoppedEarly { get; } = stoppedEarly;
 }

@@ -183,7 +183,8 @@ internal ref struct ForwardedElements(StringValues values)
             return !Exchange(ref seenHost);
         }
 
-        return !name.Equals("by", StringComparison.OrdinalIgnoreCase) || !Exchange(ref seenBy); // extensions are allowed once each; not tracked
+        // by= is checked for repetition like the others; extension parameters are ignored.
+        return !name.Equals("by", StringComparison.OrdinalIgnoreCase) || !Exchange(ref seenBy);
     }
 
     private static bool Exchange(ref bool seen)

@@ -6,7 +6,7 @@ namespace EdgeProxy.ForwardedHeaders;
 /// An untrusted peer is the client and its listener's scheme is the scheme; a trusted peer's chain is
 /// walked (<see cref="ClientResolver"/>) and the result kept as a <see cref="ForwardedClient"/> feature.
 /// </summary>
-internal sealed class TrustedProxiesMiddleware(RequestDelegate next, TrustedProxiesState state)
+internal sealed partial class TrustedProxiesMiddleware(RequestDelegate next, TrustedProxiesState state, ILogger<TrustedProxiesMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -27,6 +27,10 @@ internal sealed class TrustedProxiesMiddleware(RequestDelegate next, TrustedProx
                 var client = ClientResolver.Resolve(peer, context.Request.Headers, settings.Networks, settings.Source);
                 context.Features.Set(client);
                 connection.RemoteIpAddress = client.Client;
+                if (client.StoppedEarly)
+                {
+                    Log.ChainStoppedEarly(logger, peer.ToString(), client.Client.ToString());
+                }
             }
         }
 
@@ -67,5 +71,13 @@ internal sealed class TrustedProxiesMiddleware(RequestDelegate next, TrustedProx
         {
             headers.Remove(name);
         }
+    }
+
+    private static partial class Log
+    {
+        // Debug: a client can cause this at will; it explains "why is the client my balancer?" without flooding logs.
+        [LoggerMessage(EventIds.ForwardedChainStoppedEarly, LogLevel.Debug,
+            "Forwarded chain from trusted peer {Peer} has an entry that is not an address (or more than 32 hops); client taken as {ClientIp}")]
+        public static partial void ChainStoppedEarly(ILogger logger, string peer, string clientIp);
     }
 }

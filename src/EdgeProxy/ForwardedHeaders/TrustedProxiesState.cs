@@ -1,5 +1,3 @@
-using System.Net;
-
 using Microsoft.Extensions.Options;
 
 namespace EdgeProxy.ForwardedHeaders;
@@ -22,22 +20,4 @@ internal sealed class TrustedProxiesState : IDisposable
     public TrustedProxiesSnapshot Current => _current;
 
     public void Dispose() => _subscription?.Dispose();
-}
-
-internal sealed record TrustedProxiesSnapshot(TrustedNetworks Networks, ForwardedSource Source, bool EmitForwarded)
-{
-    /// <summary>Validation refused bad entries before these options could exist; anything unparseable is left out (never trusted).</summary>
-    public static TrustedProxiesSnapshot From(TrustedProxiesOptions options)
-    {
-        var networks = new List<IPNetwork>();
-        foreach (var entry in options.Networks ?? [])
-        {
-            if (entry is not null && TrustedNetworks.TryParseNetwork(entry, out var network, out _))
-            {
-                networks.Add(network);
-            }
-        }
-
-        return new TrustedProxiesSnapshot(new TrustedNetworks(networks), options.Source, options.EmitForwarded);
-    }
 }

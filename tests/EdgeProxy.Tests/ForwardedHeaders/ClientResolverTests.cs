@@ -35,6 +35,14 @@ public sealed class ClientResolverTests
     public void XForwardedFor_Table(string xff, string expected) =>
         Resolve("X-Forwarded-For", xff).Client.ToString().Should().Be(expected);
 
+    [Theory]
+    [InlineData("203.0.113.7", false)]
+    [InlineData("10.0.0.9, 10.0.0.1", false)]
+    [InlineData("203.0.113.7, garbage", true)]
+    [InlineData("garbage, 203.0.113.7", false)] // the walk ended at the client; what lies left of it is never read
+    public void XForwardedFor_StoppedEarly_OnlyWhenAnUnusableEntryEndedTheWalk(string xff, bool expected) =>
+        Resolve("X-Forwarded-For", xff).StoppedEarly.Should().Be(expected);
+
     [Fact]
     public void XForwardedFor_64KiBOfCommas_DoesNotCrash_AndTrustsNothing()
     {

@@ -16,12 +16,3 @@ public sealed record ForwardedCase(string Name, string From, string[] Send, Dict
         ["X-Forwarded-Port"] = port,
     };
 }
-
-internal static class ForwardedCaseExtensions
-{
-    public static Dictionary<string, string?> With(this Dictionary<string, string?> expect, string name, string? value)
-    {
-        expect[name] = value;
-        return expect;
-    }
-}

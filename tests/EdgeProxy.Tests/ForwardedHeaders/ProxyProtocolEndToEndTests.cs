@@ -65,6 +65,52 @@ public sealed class ProxyProtocolEndToEndTests(ITestOutputHelper output) : IAsyn
     }
 
     [Fact]
+    public async Task HAProxy_SendProxyV2_ClientBehindTheBalancerIsTheClient()
+    {
+        // A real v2 peer: HAProxy in TCP mode connects from 127.0.0.2 (trusted) and names the client 127.0.0.9.
+        var port = FreePort();
+        var config = _dir.Combine("haproxy.cfg");
+        File.WriteAllText(config, $"""
+            defaults
+              mode tcp
+              timeout connect 5s
+              timeout client 30s
+              timeout server 30s
+            frontend fe
+              bind 127.0.0.1:{port}
+              default_backend be
+            backend be
+              server edge 127.0.0.1:{_proxy.HttpsPort} send-proxy-v2 source 127.0.0.2
+            """ + "\n");
+        var start = new ProcessStartInfo("haproxy") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])["-f", config, "-db"])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var haproxy = Process.Start(start) ?? throw new InvalidOperationException("haproxy is required (apt-get install haproxy)");
+        try
+        {
+            await WaitForPortAsync(port, haproxy);
+            using var client = SourceBoundClient.Create(Untrusted, IPAddress.Loopback, port);
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/haproxy");
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", "6.6.6.6");
+
+            using var response = await client.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(15));
+            var echo = await HeaderEchoUpstream.ReadAsync(response);
+
+            echo.Header("X-Real-IP").Should().Be("127.0.0.9");
+            echo.Header("X-Forwarded-For").Should().Be("127.0.0.9");
+        }
+        finally
+        {
+            haproxy.Kill();
+            await haproxy.WaitForExitAsync();
+            output.WriteLine("haproxy: " + await haproxy.StandardError.ReadToEndAsync());
+        }
+    }
+
+    [Fact]
     public async Task V1_SourceAddressBecomesTheClient_AndSpoofedHeadersAreStripped()
     {
         var echo = await SendAsync(Trusted, Encoding.ASCII.GetBytes("PROXY TCP4 203.0.113.7 127.0.0.1 4711 443\r\n"), "6.6.6.6");
@@ -262,5 +308,33 @@ public sealed class ProxyProtocolEndToEndTests(ITestOutputHelper output) : IAsyn
 
         output.WriteLine($"curl exit {process.ExitCode}: {await stdout} {await stderr}");
         return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitForPortAsync(int port, Process process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            process.HasExited.Should().BeFalse("haproxy must run: " + (process.HasExited ? await process.StandardError.ReadToEndAsync() : string.Empty));
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        throw new TimeoutException($"nothing listened on {port} within 10 s");
     }
 }

@@ -119,6 +119,18 @@ public sealed class TrustedProxiesOptionsValidatorTests
         report.HasFailures.Should().BeFalse(string.Join('\n', report.Findings));
     }
 
+    [Fact]
+    public void ProxyProtocol_OnHttp3Endpoint_Warns()
+    {
+        var report = Check(
+            ("EdgeProxy:TrustedProxies:Networks:0", "10.0.0.0/8"),
+            ("EdgeProxy:TrustedProxies:ProxyProtocol:0", "Https"),
+            ("Kestrel:Endpoints:Https:Url", "https://*:8443"), // a named endpoint gets no default Url
+            ("Kestrel:Endpoints:Https:Protocols", "Http1AndHttp2AndHttp3"));
+
+        report.Findings.Should().Contain(f => f.Severity == Severity.Warn && f.Key == "EdgeProxy:TrustedProxies:ProxyProtocol:0" && f.Message.Contains("HTTP/3"));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData(" , ")]
