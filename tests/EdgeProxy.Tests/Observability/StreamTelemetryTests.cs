@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace EdgeProxy.Tests.Observability;
 
 /// <summary>Every way a stream ends is logged with its reason, byte counts and duration, and counted in the stream metrics.</summary>
+[Collection(EdgeProxy.Tests.Streaming.RunsAlone.Name)]
 public sealed class StreamTelemetryTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _dir = new();

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.Observability;
 
+[Collection(EdgeProxy.Tests.Streaming.RunsAlone.Name)]
 public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _dir = new();

@@ -116,8 +116,9 @@ public sealed class RequestBodyEndToEndTests(ITestOutputHelper output) : IAsyncL
 }
 
 /// <summary>
-/// Tests that read process-wide state run alone: the process's memory, or the log (Serilog's static logger is
-/// shared by every proxy in the process, so events of proxies started in parallel can land in another sink).
+/// Tests that read process-wide state run alone: the process's memory, or exact metric values
+/// (OpenTelemetry subscribes to meters by name process-wide, so proxies running in parallel in one test
+/// process would add their series to each other's /metrics).
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class RunsAlone
