@@ -109,21 +109,7 @@ public sealed class ForwardedHeadersEndToEndTests(ForwardedHeadersEndToEndTests.
     public async Task Table(string name)
     {
         var row = Cases[name];
-        var source = IPAddress.Parse(row.From);
-        var port = source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? fixture.Ipv6Port : fixture.Proxy.HttpsPort;
-        var target = source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
-        using var client = SourceBoundClient.Create(source, target, port, host: source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[::1]" : "localhost");
-        using var request = new HttpRequestMessage(HttpMethod.Get, row.Path);
-        foreach (var line in row.Send)
-        {
-            var colon = line.IndexOf(':');
-            request.Headers.TryAddWithoutValidation(line[..colon], line[(colon + 1)..].Trim()).Should().BeTrue(line);
-        }
-
-        using var response = await client.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(15));
-        response.StatusCode.Should().Be(HttpStatusCode.OK);
-        var echo = await HeaderEchoUpstream.ReadAsync(response);
-        output.WriteLine(string.Join('\n', echo.Headers.Select(h => $"{h.Key}: {string.Join(" | ", h.Value)}")));
+        var (echo, port, _) = await row.SendAsync(fixture.Proxy, fixture.Ipv6Port, output);
         foreach (var (header, expected) in row.Expect)
         {
             var value = expected?.Replace("{host}", "localhost:{port}").Replace("{port}", port.ToString());

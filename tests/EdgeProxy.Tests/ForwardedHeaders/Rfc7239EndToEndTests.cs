@@ -48,21 +48,7 @@ public sealed class Rfc7239EndToEndTests(Rfc7239EndToEndTests.Fixture fixture, I
     public async Task Table(string name)
     {
         var row = Cases[name];
-        var source = IPAddress.Parse(row.From);
-        var v6 = source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
-        var port = v6 ? fixture.Ipv6Port : fixture.Proxy.HttpsPort;
-        using var client = SourceBoundClient.Create(source, v6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, port, host: v6 ? "[::1]" : "localhost");
-        using var request = new HttpRequestMessage(HttpMethod.Get, row.Path);
-        foreach (var line in row.Send)
-        {
-            var colon = line.IndexOf(':');
-            request.Headers.TryAddWithoutValidation(line[..colon], line[(colon + 1)..].Trim()).Should().BeTrue(line);
-        }
-
-        using var response = await client.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(15));
-        response.StatusCode.Should().Be(HttpStatusCode.OK);
-        var echo = await HeaderEchoUpstream.ReadAsync(response);
-        output.WriteLine(string.Join('\n', echo.Headers.Select(h => $"{h.Key}: {string.Join(" | ", h.Value)}")));
+        var (echo, port, v6) = await row.SendAsync(fixture.Proxy, fixture.Ipv6Port, output);
         foreach (var (header, expected) in row.Expect)
         {
             var host = v6 ? "[::1]:{port}" : "localhost:{port}";
