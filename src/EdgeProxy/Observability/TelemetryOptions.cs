@@ -8,7 +8,7 @@ public sealed class TelemetryOptions
     /// <summary>Default true: metrics are collected and served at admin /metrics.</summary>
     public bool Metrics { get; set; } = true;
 
-    /// <summary>Default true: spans are created and W3C traceparent is propagated to upstreams; exported only with an OTLP endpoint.</summary>
+    /// <summary>Default true: spans are recorded and exported when an OTLP endpoint is set. W3C traceparent reaches upstreams either way.</summary>
     public bool Tracing { get; set; } = true;
 
     /// <summary>OTLP endpoint for traces and metrics (e.g. http://collector:4318). Default: OTEL_EXPORTER_OTLP_ENDPOINT, else nothing is exported.</summary>

@@ -47,7 +47,34 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Traceparent_ContinuesTheClientsTrace_AndSpansAreRecorded()
+    public async Task Traceparent_WithoutAnExporter_ContinuesTheClientsTrace()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string?>();
+        await using var upstream = await TestUpstream.StartAsync(app => app.MapGet("/t", (HttpContext context) =>
+        {
+            seen.Enqueue(context.Request.Headers["traceparent"]);
+            return "ok";
+        }));
+        var config = new TestConfig(_dir.Path).Route("t", "/t", "app").Cluster("app", upstream.Url);
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient(http2: true);
+        var traceId = ActivityTraceId.CreateRandom();
+        var parent = ActivitySpanId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/t");
+        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{parent.ToHexString()}-01");
+
+        (await client.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.GetAsync("/t")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var received = seen.ToArray();
+        received[0].Should().MatchRegex($"^00-{traceId.ToHexString()}-[0-9a-f]{{16}}-0[01]$")
+            .And.NotContain(parent.ToHexString(), "the upstream sees a child of the proxy's span, not the client's span");
+        received[1].Should().MatchRegex("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", "a caller without trace context gets one started for it")
+            .And.NotContain(traceId.ToHexString());
+    }
+
+    [Fact]
+    public async Task Otlp_ReceivesTheProxysServerAndClientSpans_InTheClientsTrace_AndItsMetrics()
     {
         string? seen = null;
         await using var upstream = await TestUpstream.StartAsync(app => app.MapGet("/t", (HttpContext context) =>
@@ -55,53 +82,37 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
             seen = context.Request.Headers["traceparent"];
             return "ok";
         }));
-        var exported = new LockedCollection<Activity>(); // every in-process activity is exported here, from other tests' threads too
-        var path = new TestConfig(_dir.Path).Route("t", "/t", "app").Cluster("app", upstream.Url).Write();
-        var app = Program.Build(new EdgeProxy.Configuration.CommandLine("run", path, []), _dir.Path,
-            extraServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(exported)));
-        await app.StartAsync();
-        try
+        await using var collector = await OtlpReceiver.StartAsync();
+        var config = new TestConfig(_dir.Path).Route("t", "/t", "app").Cluster("app", upstream.Url)
+            .Set("EdgeProxy:Telemetry:OtlpEndpoint", collector.Url)
+            .Set("OTEL_BSP_SCHEDULE_DELAY", "200"); // OpenTelemetry reads its OTEL_* settings from configuration too
+        var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient(http2: true);
+        var traceId = ActivityTraceId.CreateRandom();
+        var parent = ActivitySpanId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/t");
+        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{parent.ToHexString()}-01");
+
+        (await client.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // The upstream runs in this process, and OpenTelemetry listens process-wide: its server span may arrive too.
+        (await Eventually.EqualsAsync(() => Task.FromResult(collector.Spans.Any(s => s.TraceId == traceId && s.Kind == ActivityKind.Client)), true))
+            .Should().BeTrue("the outgoing span reaches the collector within a few batch intervals");
+        var spans = collector.Spans.Where(s => s.TraceId == traceId).ToList();
+        var server = spans.Single(s => s.Kind == ActivityKind.Server && s.ParentSpanId == parent);
+        var outgoing = spans.Single(s => s.Kind == ActivityKind.Client);
+        seen.Should().Be($"00-{traceId.ToHexString()}-{outgoing.SpanId.ToHexString()}-01", "the upstream's parent is the proxy's outgoing span");
+        var ancestors = new List<ActivitySpanId>();
+        for (var span = outgoing; span is not null; span = spans.FirstOrDefault(s => s.SpanId == span.ParentSpanId))
         {
-            var port = app.Services.GetRequiredService<EdgeProxy.Tls.ListenerBinder>().HttpsPort!.Value;
-            using var client = TestClients.Https(port);
-            var traceId = ActivityTraceId.CreateRandom();
-            var parent = ActivitySpanId.CreateRandom();
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/t");
-            request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{parent.ToHexString()}-01");
-
-            (await client.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
-
-            seen.Should().StartWith($"00-{traceId.ToHexString()}-").And.NotContain(parent.ToHexString(), "the upstream sees a child of the proxy's span, not the client's span");
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (exported.Snapshot().Count(s => s.TraceId == traceId) < 2 && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-
-            var spans = exported.Snapshot().Where(s => s.TraceId == traceId).ToList();
-
-            // The upstream runs in this process too, so its server span is in the same trace: ours is the child of the client's span.
-            var server = spans.Single(s => s.TraceId == traceId && s.Kind == ActivityKind.Server && s.ParentSpanId == parent);
-            var outgoing = spans.Single(s => s.TraceId == traceId && s.Kind == ActivityKind.Client);
-            seen.Should().Contain(outgoing.SpanId.ToHexString(), "the upstream's parent is the proxy's outgoing span");
-            var ancestors = new List<ActivitySpanId>();
-            for (var span = outgoing; span is not null; span = spans.FirstOrDefault(s => s.SpanId == span.ParentSpanId))
-            {
-                ancestors.Add(span.ParentSpanId);
-            }
-
-            ancestors.Should().Contain(server.SpanId, "the outgoing span descends from the proxy's server span");
-
-            // A caller without trace context still gets one started for it (not recorded without an exporter).
-            seen = null;
-            (await client.GetAsync("/t")).StatusCode.Should().Be(HttpStatusCode.OK);
-            seen.Should().MatchRegex("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$").And.NotContain(traceId.ToHexString());
+            ancestors.Add(span.ParentSpanId);
         }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+
+        ancestors.Should().Contain(server.SpanId, "the outgoing span descends from the proxy's server span");
+
+        // Metrics go every 60 s by default; stopping the proxy flushes them.
+        await proxy.DisposeAsync();
+        collector.MetricNames.Should().Contain(["edgeproxy.requests", "edgeproxy.request.duration"], $"metrics are exported over OTLP too ({collector.MetricExports} exports)");
     }
 
     /// <summary>The sample of <paramref name="metric"/> whose labels include every pair in <paramref name="labels"/> (any order).</summary>
@@ -117,64 +128,5 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
         }
 
         throw new Xunit.Sdk.XunitException($"{metric}{{{labels}}} not found in:\n{exposition}");
-    }
-
-    /// <summary>A collection the exporter can add to from any thread while the test reads snapshots.</summary>
-    private sealed class LockedCollection<T> : ICollection<T>
-    {
-        private readonly List<T> _items = [];
-
-        public int Count
-        {
-            get
-            {
-                lock (_items)
-                {
-                    return _items.Count;
-                }
-            }
-        }
-
-        public bool IsReadOnly => false;
-
-        public List<T> Snapshot()
-        {
-            lock (_items)
-            {
-                return [.. _items];
-            }
-        }
-
-        public void Add(T item)
-        {
-            lock (_items)
-            {
-                _items.Add(item);
-            }
-        }
-
-        public void Clear()
-        {
-            lock (_items)
-            {
-                _items.Clear();
-            }
-        }
-
-        public bool Contains(T item) => Snapshot().Contains(item);
-
-        public void CopyTo(T[] array, int arrayIndex) => Snapshot().CopyTo(array, arrayIndex);
-
-        public bool Remove(T item)
-        {
-            lock (_items)
-            {
-                return _items.Remove(item);
-            }
-        }
-
-        public IEnumerator<T> GetEnumerator() => Snapshot().GetEnumerator();
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
