@@ -9,6 +9,7 @@ using EdgeProxy.ForwardedHeaders;
 using EdgeProxy.Hosting;
 using EdgeProxy.Hsts;
 using EdgeProxy.Observability;
+using EdgeProxy.Proxy;
 using EdgeProxy.Streaming;
 using EdgeProxy.Tls;
 using Microsoft.AspNetCore.DataProtection;
@@ -147,9 +148,8 @@ public static class Program
         app.UseAcmeChallenges();                       // http listeners: ACME HTTP-01 answers, before the redirect, auth and routing
         app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https
         app.UseRouting();
-        app.UseRequestTimeouts();
-        app.UseAuthentication();                       // no default scheme: it authenticates nobody; policies name their schemes
-        app.UseAuthorization();                        // route AuthorizationPolicy: 401/403/503 here, before any upstream
+        app.UseRouteTimeouts();                        // YARP route Timeout/TimeoutPolicy, for the routes that set one
+        app.UseRouteAuthorization();                   // route AuthorizationPolicy: 401/403/503 here, before any upstream
         app.MapReverseProxy(proxy =>
         {
             proxy.UseClientAllowlist();                         // route metadata EdgeProxy.AllowFrom: 403 for other clients

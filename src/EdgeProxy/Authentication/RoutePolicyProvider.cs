@@ -43,6 +43,9 @@ internal sealed partial class RoutePolicyProvider : IAuthorizationPolicyProvider
 
     public Task<AuthorizationPolicy?> GetFallbackPolicyAsync() => Task.FromResult(_policies.Fallback);
 
+    /// <summary>Whether routes without a policy of their own get DefaultPolicy (and so must see the middleware).</summary>
+    public bool HasFallback => _policies.Fallback is not null;
+
     private RoutePolicies Load()
     {
         var options = _configuration.GetSection(EdgeProxyAuthorizationOptions.SectionName).Get<EdgeProxyAuthorizationOptions>() ?? new EdgeProxyAuthorizationOptions();

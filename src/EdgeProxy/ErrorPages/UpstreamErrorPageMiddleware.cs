@@ -49,7 +49,9 @@ internal sealed partial class UpstreamErrorPageMiddleware(RequestDelegate next, 
             body += $"destination: {destination}\nerror: {error.Error}: {error.Exception?.GetBaseException().Message}\n";
         }
 
-        await context.Response.WriteAsync(body, context.RequestAborted);
+        // Not RequestAborted: a route Timeout cancels it, and this body is what tells the client why. A short
+        // write to a client that is gone completes at once anyway.
+        await context.Response.WriteAsync(body, CancellationToken.None);
     }
 
     private static bool IsClientSide(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled

@@ -243,16 +243,29 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
             _timer?.Dispose();
         }
 
+        if (error == ForwarderError.RequestCanceled && !_context.Response.HasStarted
+            && _context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true)
+        {
+            // A YARP route Timeout (ASP.NET Core request timeouts) cancels RequestAborted, which YARP takes for a
+            // client that went away and answers 400. It is the upstream that was too slow: 504, like our own limits.
+            var limit = _context.GetEndpoint()?.Metadata.GetMetadata<RequestTimeoutAttribute>()?.Timeout;
+            return TimedOut($"route Timeout {limit}");
+        }
+
         if (_end is StreamEnd.IdleTimeout or StreamEnd.RequestTimeout && !_context.Response.HasStarted)
         {
-            _context.Response.Clear();
-            _context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
-            var limit = _end == StreamEnd.IdleTimeout ? $"no response for {TimeSpan.FromMilliseconds(_idleMs)}" : $"RequestTimeout {_policy.RequestTimeout}";
-            _context.Features.Set<IForwarderErrorFeature>(new StreamingErrorFeature(ForwarderError.RequestTimedOut, new TimeoutException($"Route '{_routeId}': {limit} ({_policy.Name} policy)")));
-            return ForwarderError.RequestTimedOut;
+            return TimedOut((_end == StreamEnd.IdleTimeout ? $"no response for {TimeSpan.FromMilliseconds(_idleMs)}" : $"RequestTimeout {_policy.RequestTimeout}") + $" ({_policy.Name} policy)");
         }
 
         return error;
+    }
+
+    private ForwarderError TimedOut(string limit)
+    {
+        _context.Response.Clear();
+        _context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
+        _context.Features.Set<IForwarderErrorFeature>(new StreamingErrorFeature(ForwarderError.RequestTimedOut, new TimeoutException($"Route '{_routeId}': {limit}")));
+        return ForwarderError.RequestTimedOut;
     }
 
     public void Dispose()

@@ -12,7 +12,10 @@ public sealed class TimeoutEndToEndTests(ITestOutputHelper output) : IAsyncLifet
 
     public async Task InitializeAsync() => _env = await StreamingProxy.StartAsync(output, config => config
         .Set("ReverseProxy:Clusters:app:HttpRequest:ActivityTimeout", "00:00:10")
-        .Set("EdgeProxy:Streaming:Policies:Buffered:RequestTimeout", "1500ms"));
+        .Set("EdgeProxy:Streaming:Policies:Buffered:RequestTimeout", "1500ms")
+        .Route("limited", "/limited/{**rest}", "app")
+        .Set("ReverseProxy:Routes:limited:Timeout", "00:00:00.400")
+        .Set("ReverseProxy:Routes:limited:Transforms:0:PathRemovePrefix", "/limited"));
 
     public async Task DisposeAsync() => await _env.DisposeAsync();
 
@@ -26,6 +29,25 @@ public sealed class TimeoutEndToEndTests(ITestOutputHelper output) : IAsyncLifet
 
         response.StatusCode.Should().Be(HttpStatusCode.GatewayTimeout);
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromMilliseconds(3900), "the total limit is 1.5 s, the upstream answers after 4 s");
+    }
+
+    [Fact]
+    public async Task YarpRouteTimeout_IsEnforcedOnItsRouteOnly()
+    {
+        using var client = _env.Proxy.CreateClient();
+        var clock = Stopwatch.StartNew();
+        using var limited = await client.GetAsync("/limited/slow?ms=4000").WaitAsync(Bound);
+        var limitedTook = clock.Elapsed;
+        using var fast = await client.GetAsync("/limited/slow?ms=50").WaitAsync(Bound);
+        clock.Restart();
+        using var other = await client.GetAsync("/slow?ms=800").WaitAsync(Bound);
+
+        limited.StatusCode.Should().Be(HttpStatusCode.GatewayTimeout, "the route's own Timeout (400 ms) ran out first");
+        (await limited.Content.ReadAsStringAsync()).Should().Be("504 Gateway Timeout: route 'limited': upstream timed out\n", "YARP alone would answer 400, as if the client had gone");
+        limitedTook.Should().BeLessThan(TimeSpan.FromMilliseconds(1400), "the 1.5 s policy limit did not have to step in");
+        fast.StatusCode.Should().Be(HttpStatusCode.OK);
+        other.StatusCode.Should().Be(HttpStatusCode.OK, "routes without a Timeout are not limited by another route's");
+        clock.Elapsed.Should().BeGreaterThan(TimeSpan.FromMilliseconds(700));
     }
 
     [Fact]
