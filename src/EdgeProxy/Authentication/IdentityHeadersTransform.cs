@@ -5,21 +5,14 @@ using Yarp.ReverseProxy.Transforms;
 namespace EdgeProxy.Authentication;
 
 /// <summary>
-/// Removes every inbound <c>X-Auth-Request-*</c> header (a client must never speak for the proxy), then, on
-/// routes that ask for it, sets them from the validated token's claims; optionally drops Authorization.
+/// On routes that ask for it, sets <c>X-Auth-Request-*</c> from the validated token's claims; optionally drops
+/// Authorization. Inbound <c>X-Auth-Request-*</c> headers never get this far: the trusted-proxies middleware
+/// removes them from every request with the other identity headers.
 /// </summary>
 internal sealed partial class IdentityHeadersTransform(bool stripAuthorization, bool setIdentity, IReadOnlyDictionary<string, JwtSchemeOptions> schemes, ILogger logger) : RequestTransform
 {
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
-        foreach (var name in context.HttpContext.Request.Headers.Keys)
-        {
-            if (name.StartsWith(IdentityHeaders.Prefix, StringComparison.OrdinalIgnoreCase))
-            {
-                RemoveHeader(context, name);
-            }
-        }
-
         if (stripAuthorization)
         {
             RemoveHeader(context, "Authorization");

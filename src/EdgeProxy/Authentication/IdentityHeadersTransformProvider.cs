@@ -2,7 +2,7 @@ using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace EdgeProxy.Authentication;
 
-/// <summary>Adds <see cref="IdentityHeadersTransform"/> to every route, configured from its metadata.</summary>
+/// <summary>Adds <see cref="IdentityHeadersTransform"/> to the routes whose metadata asks for identity headers or strips Authorization.</summary>
 internal sealed class IdentityHeadersTransformProvider(EdgeProxyAuthenticationOptions options, ILoggerFactory loggers) : ITransformProvider
 {
     private readonly ILogger _logger = loggers.CreateLogger<IdentityHeadersTransform>();
@@ -30,6 +30,9 @@ internal sealed class IdentityHeadersTransformProvider(EdgeProxyAuthenticationOp
         var metadata = context.Route.Metadata;
         IdentityHeaders.TryParseAuthorizationHeader(metadata?.GetValueOrDefault(IdentityHeaders.AuthorizationHeaderKey), out var strip);
         var identity = bool.TryParse(metadata?.GetValueOrDefault(IdentityHeaders.IdentityHeadersKey), out var set) && set;
-        context.RequestTransforms.Add(new IdentityHeadersTransform(strip, identity, options.Jwt, _logger));
+        if (strip || identity)
+        {
+            context.RequestTransforms.Add(new IdentityHeadersTransform(strip, identity, options.Jwt, _logger));
+        }
     }
 }

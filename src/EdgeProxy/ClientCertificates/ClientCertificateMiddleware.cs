@@ -8,21 +8,23 @@ namespace EdgeProxy.ClientCertificates;
 /// </summary>
 internal sealed class ClientCertificateMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
-        if (RouteClientCertificatePolicy.Requirement(route) == ClientCertRequirement.Required)
+        return RouteClientCertificatePolicy.Requirement(route) == ClientCertRequirement.Required ? RequireAsync(context, route) : next(context);
+    }
+
+    private async Task RequireAsync(HttpContext context, Yarp.ReverseProxy.Configuration.RouteConfig route)
+    {
+        var state = context.Features.Get<ClientCertificateState>() ?? ClientCertificateState.NotPresented;
+        var verdict = await state.Verdict;
+        if (!verdict.Valid)
         {
-            var state = context.Features.Get<ClientCertificateState>() ?? ClientCertificateState.NotPresented;
-            var verdict = await state.Verdict;
-            if (!verdict.Valid)
-            {
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                context.Response.ContentType = "text/plain; charset=utf-8";
-                var why = state.Certificate is null ? "no client certificate was presented" : "the client certificate was rejected: " + verdict.Verify["FAILED:".Length..];
-                await context.Response.WriteAsync($"403 Forbidden: route '{route.RouteId}' requires a valid client certificate; {why}\n", context.RequestAborted);
-                return;
-            }
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            var why = state.Certificate is null ? "no client certificate was presented" : "the client certificate was rejected: " + verdict.Verify["FAILED:".Length..];
+            await context.Response.WriteAsync($"403 Forbidden: route '{route.RouteId}' requires a valid client certificate; {why}\n", context.RequestAborted);
+            return;
         }
 
         await next(context);

@@ -28,4 +28,13 @@ internal static class IdentityHeaders
     public static readonly string[] All = [.. Dashed, .. Dashed.Where(n => n.Contains('-')).Select(n => n.Replace('-', '_'))];
 
     public static readonly FrozenSet<string> Set = All.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>oauth2-proxy's <c>X-Auth-Request-*</c>: who the user is, which only EdgeProxy may say (from a validated token).</summary>
+    public const string AuthRequestPrefix = "X-Auth-Request-";
+
+    /// <summary>Whether an inbound header must go: a forwarded/client-address header or an <c>X-Auth-Request-*</c> one, any spelling.</summary>
+    public static bool IsSpoofable(string name) =>
+        Set.Contains(name)
+        || (name.Length > AuthRequestPrefix.Length && (name[1] is '-' or '_') && (name.StartsWith(AuthRequestPrefix, StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("X_Auth_Request_", StringComparison.OrdinalIgnoreCase)));
 }

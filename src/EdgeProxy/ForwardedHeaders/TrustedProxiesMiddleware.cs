@@ -1,7 +1,8 @@
 namespace EdgeProxy.ForwardedHeaders;
 
 /// <summary>
-/// First thing a public request meets: decides who the client is and removes every identity header, so
+/// First thing a public request meets: decides who the client is and removes every identity header (the
+/// forwarded family and <c>X-Auth-Request-*</c>), so
 /// nothing later (access log, allowlists, YARP, the upstream) can read a value we did not vouch for.
 /// An untrusted peer is the client and its listener's scheme is the scheme; a trusted peer's chain is
 /// walked (<see cref="ClientResolver"/>) and the result kept as a <see cref="ForwardedClient"/> feature.
@@ -48,7 +49,7 @@ internal sealed partial class TrustedProxiesMiddleware(RequestDelegate next, Tru
         List<string>? more = null;
         foreach (var header in headers)
         {
-            if (IdentityHeaders.Set.Contains(header.Key))
+            if (IdentityHeaders.IsSpoofable(header.Key))
             {
                 if (first is null)
                 {

@@ -27,6 +27,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     private readonly TimeSpan _clusterIdle;
     private readonly string _routeId;
     private readonly ILogger _logger;
+    private readonly Observability.EdgeProxyMetrics? _metrics;
     private readonly CancellationTokenSource _cts = new();
     private readonly object _gate; // the CTS doubles as the lock: one allocation less per request
     private readonly long _started = Environment.TickCount64;
@@ -49,8 +50,9 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     private long _bytesToClient;
     private long _firstByteToClient;
 
-    public StreamSession(HttpContext context, StreamingSettings settings, StreamMode mode, HttpTransformer inner, TimeSpan? clusterActivityTimeout, string routeId, ILogger logger)
+    public StreamSession(HttpContext context, StreamingSettings settings, StreamMode mode, HttpTransformer inner, TimeSpan? clusterActivityTimeout, string routeId, ILogger logger, Observability.EdgeProxyMetrics? metrics = null)
     {
+        _metrics = metrics;
         _context = context;
         _settings = settings;
         _mode = mode;
@@ -98,10 +100,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     /// <summary>True once the exchange runs under a stream policy (declared by the route or detected from the response).</summary>
     public bool IsStream => _policy.IsStream;
 
-    /// <summary>Called once when the exchange becomes a stream (at start for declared routes, at the response headers for Auto).</summary>
-    public Action<StreamPolicy>? StreamOpened { get; set; }
-
-    /// <summary>Whether <see cref="StreamOpened"/> was called.</summary>
+    /// <summary>Whether the exchange became a stream (at start for declared routes, at the response headers for Auto); counted once.</summary>
     public bool WasOpened { get; private set; }
 
     private void NotifyOpened(StreamPolicy policy)
@@ -109,7 +108,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         if (!WasOpened && policy.IsStream)
         {
             WasOpened = true;
-            StreamOpened?.Invoke(policy);
+            _metrics?.StreamOpened(_routeId, policy.Name);
         }
     }
 

@@ -22,8 +22,7 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
         }
 
         var settings = policies.Current;
-        using var session = new StreamSession(context, settings, StreamRouteMetadata.Of(route.Metadata), transformer, requestConfig.ActivityTimeout, route.RouteId, logger);
-        session.StreamOpened = policy => metrics.StreamOpened(route.RouteId, policy.Name);
+        using var session = new StreamSession(context, settings, StreamRouteMetadata.Of(route.Metadata), transformer, requestConfig.ActivityTimeout, route.RouteId, logger, metrics);
         if (!session.Start(cancellationToken, lifetime.ApplicationStopping))
         {
             await RejectBodyAsync(context, route.RouteId, session.Policy.MaxRequestBodySize!.Value);
