@@ -150,6 +150,7 @@ public static class Program
         app.UseRouting();
         app.UseRouteTimeouts();                        // YARP route Timeout/TimeoutPolicy, for the routes that set one
         app.UseRouteAuthorization();                   // route AuthorizationPolicy: 401/403/503 here, before any upstream
+        app.Use(static (context, next) => context.GetEndpoint() is null ? NotFound(context) : next(context)); // no route: 404 (a catch-all fallback endpoint would cost every request a route-value match)
         app.MapReverseProxy(proxy =>
         {
             proxy.UseClientAllowlist();                         // route metadata EdgeProxy.AllowFrom: 403 for other clients
@@ -159,7 +160,6 @@ public static class Program
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
         });
-        app.MapFallback("{**path}", NotFound);
         return app;
     }
 
