@@ -25,8 +25,7 @@ internal static class EventIds
     public const int Draining = 400;
     public const int Ready = 401;
 
-    // Access log 500
-    public const int AccessLog = 500;
+    // 500 was the access log; it is written through Serilog directly now (SourceContext EdgeProxy.AccessLog, no event id).
 
     // Trusted proxies, forwarded headers, PROXY protocol 600-699
     public const int AllowFromDenied = 600;

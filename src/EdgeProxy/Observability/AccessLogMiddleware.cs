@@ -4,6 +4,8 @@ using EdgeProxy.Tls;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Serilog.Events;
+using Serilog.Parsing;
 using Yarp.ReverseProxy.Model;
 
 namespace EdgeProxy.Observability;
@@ -12,17 +14,26 @@ namespace EdgeProxy.Observability;
 /// One structured event per request on the public listeners: who, what, how it ended and where it went.
 /// Header values (Authorization, Cookie, Set-Cookie ...) are never part of it.
 /// </summary>
-internal sealed partial class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<AccessLogOptions> options, ILoggerFactory loggerFactory, EdgeProxyMetrics metrics)
+internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<AccessLogOptions> options, Serilog.ILogger serilog, EdgeProxyMetrics metrics)
 {
     public const string Category = "EdgeProxy.AccessLog";
-    private readonly ILogger _logger = loggerFactory.CreateLogger(Category);
+
+    private static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
+        "{ClientIp} \"{Method} {Scheme}://{Host}{Path} {Protocol}\" {StatusCode} {ResponseBytes}B {DurationMs:0.0}ms route={RouteId} cluster={ClusterId} destination={Destination} tls={TlsProtocol} listener={Listener} trace={TraceId} span={SpanId} client_cert={ClientCertSubject}");
+
+    private static readonly ScalarValue Dash = new("-");
+
+    // Serilog's own logger, not Microsoft.Extensions.Logging: the bridge would copy the request's logging scope
+    // and an EventId structure into every event and grow the property dictionary several times over, about
+    // 3 KB per request. Minimum levels and overrides for this SourceContext still apply.
+    private readonly Serilog.ILogger _log = serilog.ForContext(Serilog.Core.Constants.SourceContextPropertyName, Category);
 
     public Task InvokeAsync(HttpContext context)
     {
         var settings = options.CurrentValue;
 
         // Log off: only the metrics' timing, without the body-counting wrapper.
-        return settings.Enabled && _logger.IsEnabled(LogLevel.Information) ? LogAsync(context, settings) : MeasureAsync(context);
+        return settings.Enabled && _log.IsEnabled(LogEventLevel.Information) ? LogAsync(context, settings) : MeasureAsync(context);
     }
 
     private async Task MeasureAsync(HttpContext context)
@@ -69,35 +80,37 @@ internal sealed partial class AccessLogMiddleware(RequestDelegate next, IOptions
         var request = context.Request;
         var proxy = context.Features.Get<IReverseProxyFeature>();
         var path = settings.IncludeQueryString ? request.Path.Value + request.QueryString.Value : request.Path.Value;
-        var status = Status(context);
         var activity = Activity.Current;
-        Log.Request(
-            _logger,
-            context.Connection.RemoteIpAddress?.ToString() ?? "-",
-            request.Method,
-            request.Scheme,
-            request.Host.Value ?? "-",
-            path ?? "/",
-            request.Protocol,
-            status,
-            bytes,
-            elapsed.TotalMilliseconds,
-            proxy?.Route.Config.RouteId ?? "-",
-            proxy?.Cluster?.Config.ClusterId ?? "-",
-            proxy?.ProxiedDestination?.Model.Config.Address ?? "-",
-            context.Features.Get<ITlsHandshakeFeature>()?.Protocol.ToString() ?? "-",
-            context.Features.Get<ListenerFeature>()?.Name ?? "-",
-            activity?.TraceId.ToHexString() ?? "-",
-            activity?.SpanId.ToHexString() ?? "-",
-            context.Features.Get<ClientCertificateState>()?.Certificate?.Subject ?? "-");
+        var properties = new Dictionary<string, LogEventPropertyValue>(20) // the 17 below, SourceContext, room for an enricher
+        {
+            ["ClientIp"] = Text(context.Connection.RemoteIpAddress?.ToString()),
+            ["Method"] = new ScalarValue(request.Method),
+            ["Scheme"] = new ScalarValue(request.Scheme),
+            ["Host"] = Text(request.Host.Value),
+            ["Path"] = new ScalarValue(path ?? "/"),
+            ["Protocol"] = new ScalarValue(request.Protocol),
+            ["StatusCode"] = new ScalarValue(Status(context)),
+            ["ResponseBytes"] = new ScalarValue(bytes),
+            ["DurationMs"] = new ScalarValue(elapsed.TotalMilliseconds),
+            ["RouteId"] = Text(proxy?.Route.Config.RouteId),
+            ["ClusterId"] = Text(proxy?.Cluster?.Config.ClusterId),
+            ["Destination"] = Text(proxy?.ProxiedDestination?.Model.Config.Address),
+            ["TlsProtocol"] = context.Features.Get<ITlsHandshakeFeature>() is { } tls ? new ScalarValue(TlsName(tls.Protocol)) : Dash,
+            ["Listener"] = Text(context.Features.Get<ListenerFeature>()?.Name),
+            ["TraceId"] = activity is null ? Dash : new ScalarValue(activity.TraceId.ToHexString()),
+            ["SpanId"] = activity is null ? Dash : new ScalarValue(activity.SpanId.ToHexString()),
+            ["ClientCertSubject"] = Text(context.Features.Get<ClientCertificateState>()?.Certificate?.Subject),
+        };
+        _log.Write(LogEvent.UnstableAssembleFromParts(
+            DateTimeOffset.Now, LogEventLevel.Information, null, Template, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
     }
 
-    private static partial class Log
+    private static LogEventPropertyValue Text(string? value) => value is null ? Dash : new ScalarValue(value);
+
+    private static string TlsName(System.Security.Authentication.SslProtocols protocol) => protocol switch
     {
-        [LoggerMessage(EventIds.AccessLog, LogLevel.Information,
-            "{ClientIp} \"{Method} {Scheme}://{Host}{Path} {Protocol}\" {StatusCode} {ResponseBytes}B {DurationMs:0.0}ms route={RouteId} cluster={ClusterId} destination={Destination} tls={TlsProtocol} listener={Listener} trace={TraceId} span={SpanId} client_cert={ClientCertSubject}")]
-        public static partial void Request(ILogger logger, string clientIp, string method, string scheme, string host, string path, string protocol,
-            int statusCode, long responseBytes, double durationMs, string routeId, string clusterId, string destination, string tlsProtocol, string listener,
-            string traceId, string spanId, string clientCertSubject);
-    }
+        System.Security.Authentication.SslProtocols.Tls13 => "Tls13",
+        System.Security.Authentication.SslProtocols.Tls12 => "Tls12",
+        _ => protocol.ToString(),
+    };
 }

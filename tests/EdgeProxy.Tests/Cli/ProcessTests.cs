@@ -53,6 +53,32 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task ReferenceLoggingSection_WritesCompactJsonAccessLog_ThroughTheQueue_FlushedBeforeExit()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var (config, https, _, admin) = PortsConfig();
+        var reference = System.Text.Json.Nodes.JsonNode.Parse(
+            File.ReadAllText(Repo.Path("config", "appsettings.reference.json")),
+            documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true })!;
+        config.Set("Serilog", reference["Serilog"]!.DeepClone()).Route("r", "{**any}", "app").Cluster("app", upstream.Url);
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
+        await proxy.WaitReadyAsync(admin);
+        using var client = TestClients.Https(https);
+        var path = $"/last-request-{Guid.NewGuid():N}";
+        (await client.GetAsync(path)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        proxy.Signal(SigTerm); // at once: the event may still be in the queue, and must be written before the process ends
+        (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(20))).Should().Be(0, proxy.Output);
+
+        var line = proxy.Output.Split('\n').Single(l => l.Contains(path, StringComparison.Ordinal));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(line)!;
+        json["SourceContext"]!.GetValue<string>().Should().Be("EdgeProxy.AccessLog");
+        json["StatusCode"]!.GetValue<int>().Should().Be(200);
+        json["@tr"]!.GetValue<string>().Should().MatchRegex("^[0-9a-f]{32}$").And.Be(json["TraceId"]!.GetValue<string>());
+        json["@mt"]!.GetValue<string>().Should().StartWith("{ClientIp} \"{Method} {Scheme}://{Host}{Path} {Protocol}\"");
+    }
+
+    [Fact]
     public async Task EnvironmentVariables_OverrideTheFile_AndEdgeProxyConfigSelectsIt()
     {
         await using var upstream = await TestUpstream.StartEchoAsync();

@@ -159,8 +159,12 @@ public sealed class ClientCertificateEndToEndTests(ClientCertificateFixture fixt
     [Fact]
     public async Task RequiredRoute_ValidCertificate_Passes_AndIgnoreRouteForwardsNothing()
     {
-        (await Headers(fixture.Valid, "/required/x"))["X-SSL-Client-Verify"].Should().Be("SUCCESS", "the global default format is Nginx");
+        var path = $"/required/{Guid.NewGuid():N}";
+        (await Headers(fixture.Valid, path))["X-SSL-Client-Verify"].Should().Be("SUCCESS", "the global default format is Nginx");
         (await Headers(fixture.Valid, "/ignore/x")).Keys.Should().NotContain(k => k.StartsWith("X-SSL", StringComparison.OrdinalIgnoreCase));
+
+        var entry = await fixture.Proxy.Logs.WaitForAsync(e => e.Properties.TryGetValue("Path", out var p) && p.ToString() == $"\"{path}\"");
+        entry.Properties["ClientCertSubject"].ToString().Should().Be("\"CN=Test Client, OU=Eng, O=Example, C=US\"", "the access log names the client certificate");
     }
 
     public static TheoryData<string> SpoofedHeaders()

@@ -20,9 +20,18 @@ public sealed class AccessLogTests(ITestOutputHelper output) : IDisposable
         await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).Route("items", "/items/{id}", "c").Cluster("c", upstream.Url), output);
         using var client = proxy.CreateClient(http2: true);
 
-        (await client.GetAsync("/items/7?token=secret-query")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
+        var parent = System.Diagnostics.ActivitySpanId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/items/7?token=secret-query") { Version = client.DefaultRequestVersion, VersionPolicy = client.DefaultVersionPolicy };
+        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{parent.ToHexString()}-01");
+        (await client.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
 
         var entry = await proxy.Logs.WaitForAsync(e => e.Properties.ContainsKey("RouteId") && e.Properties.ContainsKey("StatusCode"));
+        Prop(entry, "TraceId").Should().Be(traceId.ToHexString(), "the access log continues the caller's trace");
+        Prop(entry, "SpanId").Should().MatchRegex("^[0-9a-f]{16}$").And.NotBe(parent.ToHexString(), "the span is the proxy's own");
+        entry.TraceId.Should().Be(traceId, "sinks that know traces (compact JSON @tr) get it too");
+        Prop(entry, "ClientCertSubject").Should().Be("-");
+        Prop(entry, "Listener").Should().Be("Https");
         proxy.Logs.Events.Count(e => e.Properties.ContainsKey("ResponseBytes")).Should().Be(1);
         Prop(entry, "ClientIp").Should().EndWith("127.0.0.1");
         Prop(entry, "Method").Should().Be("GET");
