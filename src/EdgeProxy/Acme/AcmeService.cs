@@ -32,6 +32,8 @@ internal sealed partial class AcmeService(
             }
         }
 
+        ShowFileCertificates(_settings);
+
         // Host names follow the configuration (new routes, new Hosts entries); other ACME settings need a restart.
         _reloads = Microsoft.Extensions.Primitives.ChangeToken.OnChange(configuration.GetReloadToken, AddNewHosts);
         return base.StartAsync(cancellationToken);
@@ -46,6 +48,11 @@ internal sealed partial class AcmeService(
     private void AddNewHosts()
     {
         var reloaded = AcmeOptionsValidator.Validate(configuration, environment.ContentRootPath, plan.Endpoints, new ConfigReport());
+        if (reloaded is not null)
+        {
+            ShowFileCertificates(reloaded);
+        }
+
         var added = false;
         foreach (var host in reloaded?.Hosts ?? [])
         {
@@ -65,6 +72,14 @@ internal sealed partial class AcmeService(
         if (added)
         {
             _wake.Release();
+        }
+    }
+
+    private void ShowFileCertificates(AcmeSettings settings)
+    {
+        foreach (var (host, key) in settings.FileCertificates ?? new Dictionary<string, string>())
+        {
+            status.File(host, key);
         }
     }
 

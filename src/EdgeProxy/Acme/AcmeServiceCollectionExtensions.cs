@@ -23,6 +23,7 @@ internal static class AcmeServiceCollectionExtensions
         services.AddSingleton(new Http01Challenges(storage));
         services.AddSingleton<AcmeStatus>();
         services.AddSingleton(sp => new Admin.AdminEndpoint("/acme", sp.GetRequiredService<AcmeStatus>().WriteAsync)); // per-host state for operators
+        services.AddSingleton(sp => new Admin.ReadinessDetail(sp.GetRequiredService<AcmeStatus>().DescribeLines)); // the same, a line per host under /readyz
         services.AddHostedService<AcmeService>();
         return services;
     }
