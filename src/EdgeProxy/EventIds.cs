@@ -71,4 +71,6 @@ internal static class EventIds
     public const int AcmeCertificateReused = 1105;
     public const int AcmeCertificatePending = 1106;
     public const int AcmeStoredCertificateUnusable = 1107;
+    public const int AcmeRenewalWindow = 1108;
+    public const int AcmeRenewalWindowUnavailable = 1109;
 }

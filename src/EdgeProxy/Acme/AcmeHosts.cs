@@ -6,7 +6,9 @@ namespace EdgeProxy.Acme;
 /// <summary>Which host names ACME manages: the explicit list, else the literal names in route <c>Match:Hosts</c>.</summary>
 internal static class AcmeHosts
 {
-    public static IReadOnlyList<string> Resolve(IConfiguration config, IConfigurationSection section, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report)
+    /// <summary>The names to order for; <paramref name="fileCertificates"/> gets the names a file certificate covers (name → its config key).</summary>
+    public static IReadOnlyList<string> Resolve(IConfiguration config, IConfigurationSection section, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report,
+        Dictionary<string, string>? fileCertificates = null)
     {
         var explicitHosts = ConfigValues.ReadList(section, "Hosts", report);
         var hosts = new List<string>();
@@ -51,6 +53,7 @@ internal static class AcmeHosts
             if (sni is not null)
             {
                 report.Ok(section.Path + ":Hosts", $"'{host}' is served from {sni.Key}:Certificate; no ACME certificate is requested");
+                fileCertificates?.TryAdd(host, sni.Key + ":Certificate");
             }
             else
             {

@@ -57,7 +57,8 @@ internal static class AcmeOptionsValidator
         }
 
         var caBundle = ReadCaBundle(section, contentRoot, report);
-        var hosts = AcmeHosts.Resolve(config, section, endpoints, report);
+        var fileCertificates = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var hosts = AcmeHosts.Resolve(config, section, endpoints, report, fileCertificates);
         // Read the one key, not the whole section: binding it would need the duration converter `check` never registers.
         var dataPath = new EdgeProxyOptions { DataPath = config["EdgeProxy:DataPath"] ?? "data" }.ResolveDataPath(contentRoot);
         var storage = Path.GetFullPath(string.IsNullOrWhiteSpace(section["StoragePath"]) ? "acme" : section["StoragePath"]!, dataPath);
@@ -67,7 +68,7 @@ internal static class AcmeOptionsValidator
         }
 
         report.Ok(key, $"{directory} for {(hosts.Count == 0 ? "no host yet" : string.Join(", ", hosts))}; storage {storage}");
-        return new AcmeSettings(directory, string.IsNullOrWhiteSpace(email) ? null : email.Trim(), hosts, challenges, keyType, renewBefore, caBundle, storage);
+        return new AcmeSettings(directory, string.IsNullOrWhiteSpace(email) ? null : email.Trim(), hosts, challenges, keyType, renewBefore, caBundle, storage, fileCertificates);
     }
 
     private static Uri? ReadDirectory(IConfigurationSection section, ConfigReport report)

@@ -32,6 +32,8 @@ internal sealed partial class AcmeService(
             }
         }
 
+        ShowFileCertificates(_settings);
+
         // Host names follow the configuration (new routes, new Hosts entries); other ACME settings need a restart.
         _reloads = Microsoft.Extensions.Primitives.ChangeToken.OnChange(configuration.GetReloadToken, AddNewHosts);
         return base.StartAsync(cancellationToken);
@@ -46,6 +48,11 @@ internal sealed partial class AcmeService(
     private void AddNewHosts()
     {
         var reloaded = AcmeOptionsValidator.Validate(configuration, environment.ContentRootPath, plan.Endpoints, new ConfigReport());
+        if (reloaded is not null)
+        {
+            ShowFileCertificates(reloaded);
+        }
+
         var added = false;
         foreach (var host in reloaded?.Hosts ?? [])
         {
@@ -65,6 +72,14 @@ internal sealed partial class AcmeService(
         if (added)
         {
             _wake.Release();
+        }
+    }
+
+    private void ShowFileCertificates(AcmeSettings settings)
+    {
+        foreach (var (host, key) in settings.FileCertificates ?? new Dictionary<string, string>())
+        {
+            status.File(host, key);
         }
     }
 
@@ -141,27 +156,36 @@ internal sealed partial class AcmeService(
         {
             // One replica orders; the others wait, then find its certificate in storage and serve that.
             using var hostLock = await storage.LockAsync(host, ct);
-            if (LoadStored(host, state, log: false) && state.Due > DateTimeOffset.UtcNow)
-            {
-                Log.Reused(logger, host, certificates.Get(host)!.Current.Describe(), state.Due);
-                return;
-            }
-
-            // ARI: the CA's window decides when a stored certificate is renewed; the order then names the one it replaces.
+            var stored = LoadStored(host, state, log: false); // the local rule's renewal time, for ours or another replica's certificate
             string? replaces = null;
-            if (renewalInfo is not null && certificates.Get(host)?.Current is { } current && AcmeRenewalInfo.CertId(current.Leaf) is { } certId)
+            if (renewalInfo is not null && stored && certificates.Get(host)!.Current is { } current && AcmeRenewalInfo.CertId(current.Leaf) is { } certId)
             {
-                var window = await AcmeRenewalInfo.GetWindowAsync(http, renewalInfo, certId, ct);
+                // ARI: the CA's window decides, earlier or later than the local rule (e.g. before a mass revocation);
+                // it is asked again every 6 h, and the order then names the certificate it replaces.
+                var window = await RenewalWindowAsync(http, renewalInfo, host, certId, ct);
                 var now = DateTimeOffset.UtcNow;
+                var poll = now + AcmeRenewalInfo.PollInterval;
                 if (window is { } w && w.Start > now)
                 {
                     var at = AcmeRenewalInfo.PickTime(w);
-                    state.Due = at < now + AcmeRenewalInfo.PollInterval ? at : now + AcmeRenewalInfo.PollInterval;
+                    state.Due = at < poll ? at : poll;
+                    status.Serving(host, current.NotAfter, state.Due);
+                    return;
+                }
+
+                if (window is null && state.Due > now)
+                {
+                    state.Due = state.Due < poll ? state.Due : poll; // no window for it (or ARI unreachable): the local rule, asked again later
                     status.Serving(host, current.NotAfter, state.Due);
                     return;
                 }
 
                 replaces = window is null ? null : certId;
+            }
+            else if (stored && state.Due > DateTimeOffset.UtcNow)
+            {
+                Log.Reused(logger, host, certificates.Get(host)!.Current.Describe(), state.Due);
+                return;
             }
 
             var (chain, key) = await issuer.IssueAsync(host, ct, replaces);
@@ -198,6 +222,23 @@ internal sealed partial class AcmeService(
             var (type, detail) = ex is AcmeProblemException p ? (p.ShortType, p.Detail) : (ex.GetType().Name, ex.Message);
             status.Failed(host, type, detail, state.Failures, state.Due);
             Log.Failed(logger, host, type, detail, state.Failures, delay, serving);
+        }
+    }
+
+    /// <summary>The CA's suggested window; null when it has none or cannot be asked (ARI is advice: the local rule still holds).</summary>
+    private async Task<(DateTimeOffset Start, DateTimeOffset End)?> RenewalWindowAsync(HttpClient http, string renewalInfo, string host, string certId, CancellationToken ct)
+    {
+        try
+        {
+            var window = await AcmeRenewalInfo.GetWindowAsync(http, renewalInfo, certId, ct);
+            Log.RenewalWindow(logger, host, certId, window?.Start, window?.End);
+            return window;
+        }
+        catch (Exception ex) when ((ex is HttpRequestException or System.Text.Json.JsonException or InvalidOperationException or FormatException or TaskCanceledException)
+            && !ct.IsCancellationRequested)
+        {
+            Log.RenewalWindowUnavailable(logger, host, ex.Message);
+            return null;
         }
     }
 

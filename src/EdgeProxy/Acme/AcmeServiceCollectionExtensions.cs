@@ -10,19 +10,21 @@ internal static class AcmeServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAcmeCertificates(this IServiceCollection services, AcmeSettings? settings)
     {
-        services.AddSingleton<TlsAlpnChallenges>();
         services.AddSingleton(sp => new AcmeCertificates(settings, sp.GetRequiredService<CertificateStore>(), sp.GetRequiredService<ILogger<AcmeCertificates>>()));
         if (settings is null)
         {
             services.AddSingleton(new Http01Challenges(null));
+            services.AddSingleton(new TlsAlpnChallenges(null));
             return services;
         }
 
         var storage = new AcmeStorage(settings.StoragePath, settings.DirectoryUrl);
         services.AddSingleton(storage);
         services.AddSingleton(new Http01Challenges(storage));
+        services.AddSingleton(new TlsAlpnChallenges(storage)); // answers any replica sharing the folder can give
         services.AddSingleton<AcmeStatus>();
         services.AddSingleton(sp => new Admin.AdminEndpoint("/acme", sp.GetRequiredService<AcmeStatus>().WriteAsync)); // per-host state for operators
+        services.AddSingleton(sp => new Admin.ReadinessDetail(sp.GetRequiredService<AcmeStatus>().DescribeLines)); // the same, a line per host under /readyz
         services.AddHostedService<AcmeService>();
         return services;
     }

@@ -1,6 +1,9 @@
 namespace EdgeProxy.Acme;
 
-/// <summary>The validated ACME configuration, parsed once: what the issuer and the listeners use.</summary>
+/// <summary>
+/// The validated ACME configuration, parsed once: what the issuer and the listeners use. <see cref="FileCertificates"/>
+/// are the route names left to a configured file certificate (name → its config key), shown to operators.
+/// </summary>
 internal sealed record AcmeSettings(
     Uri DirectoryUrl,
     string? Email,
@@ -9,7 +12,8 @@ internal sealed record AcmeSettings(
     AcmeKeyType KeyType,
     TimeSpan? RenewBefore,
     string? CaBundle,
-    string StoragePath)
+    string StoragePath,
+    IReadOnlyDictionary<string, string>? FileCertificates = null)
 {
     /// <summary>
     /// When a certificate is due: <see cref="RenewBefore"/> before expiry when set, else when a third of its

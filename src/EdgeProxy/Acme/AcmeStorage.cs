@@ -60,11 +60,35 @@ internal sealed class AcmeStorage(string root, Uri directoryUrl)
 
     public void WriteChallenge(string token, string keyAuthorization) => Write(Path.Combine(ChallengeDirectory, token), keyAuthorization, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
-    public void DeleteChallenge(string token)
+    public void DeleteChallenge(string token) => TryDelete(Path.Combine(ChallengeDirectory, token));
+
+    /// <summary>Pending TLS-ALPN-01 answers: one file per host name, holding the name and the key authorization.</summary>
+    public string TlsAlpnDirectory => Path.Combine(root, "tls-alpn-challenges");
+
+    public void WriteTlsAlpnChallenge(string host, string keyAuthorization) =>
+        Write(Path.Combine(TlsAlpnDirectory, Safe(host)), host + "\n" + keyAuthorization, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+    public void DeleteTlsAlpnChallenge(string host) => TryDelete(Path.Combine(TlsAlpnDirectory, Safe(host)));
+
+    /// <summary>The key authorization a replica sharing this folder stored for <paramref name="host"/>, or null.</summary>
+    public string? ReadTlsAlpnChallenge(string host)
     {
         try
         {
-            File.Delete(Path.Combine(ChallengeDirectory, token));
+            var lines = File.ReadAllText(Path.Combine(TlsAlpnDirectory, Safe(host))).Split('\n', 2);
+            return lines.Length == 2 && lines[0].Equals(host, StringComparison.OrdinalIgnoreCase) ? lines[1] : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
         }
         catch (IOException)
         {

@@ -11,15 +11,16 @@ internal sealed class AdminMiddleware
     private readonly RequestDelegate _next;
     private readonly Dictionary<string, RequestDelegate> _endpoints;
 
-    public AdminMiddleware(RequestDelegate next, ReadinessState readiness, IEnumerable<AdminEndpoint> extra)
+    public AdminMiddleware(RequestDelegate next, ReadinessState readiness, IEnumerable<AdminEndpoint> extra, IEnumerable<ReadinessDetail> details)
     {
         _next = next;
+        var detail = details.ToArray();
         _endpoints = new Dictionary<string, RequestDelegate>(StringComparer.OrdinalIgnoreCase)
         {
             ["/healthz"] = context => Text(context, StatusCodes.Status200OK, "ok"),
-            ["/readyz"] = context => readiness.IsReady
-                ? Text(context, StatusCodes.Status200OK, "ready")
-                : Text(context, StatusCodes.Status503ServiceUnavailable, readiness.Describe()),
+            // The first line is the status word probes and `EdgeProxy health` read; detail lines follow and never change the code.
+            ["/readyz"] = context => Text(context, readiness.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
+                string.Join('\n', detail.SelectMany(d => d.Lines()).Prepend(readiness.Describe()))),
         };
         foreach (var endpoint in extra)
         {

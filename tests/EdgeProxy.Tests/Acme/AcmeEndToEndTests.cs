@@ -35,6 +35,10 @@ public sealed class AcmeEndToEndTests(ITestOutputHelper output) : IDisposable
         var status = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync("/acme"))!;
         status["a.edgeproxy.test"]!["state"]!.GetValue<string>().Should().Be("valid");
         status["b.edgeproxy.test"]!["notAfter"].Should().NotBeNull();
+        status["a.edgeproxy.test"]!["certificate"]!.GetValue<string>().Should().Be("acme");
+        var ready = (await admin.GetStringAsync("/readyz")).Split('\n');
+        ready[0].Should().Be("ready");
+        ready[1].Should().MatchRegex(@"^acme a\.edgeproxy\.test: valid; serving acme \(expires \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\); renewal due \d{4}-");
 
         // Names ACME does not manage keep the self-signed fallback.
         (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject.Should().Contain("EdgeProxy self-signed");

@@ -57,6 +57,11 @@ public sealed class AcmeRenewalAndFailureTests(ITestOutputHelper output) : IDisp
         status["state"]!.GetValue<string>().Should().Be("failing");
         status["failures"]!.GetValue<int>().Should().Be(1);
         status["lastError"]!.GetValue<string>().Should().StartWith("connection: ");
+        status["certificate"]!.GetValue<string>().Should().Be("self-signed fallback");
+        using var ready = await admin.GetAsync("/readyz");
+        ready.StatusCode.Should().Be(System.Net.HttpStatusCode.OK, "a failing order leaves the proxy ready, serving the fallback");
+        (await ready.Content.ReadAsStringAsync()).Should().StartWith("ready\nacme down.edgeproxy.test: failing; serving self-signed fallback; 1 failed attempt(s), last: connection: ")
+            .And.Contain("; next attempt ");
     }
 
     [ToolFact("pebble", "pebble-challtestsrv")]

@@ -116,7 +116,7 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>The sample of <paramref name="metric"/> whose labels include every pair in <paramref name="labels"/> (any order).</summary>
-    private static double Value(string exposition, string metric, string labels)
+    internal static double Value(string exposition, string metric, string labels)
     {
         var wanted = labels.Split("\",", StringSplitOptions.RemoveEmptyEntries).Select(p => p.TrimEnd('"') + "\"").ToArray();
         foreach (var line in exposition.Split('\n'))
