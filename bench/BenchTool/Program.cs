@@ -8,11 +8,12 @@ return args.FirstOrDefault() switch
     "sse" => await SseClient.RunAsync(options),
     "ws" => await WsClient.RunAsync(options),
     "report" => Report.Run(options),
+    "alloc" => AllocReport.Run(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: BenchTool serve|sse|ws|report --key value ...");
+    Console.Error.WriteLine("usage: BenchTool serve|sse|ws|report|alloc --key value ...");
     return 2;
 }

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Where EdgeProxy's time and allocations go on the HTTP/1.1 keep-alive load, next to plain YARP's.
+#
+#   bench/profile.sh [--seconds N] [-- EdgeProxy config overrides, e.g. EdgeProxy:AccessLog:Enabled=true]
+#
+# Starts the bench's nginx upstream, then for each of EdgeProxy and plain YARP: warms it with wrk for 8 s,
+# records 6 s of wrk load with dotnet-trace (gc-verbose: allocation samples with call stacks) and, when perf is
+# installed, 6 s of perf (JIT frames named through DOTNET_PerfMapEnabled). Prints bytes per request by type
+# (EdgeProxy beyond plain YARP) and perf's top symbols; keeps the traces in bench/results/profile-<time>/.
+# Installs dotnet-trace (dotnet tool) when missing. Loopback only, ports 18080 and 18501/18503; every process
+# it starts is stopped on exit.
+set -euo pipefail
+
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$BENCH")"
+SECONDS_TRACED=6
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --seconds) SECONDS_TRACED="$2"; shift ;;
+        --) shift; break ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        *) echo "unknown option: $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+OVERRIDES=("$@")
+
+for tool in nginx wrk curl; do command -v "$tool" >/dev/null || { echo "$tool is missing: run bench/run.sh once (it installs it)" >&2; exit 1; }; done
+TRACE_TOOL="$(command -v dotnet-trace || echo "$HOME/.dotnet/tools/dotnet-trace")"
+[[ -x "$TRACE_TOOL" ]] || dotnet tool install --global dotnet-trace >/dev/null
+
+OUT="$BENCH/results/profile-$(date -u +%Y%m%dT%H%M%SZ)"
+WORK="$(mktemp -d /tmp/edgeproxy-profile.XXXXXX)"
+mkdir -p "$OUT" "$WORK/certs" "$WORK/logs"
+declare -a PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+for project in src/EdgeProxy bench/PlainYarp bench/BenchTool; do
+    dotnet build "$ROOT/$project" -c Release -v quiet -nologo -clp:ErrorsOnly >"$WORK/logs/build.log" 2>&1 || { cat "$WORK/logs/build.log" >&2; exit 1; }
+done
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$WORK/certs/key.pem" -out "$WORK/certs/cert.pem" 2>/dev/null
+cp "$BENCH"/config/* "$WORK/"
+(cd "$WORK" && exec nginx -p "$WORK/" -c "$WORK/nginx-upstream.conf") >"$WORK/logs/upstream.log" 2>&1 &
+PIDS+=("$!")
+
+profile() { # name, port, command...
+    local name="$1" port="$2"; shift 2
+    (cd "$WORK" && DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 exec "$@") >"$WORK/logs/$name.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 1 150); do curl -sk -o /dev/null "https://127.0.0.1:$port/" && break; sleep 0.2; done
+    wrk -t2 -c32 -d8s "https://127.0.0.1:$port/" >/dev/null
+    wrk -t2 -c32 -d$((SECONDS_TRACED + 3))s "https://127.0.0.1:$port/" >"$OUT/$name-wrk.txt" &
+    local load=$!
+    sleep 1
+    "$TRACE_TOOL" collect -p "$pid" --profile gc-verbose --duration "00:00:00:$(printf '%02d' "$SECONDS_TRACED")" -o "$OUT/$name.nettrace" >"$WORK/logs/$name-trace.log" 2>&1
+    wait "$load"
+    if command -v perf >/dev/null; then
+        wrk -t2 -c32 -d$((SECONDS_TRACED + 2))s "https://127.0.0.1:$port/" >/dev/null &
+        load=$!
+        sleep 1
+        perf record -F 999 -g -p "$pid" -o "$OUT/$name.perf" -- sleep "$SECONDS_TRACED" >/dev/null 2>&1 || true
+        wait "$load"
+        perf report -i "$OUT/$name.perf" --no-children -g none --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25 >"$OUT/$name-perf-top.txt" || true
+    fi
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    # requests during the traced seconds, from wrk's rate
+    awk -v s="$SECONDS_TRACED" '/Requests\/sec/ { printf "%d", $2 * s }' "$OUT/$name-wrk.txt"
+}
+
+edge_requests=$(profile edgeproxy 18501 dotnet "$ROOT/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll" --config edgeproxy.json "${OVERRIDES[@]}")
+yarp_requests=$(profile plain-yarp 18503 dotnet "$ROOT/bench/PlainYarp/bin/Release/net10.0/PlainYarp.dll" --config plain-yarp.json)
+dotnet "$ROOT/bench/BenchTool/bin/Release/net10.0/BenchTool.dll" alloc --trace "$OUT/edgeproxy.nettrace" --requests "$edge_requests" \
+    --baseline "$OUT/plain-yarp.nettrace" --baseline-requests "$yarp_requests" | tee "$OUT/alloc.txt"
+for name in edgeproxy plain-yarp; do
+    [[ -s "$OUT/$name-perf-top.txt" ]] && { echo; echo "perf, $name:"; cat "$OUT/$name-perf-top.txt"; }
+done
+echo "traces kept in $OUT (BenchTool alloc --trace ... --type T shows who allocates T)"
