@@ -62,7 +62,7 @@ internal static class ClientResolver
         string? host = null;
         var first = true;
         var stoppedEarly = false;
-        foreach (var element in new ForwardedElements(forwarded))
+        foreach (var element in ForwardedElements.FromRight(forwarded))
         {
             if (count == MaxHops || !ForwardedElements.TryParseElement(element, out var forValue, out var protoValue, out var hostValue))
             {

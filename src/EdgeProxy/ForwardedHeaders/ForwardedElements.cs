@@ -8,45 +8,12 @@ namespace EdgeProxy.ForwardedHeaders;
 /// (commas outside quoted strings), so whatever a client wrote on the left, however broken, cannot change
 /// how the elements our trusted proxies appended on the right are read.
 /// </summary>
-internal ref struct ForwardedElements(StringValues values)
+internal static class ForwardedElements
 {
-    private readonly StringValues _values = values;
-    private int _line = values.Count;
-    private int _end = -1;
-    private ReadOnlySpan<char> _current;
+    /// <summary>The elements of every <c>Forwarded</c> line, rightmost first.</summary>
+    public static EntriesFromRight FromRight(StringValues values) => new(values, LastCommaOutsideQuotes);
 
-    public readonly ReadOnlySpan<char> Current => _current;
-
-    public readonly ForwardedElements GetEnumerator() => this;
-
-    public bool MoveNext()
-    {
-        while (true)
-        {
-            if (_end < 0)
-            {
-                if (--_line < 0)
-                {
-                    return false;
-                }
-
-                _end = (_values[_line] ?? string.Empty).Length;
-                if (_end == 0)
-                {
-                    _end = -1;
-                    continue;
-                }
-            }
-
-            var text = (_values[_line] ?? string.Empty).AsSpan(0, _end);
-            var comma = LastCommaOutsideQuotes(text);
-            _current = text[(comma + 1)..].Trim(" \t");
-            _end = comma < 0 ? -1 : comma;
-            return true;
-        }
-    }
-
-    private static int LastCommaOutsideQuotes(ReadOnlySpan<char> text)
+    internal static int LastCommaOutsideQuotes(ReadOnlySpan<char> text)
     {
         var quoted = false;
         for (var i = text.Length - 1; i >= 0; i--)
