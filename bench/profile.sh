@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Where EdgeProxy's time and allocations go on the HTTP/1.1 keep-alive load, next to plain YARP's.
+# Where EdgeProxy's time and allocations go on the HTTP/1.1 keep-alive load (or HTTP/2 with --h2), next to
+# plain YARP's.
 #
-#   bench/profile.sh [--seconds N] [-- EdgeProxy config overrides, e.g. EdgeProxy:AccessLog:Enabled=true]
+#   bench/profile.sh [--seconds N] [--h2] [-- EdgeProxy config overrides, e.g. EdgeProxy:AccessLog:Enabled=true]
 #
-# Starts the bench's nginx upstream, then for each of EdgeProxy and plain YARP: warms it with wrk for 8 s,
-# records 6 s of wrk load with dotnet-trace (gc-verbose: allocation samples with call stacks) and, when perf is
+# Starts the bench's nginx upstream, then for each of EdgeProxy and plain YARP: warms it for 8 s,
+# records 6 s of load (wrk -t2 -c32, or h2load -t1 -c16 -m10 with --h2) with dotnet-trace (gc-verbose: allocation samples with call stacks) and, when perf is
 # installed, 6 s of perf (JIT frames named through DOTNET_PerfMapEnabled). Prints bytes per request by type
 # (EdgeProxy beyond plain YARP) and perf's top symbols; keeps the traces in bench/results/profile-<time>/.
 # Installs dotnet-trace (dotnet tool) when missing. Loopback only, ports 18080 and 18501/18503; every process
@@ -14,18 +15,20 @@ set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
 SECONDS_TRACED=6
+H2=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --seconds) SECONDS_TRACED="$2"; shift ;;
+        --h2) H2=1 ;;
         --) shift; break ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
     shift
 done
 OVERRIDES=("$@")
 
-for tool in nginx wrk curl; do command -v "$tool" >/dev/null || { echo "$tool is missing: run bench/run.sh once (it installs it)" >&2; exit 1; }; done
+for tool in nginx wrk h2load curl; do command -v "$tool" >/dev/null || { echo "$tool is missing: run bench/run.sh once (it installs it)" >&2; exit 1; }; done
 TRACE_TOOL="$(command -v dotnet-trace || echo "$HOME/.dotnet/tools/dotnet-trace")"
 [[ -x "$TRACE_TOOL" ]] || dotnet tool install --global dotnet-trace >/dev/null
 
@@ -45,29 +48,36 @@ cp "$BENCH"/config/* "$WORK/"
 (cd "$WORK" && exec nginx -p "$WORK/" -c "$WORK/nginx-upstream.conf") >"$WORK/logs/upstream.log" 2>&1 &
 PIDS+=("$!")
 
+load() { # url, seconds, output file
+    if [[ $H2 == 1 ]]; then h2load -t1 -c16 -m10 -D "$2" "$1" >"$3" 2>&1; else wrk -t2 -c32 -d"$2"s "$1" >"$3"; fi
+}
+rate() { # the load's output file -> requests per second
+    if [[ $H2 == 1 ]]; then awk '/^finished in/ { gsub(",", ""); print $4 }' "$1"; else awk '/Requests\/sec/ { print $2 }' "$1"; fi
+}
+
 profile() { # name, port, command...
     local name="$1" port="$2"; shift 2
     (cd "$WORK" && DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 exec "$@") >"$WORK/logs/$name.log" 2>&1 &
     local pid=$!
     PIDS+=("$pid")
     for _ in $(seq 1 150); do curl -sk -o /dev/null "https://127.0.0.1:$port/" && break; sleep 0.2; done
-    wrk -t2 -c32 -d8s "https://127.0.0.1:$port/" >/dev/null
-    wrk -t2 -c32 -d$((SECONDS_TRACED + 3))s "https://127.0.0.1:$port/" >"$OUT/$name-wrk.txt" &
-    local load=$!
+    load "https://127.0.0.1:$port/" 8 /dev/null
+    load "https://127.0.0.1:$port/" $((SECONDS_TRACED + 3)) "$OUT/$name-load.txt" &
+    local running=$!
     sleep 1
     "$TRACE_TOOL" collect -p "$pid" --profile gc-verbose --duration "00:00:00:$(printf '%02d' "$SECONDS_TRACED")" -o "$OUT/$name.nettrace" >"$WORK/logs/$name-trace.log" 2>&1
-    wait "$load"
+    wait "$running"
     if command -v perf >/dev/null; then
-        wrk -t2 -c32 -d$((SECONDS_TRACED + 2))s "https://127.0.0.1:$port/" >/dev/null &
-        load=$!
+        load "https://127.0.0.1:$port/" $((SECONDS_TRACED + 2)) /dev/null &
+        running=$!
         sleep 1
         perf record -F 999 -g -p "$pid" -o "$OUT/$name.perf" -- sleep "$SECONDS_TRACED" >/dev/null 2>&1 || true
-        wait "$load"
+        wait "$running"
         perf report -i "$OUT/$name.perf" --no-children -g none --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25 >"$OUT/$name-perf-top.txt" || true
     fi
     kill "$pid"; wait "$pid" 2>/dev/null || true
-    # requests during the traced seconds, from wrk's rate
-    awk -v s="$SECONDS_TRACED" '/Requests\/sec/ { printf "%d", $2 * s }' "$OUT/$name-wrk.txt"
+    # requests during the traced seconds, from the load's rate
+    awk -v r="$(rate "$OUT/$name-load.txt")" -v s="$SECONDS_TRACED" 'BEGIN { printf "%d", r * s }'
 }
 
 edge_requests=$(profile edgeproxy 18501 dotnet "$ROOT/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll" --config edgeproxy.json "${OVERRIDES[@]}")

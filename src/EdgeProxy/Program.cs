@@ -133,6 +133,7 @@ public static class Program
         fileProvider.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Configuration");
         fileProvider.ValidateCandidate = candidate => ConfigChecker.Check(EdgeProxyConfiguration.WithCandidate(candidate, cli.ConfigArgs), contentRoot).Report;
 
+        app.Services.GetRequiredService<TraceContextListener>(); // before the first request: ASP.NET Core's per-request Activity
         var readiness = app.Services.GetRequiredService<ReadinessState>();
         app.Lifetime.ApplicationStarted.Register(readiness.MarkReady);
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);

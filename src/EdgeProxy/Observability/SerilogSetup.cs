@@ -1,4 +1,5 @@
 using Serilog;
+using Serilog.Events;
 
 namespace EdgeProxy.Observability;
 
@@ -10,11 +11,25 @@ internal static class SerilogSetup
 {
     public const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
+    /// <summary>
+    /// ASP.NET Core's per-request logger ("Request starting", "Request finished"). Whenever it is enabled at all,
+    /// the host opens a logging scope per request, which Serilog keeps in an AsyncLocal: every later
+    /// <c>Activity.Current</c> change in the request then copies a larger execution context (about 0.5 KB and
+    /// several µs per request, bench/README.md). EdgeProxy's access log replaces those lines, so it is off unless
+    /// the Serilog section names it (<c>Serilog:MinimumLevel:Override:Microsoft.AspNetCore.Hosting.Diagnostics</c>).
+    /// </summary>
+    public const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     public static IServiceCollection AddEdgeProxyLogging(this IServiceCollection services, IConfiguration configuration, Action<LoggerConfiguration>? extra)
     {
         return services.AddSerilog((_, logger) =>
         {
             logger.ReadFrom.Configuration(configuration).Enrich.FromLogContext();
+            if (configuration["Serilog:MinimumLevel:Override:" + HostingDiagnostics] is null)
+            {
+                logger.MinimumLevel.Override(HostingDiagnostics, LevelAlias.Off);
+            }
+
             if (!configuration.GetSection("Serilog:WriteTo").Exists())
             {
                 // Behind a queue: request threads hand the event over and one thread formats and writes. A console

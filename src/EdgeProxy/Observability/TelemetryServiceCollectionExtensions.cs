@@ -31,8 +31,10 @@ internal static class TelemetryServiceCollectionExtensions
         }
 
         // Without an exporter there is nothing to record spans for. W3C context still flows: ASP.NET Core starts
-        // an Activity per request from the caller's traceparent and HttpClient sends a child of it upstream, as
-        // plain YARP does. OpenTelemetry's instrumentation would cost ~10 µs per request here (bench/README.md).
+        // an Activity per request from the caller's traceparent (TraceContextListener asks for it) and HttpClient
+        // sends a child of it upstream, as plain YARP does. OpenTelemetry's instrumentation would cost ~10 µs per
+        // request here (bench/README.md).
+        services.AddSingleton<TraceContextListener>();
         if (options.Tracing && !string.IsNullOrEmpty(endpoint))
         {
             telemetry.WithTracing(tracing => tracing

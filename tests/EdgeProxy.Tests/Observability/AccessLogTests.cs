@@ -86,4 +86,40 @@ public sealed class AccessLogTests(ITestOutputHelper output) : IDisposable
         Prop(entry, "Scheme").Should().Be("http");
         Prop(entry, "Listener").Should().Be("Http");
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AspNetCoreRequestLines_AreReplacedByTheAccessLog_UnlessTheSerilogSectionAsksForThem(bool asked)
+    {
+        // ASP.NET Core's request logger opens a logging scope per request whenever it is enabled, and that scope
+        // (an AsyncLocal in Serilog) made every request copy a larger execution context. Off by default; any
+        // override of its category brings it back, scope included.
+        await using var upstream = await TestUpstream.StartAsync(app => app.MapGet("/", () => "ok"));
+        string[] args = ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore=Debug", "Serilog:MinimumLevel:Override:Yarp=Information"];
+        if (asked)
+        {
+            args = [.. args, "Serilog:MinimumLevel:Override:Microsoft.AspNetCore.Hosting.Diagnostics=Information"];
+        }
+
+        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).Route("all", "{**any}", "c").Cluster("c", upstream.Url), output, args);
+        using var client = proxy.CreateClient();
+        (await client.GetStringAsync("/")).Should().Be("ok");
+        await proxy.Logs.WaitForAsync(e => e.Properties.ContainsKey("ResponseBytes"));
+
+        var proxying = proxy.Logs.Events.Single(e => Prop(e, "SourceContext").StartsWith("Yarp.ReverseProxy.Forwarder", StringComparison.Ordinal) && e.RenderMessage().StartsWith("Proxying to", StringComparison.Ordinal));
+        proxying.TraceId.Should().NotBeNull("events inside a request still carry its trace, scope or not");
+        var hostingLines = proxy.Logs.Events.Count(e => Prop(e, "SourceContext") == "Microsoft.AspNetCore.Hosting.Diagnostics");
+        if (asked)
+        {
+            hostingLines.Should().BeGreaterThanOrEqualTo(2, "Request starting and Request finished");
+            proxying.Properties.Should().ContainKey("RequestId", "the request scope is back with its logger");
+        }
+        else
+        {
+            hostingLines.Should().Be(0);
+            proxying.Properties.Should().NotContainKey("RequestId", "no request scope is opened")
+                .And.NotContainKey("RequestPath").And.ContainKey("ConnectionId", "Kestrel's connection scope (one per connection) stays");
+        }
+    }
 }

@@ -67,7 +67,7 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
         (await client.GetAsync("/t")).StatusCode.Should().Be(HttpStatusCode.OK);
 
         var received = seen.ToArray();
-        received[0].Should().MatchRegex($"^00-{traceId.ToHexString()}-[0-9a-f]{{16}}-0[01]$")
+        received[0].Should().MatchRegex($"^00-{traceId.ToHexString()}-[0-9a-f]{{16}}-01$", "the caller sampled it: so does the upstream's parent-based sampler")
             .And.NotContain(parent.ToHexString(), "the upstream sees a child of the proxy's span, not the client's span");
         received[1].Should().MatchRegex("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", "a caller without trace context gets one started for it")
             .And.NotContain(traceId.ToHexString());
