@@ -15,13 +15,7 @@ internal sealed partial class HstsMiddleware
 {
     public const string RouteMetadataKey = "EdgeProxy.Hsts";
 
-    private static readonly Func<object, Task> ApplyCallback = state =>
-    {
-        var (middleware, context) = ((HstsMiddleware, HttpContext))state;
-        middleware.Apply(context);
-        return Task.CompletedTask;
-    };
-
+    private readonly Func<object, Task> _applyCallback; // one per middleware, the context as its state: nothing allocated per request
     private readonly RequestDelegate _next;
     private readonly ILogger<HstsMiddleware> _logger;
     private readonly ConcurrentDictionary<string, byte> _warnedRoutes = new(StringComparer.Ordinal);
@@ -31,13 +25,18 @@ internal sealed partial class HstsMiddleware
     {
         _next = next;
         _logger = logger;
+        _applyCallback = state =>
+        {
+            Apply((HttpContext)state);
+            return Task.CompletedTask;
+        };
         _policies = new HstsPolicies(options.CurrentValue);
         options.OnChange(o => _policies = new HstsPolicies(o));
     }
 
     public Task InvokeAsync(HttpContext context)
     {
-        context.Response.OnStarting(ApplyCallback, (this, context));
+        context.Response.OnStarting(_applyCallback, context);
         return _next(context);
     }
 

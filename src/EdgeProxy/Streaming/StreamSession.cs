@@ -38,7 +38,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     private long _heartbeatMs;
     private long _lastActivity;
     private long _lastHeartbeat;
-    private Timer? _timer;
+    private ITimer? _timer; // TimeProvider's timer: no finalizer, unlike System.Threading.Timer (one per proxied request)
     private ResponseBody? _body;
     private WebSocketRelayStream? _webSocket;
     private CancellationToken _stopping;
@@ -67,6 +67,10 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     }
 
     public CancellationToken Token => _cts.Token;
+
+    public HttpContext Context => _context;
+
+    public string RouteId => _routeId;
 
     public StreamPolicy Policy => _policy;
 
@@ -154,8 +158,8 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
 
         lock (_gate)
         {
-            _timer = new Timer(static s => ((StreamSession)s!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
-            Reschedule(Environment.TickCount64);
+            // Created armed (one timer-queue lock less than arming it after); OnTimer waits for the lock, so _timer is set first.
+            _timer = TimeProvider.System.CreateTimer(static s => ((StreamSession)s!).OnTimer(), this, DueIn(Environment.TickCount64), Timeout.InfiniteTimeSpan);
         }
 
         NotifyOpened(_policy);
@@ -359,7 +363,10 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         _heartbeatMs = policy.Heartbeat is { } h && (ReferenceEquals(policy, _settings.SsePolicy) || ReferenceEquals(policy, _settings.WebSocketPolicy)) ? (long)h.TotalMilliseconds : 0;
     }
 
-    private void Reschedule(long now)
+    private void Reschedule(long now) => _timer!.Change(DueIn(now), Timeout.InfiniteTimeSpan);
+
+    /// <summary>Time until the nearest of the idle limit, the total limits and the next heartbeat.</summary>
+    private TimeSpan DueIn(long now)
     {
         var due = Math.Min(Math.Min(Volatile.Read(ref _lastActivity) + _idleMs, _totalDeadline), _maxDeadline);
         if (_heartbeatMs > 0)
@@ -367,7 +374,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
             due = Math.Min(due, Math.Max(LastUpstreamWrite, _lastHeartbeat) + _heartbeatMs);
         }
 
-        _timer!.Change(Math.Clamp(due - now, 1, int.MaxValue - 1), Timeout.Infinite);
+        return TimeSpan.FromMilliseconds(Math.Clamp(due - now, 1, int.MaxValue - 1));
     }
 
     private void OnTimer()

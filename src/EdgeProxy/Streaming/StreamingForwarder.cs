@@ -12,37 +12,67 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
     public ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer) =>
         SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, CancellationToken.None);
 
-    public async ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer, CancellationToken cancellationToken)
+    public ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer, CancellationToken cancellationToken)
     {
         var route = context.Features.Get<IReverseProxyFeature>()?.Route.Config;
         if (route is null)
         {
             // Direct forwarding outside the YARP pipeline has no route and so no policy.
-            return await inner.SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
+            return inner.SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
         }
 
         var settings = policies.Current;
-        using var session = new StreamSession(context, settings, StreamRouteMetadata.Of(route.Metadata), transformer, requestConfig.ActivityTimeout, route.RouteId, logger, metrics);
-        if (!session.Start(cancellationToken, lifetime.ApplicationStopping))
+        var session = new StreamSession(context, settings, StreamRouteMetadata.Of(route.Metadata), transformer, requestConfig.ActivityTimeout, route.RouteId, logger, metrics);
+        ValueTask<ForwarderError> sending;
+        try
         {
-            await RejectBodyAsync(context, route.RouteId, session.Policy.MaxRequestBodySize!.Value);
+            if (!session.Start(cancellationToken, lifetime.ApplicationStopping))
+            {
+                return RejectAsync(session);
+            }
+
+            sending = inner.SendAsync(context, destinationPrefix, httpClient, settings.Backstop(requestConfig), session, session.Token);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        // The await lives in a method of its own with only what is needed after YARP returns: a smaller state
+        // machine than one holding all six forwarder arguments (it is allocated for every proxied request).
+        return FinishAsync(sending, session);
+    }
+
+    private async ValueTask<ForwarderError> FinishAsync(ValueTask<ForwarderError> sending, StreamSession session)
+    {
+        using (session)
+        {
+            var error = session.Complete(await sending);
+            var context = session.Context;
+            if (session.WasOpened)
+            {
+                var reason = EndReason(session.End, error, context.RequestAborted.IsCancellationRequested, lifetime.ApplicationStopping.IsCancellationRequested);
+                metrics.StreamClosed(session.RouteId, session.Policy.Name, reason, session.Elapsed, session.TimeToFirstByte);
+                Log.StreamClosed(logger, session.RouteId, session.Policy.Name, reason, session.Elapsed.TotalSeconds, session.BytesFromClient, session.BytesToClient);
+            }
+
+            if (error == ForwarderError.RequestBodyClient && context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+            {
+                await RejectBodyAsync(context, session.RouteId, session.Policy.MaxRequestBodySize ?? 0);
+            }
+
+            return error;
+        }
+    }
+
+    private async ValueTask<ForwarderError> RejectAsync(StreamSession session)
+    {
+        using (session)
+        {
+            await RejectBodyAsync(session.Context, session.RouteId, session.Policy.MaxRequestBodySize!.Value);
             return ForwarderError.None;
         }
-
-        var error = await inner.SendAsync(context, destinationPrefix, httpClient, settings.Backstop(requestConfig), session, session.Token);
-        error = session.Complete(error);
-        if (session.WasOpened)
-        {
-            var reason = EndReason(session.End, error, context.RequestAborted.IsCancellationRequested, lifetime.ApplicationStopping.IsCancellationRequested);
-            metrics.StreamClosed(route.RouteId, session.Policy.Name, reason, session.Elapsed, session.TimeToFirstByte);
-            Log.StreamClosed(logger, route.RouteId, session.Policy.Name, reason, session.Elapsed.TotalSeconds, session.BytesFromClient, session.BytesToClient);
-        }
-        if (error == ForwarderError.RequestBodyClient && context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
-        {
-            await RejectBodyAsync(context, route.RouteId, session.Policy.MaxRequestBodySize ?? 0);
-        }
-
-        return error;
     }
 
     /// <summary>Why a stream ended, in the words operators search for.</summary>
