@@ -14,7 +14,7 @@ internal sealed class HttpsRedirectMiddleware(RequestDelegate next, IOptionsMoni
     {
         // IsHttps, not just the listener: behind a trusted TLS-terminating load balancer that says
         // X-Forwarded-Proto: https, redirecting would loop.
-        if (context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Http || context.Request.IsHttps || !options.CurrentValue.Enabled)
+        if (context.Request.IsHttps || context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Http || !options.CurrentValue.Enabled)
         {
             return next(context);
         }
