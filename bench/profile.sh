@@ -2,26 +2,29 @@
 # Where EdgeProxy's time and allocations go on the HTTP/1.1 keep-alive load (or HTTP/2 with --h2), next to
 # plain YARP's.
 #
-#   bench/profile.sh [--seconds N] [--h2] [-- EdgeProxy config overrides, e.g. EdgeProxy:AccessLog:Enabled=true]
+#   bench/profile.sh [--seconds N] [--h2] [--requests N] [-- EdgeProxy config overrides, e.g. EdgeProxy:AccessLog:Enabled=true]
 #
-# Starts the bench's nginx upstream, then for each of EdgeProxy and plain YARP: warms it for 8 s,
-# records 6 s of load (wrk -t2 -c32, or h2load -t1 -c16 -m10 with --h2) with dotnet-trace (gc-verbose: allocation samples with call stacks) and, when perf is
-# installed, 6 s of perf (JIT frames named through DOTNET_PerfMapEnabled). Prints bytes per request by type
-# (EdgeProxy beyond plain YARP) and perf's top symbols; keeps the traces in bench/results/profile-<time>/.
-# Installs dotnet-trace (dotnet tool) when missing. Loopback only, ports 18080 and 18501/18503; every process
-# it starts is stopped on exit.
+# Starts the bench's nginx upstream, then for each of EdgeProxy and plain YARP: warms it for 8 s, records 6 s
+# of load (wrk -t2 -c32, or h2load -t1 -c16 -m10 with --h2) with dotnet-trace (gc-verbose: allocation samples
+# with call stacks) and, when perf is installed, a fixed number of requests (h2load, 120,000 by default) under
+# perf (JIT frames named through DOTNET_PerfMapEnabled). Prints bytes per request by type (EdgeProxy beyond plain
+# YARP), perf's top symbols, CPU µs per request from perf's samples, and the symbols where EdgeProxy spends more
+# self time per request; keeps the traces in bench/results/profile-<time>/. Installs dotnet-trace (dotnet tool)
+# when missing. Loopback only, ports 18080 and 18501/18503; every process it starts is stopped on exit.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
 SECONDS_TRACED=6
 H2=0
+PERF_REQUESTS=120000
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --seconds) SECONDS_TRACED="$2"; shift ;;
         --h2) H2=1 ;;
+        --requests) PERF_REQUESTS="$2"; shift ;;
         --) shift; break ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
     shift
@@ -68,12 +71,19 @@ profile() { # name, port, command...
     "$TRACE_TOOL" collect -p "$pid" --profile gc-verbose --duration "00:00:00:$(printf '%02d' "$SECONDS_TRACED")" -o "$OUT/$name.nettrace" >"$WORK/logs/$name-trace.log" 2>&1
     wait "$running"
     if command -v perf >/dev/null; then
-        load "https://127.0.0.1:$port/" $((SECONDS_TRACED + 2)) /dev/null &
-        running=$!
-        sleep 1
-        perf record -F 999 -g -p "$pid" -o "$OUT/$name.perf" -- sleep "$SECONDS_TRACED" >/dev/null 2>&1 || true
-        wait "$running"
+        # A fixed number of requests (h2load, --h1 for HTTP/1.1) under perf: samples / requests is the proxy's CPU per
+        # request, steadier than any req/s figure on a shared VM. The sample rate is 1999 Hz per busy thread.
+        local args=(-t1 -c16 -m10)
+        [[ $H2 == 1 ]] || args=(--h1 -t1 -c32 -m1)
+        perf record -F 1999 -g -p "$pid" -o "$OUT/$name.perf" -- h2load "${args[@]}" -n "$PERF_REQUESTS" "https://127.0.0.1:$port/" >"$OUT/$name-perf-load.txt" 2>&1 || true
+        local samples
+        samples=$(perf script -i "$OUT/$name.perf" -F period 2>/dev/null | wc -l)
+        awk -v s="$samples" -v n="$PERF_REQUESTS" 'BEGIN { printf "%.2f", s / 1999 * 1e6 / n }' >"$OUT/$name-us-per-request.txt"
         perf report -i "$OUT/$name.perf" --no-children -g none --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25 >"$OUT/$name-perf-top.txt" || true
+        # self time per symbol in µs per request, for the comparison below
+        perf report -i "$OUT/$name.perf" --no-children -g none --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' \
+            | awk -v t="$(cat "$OUT/$name-us-per-request.txt")" '{ p = $1; sub("%", "", p); $1 = ""; $2 = ""; sub(/^ +/, ""); gsub(/\[OptimizedTier1\]|instance |class |valuetype /, ""); printf "%s\t%.3f\n", $0, p / 100 * t }' \
+            | sort -t $'\t' -k1,1 >"$OUT/$name-self.tsv"
     fi
     kill "$pid"; wait "$pid" 2>/dev/null || true
     # requests during the traced seconds, from the load's rate
@@ -87,4 +97,12 @@ dotnet "$ROOT/bench/BenchTool/bin/Release/net10.0/BenchTool.dll" alloc --trace "
 for name in edgeproxy plain-yarp; do
     [[ -s "$OUT/$name-perf-top.txt" ]] && { echo; echo "perf, $name:"; cat "$OUT/$name-perf-top.txt"; }
 done
+if [[ -s "$OUT/edgeproxy-us-per-request.txt" && -s "$OUT/plain-yarp-us-per-request.txt" ]]; then
+    edge_us=$(cat "$OUT/edgeproxy-us-per-request.txt"); yarp_us=$(cat "$OUT/plain-yarp-us-per-request.txt")
+    echo
+    echo "CPU per request under perf ($PERF_REQUESTS requests each, $([[ $H2 == 1 ]] && echo HTTP/2 || echo HTTP/1.1)): edgeproxy $edge_us µs, plain-yarp $yarp_us µs, ratio $(awk -v a="$edge_us" -v b="$yarp_us" 'BEGIN { printf "%.3f", a / b }')"
+    echo "where EdgeProxy spends more (self µs per request: extra, edgeproxy, plain-yarp):"
+    join -t $'\t' -a1 -a2 -e 0 -o 0,1.2,2.2 "$OUT/edgeproxy-self.tsv" "$OUT/plain-yarp-self.tsv" 2>/dev/null \
+        | awk -F'\t' '{ printf "%7.2f %7.2f %7.2f  %s\n", $2 - $3, $2, $3, substr($1, 1, 150) }' | sort -rn | head -25
+fi
 echo "traces kept in $OUT (BenchTool alloc --trace ... --type T shows who allocates T)"
