@@ -79,6 +79,30 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task DefaultConsole_Redirected_WritesEveryAccessLine_InBatches_FlushedBeforeExit()
+    {
+        // stdout is a pipe here, as in a container: the built-in console goes through the batched sink.
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var (config, https, _, admin) = PortsConfig();
+        config.Route("r", "{**any}", "app").Cluster("app", upstream.Url);
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
+        await proxy.WaitReadyAsync(admin);
+        using var client = TestClients.Https(https);
+        var run = Guid.NewGuid().ToString("N");
+        await Parallel.ForEachAsync(Enumerable.Range(0, 400), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+            (await client.GetAsync($"/burst-{run}/{i}", ct)).StatusCode.Should().Be(HttpStatusCode.OK));
+
+        proxy.Signal(SigTerm); // at once: the last batch may still be queued, and must be written before the process ends
+        (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(20))).Should().Be(0, proxy.Output);
+
+        var lines = proxy.Output.Split('\n').Where(l => l.Contains($"/burst-{run}/", StringComparison.Ordinal)).ToList();
+        lines.Should().HaveCount(400, "every request's line, none lost or split:\n" + proxy.Output);
+        lines.Should().AllSatisfy(l => l.Should().MatchRegex($@"^\[\d\d:\d\d:\d\d INF\] EdgeProxy\.AccessLog: 127\.0\.0\.1 ""GET https://localhost:{https}/burst-{run}/\d+ HTTP/1\.1"" 200 \d+B [\d.]+ms route=r cluster=app "));
+        lines.Select(l => l[(l.IndexOf($"/burst-{run}/", StringComparison.Ordinal) + run.Length + 8)..].Split(' ')[0]).Distinct().Should().HaveCount(400);
+        proxy.Output.Should().Contain("Microsoft.Hosting.Lifetime: Application is shutting down");
+    }
+
+    [Fact]
     public async Task EnvironmentVariables_OverrideTheFile_AndEdgeProxyConfigSelectsIt()
     {
         await using var upstream = await TestUpstream.StartEchoAsync();
