@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeProxy.Hosting;
 using EdgeProxy.Tls;
 
 namespace EdgeProxy.Acme;
@@ -40,7 +41,7 @@ internal sealed class AcmeStorage(string root, Uri directoryUrl)
     public string CreateAccountKey(string pem)
     {
         var path = Path.Combine(AccountDirectory, "account.key.pem");
-        var temp = Write(path, pem, Private, replace: false);
+        var temp = AtomicFile.WriteTemp(path, pem, Private);
         try
         {
             File.Move(temp, path, overwrite: false);
@@ -53,12 +54,12 @@ internal sealed class AcmeStorage(string root, Uri directoryUrl)
         }
     }
 
-    public void WriteAccountUrl(string url) => Write(Path.Combine(AccountDirectory, "account.url"), url + "\n", Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+    public void WriteAccountUrl(string url) => AtomicFile.Write(Path.Combine(AccountDirectory, "account.url"), url + "\n", Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
     public void WriteCertificate(string host, string chainPem, string keyPem) =>
-        Write(CertificateSpec(host).Path, chainPem.TrimEnd() + "\n" + keyPem.TrimEnd() + "\n", Private);
+        AtomicFile.Write(CertificateSpec(host).Path, chainPem.TrimEnd() + "\n" + keyPem.TrimEnd() + "\n", Private);
 
-    public void WriteChallenge(string token, string keyAuthorization) => Write(Path.Combine(ChallengeDirectory, token), keyAuthorization, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+    public void WriteChallenge(string token, string keyAuthorization) => AtomicFile.Write(Path.Combine(ChallengeDirectory, token), keyAuthorization, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
     public void DeleteChallenge(string token) => TryDelete(Path.Combine(ChallengeDirectory, token));
 
@@ -66,7 +67,7 @@ internal sealed class AcmeStorage(string root, Uri directoryUrl)
     public string TlsAlpnDirectory => Path.Combine(root, "tls-alpn-challenges");
 
     public void WriteTlsAlpnChallenge(string host, string keyAuthorization) =>
-        Write(Path.Combine(TlsAlpnDirectory, Safe(host)), host + "\n" + keyAuthorization, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        AtomicFile.Write(Path.Combine(TlsAlpnDirectory, Safe(host)), host + "\n" + keyAuthorization, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
     public void DeleteTlsAlpnChallenge(string host) => TryDelete(Path.Combine(TlsAlpnDirectory, Safe(host)));
 
@@ -105,29 +106,5 @@ internal sealed class AcmeStorage(string root, Uri directoryUrl)
         }
 
         return builder.ToString().Trim('.');
-    }
-
-    private static string Write(string path, string contents, UnixFileMode mode, bool replace = true)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = mode;
-        }
-
-        using (var stream = new FileStream(temp, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(contents);
-        }
-
-        if (replace)
-        {
-            File.Move(temp, path, overwrite: true);
-        }
-
-        return temp;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using EdgeProxy.Hosting;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -82,26 +83,7 @@ internal static class SelfSignedCertificate
         var now = DateTimeOffset.UtcNow;
         using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.Add(Lifetime));
 
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(spec.Path)!);
-        WriteAtomically(spec.KeyPath!, key.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        WriteAtomically(spec.Path, certificate.ExportCertificatePem() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-    }
-
-    private static void WriteAtomically(string path, string contents, UnixFileMode mode)
-    {
-        var temp = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = mode;
-        }
-
-        using (var stream = new FileStream(temp, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(contents);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.Write(spec.KeyPath!, key.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        AtomicFile.Write(spec.Path, certificate.ExportCertificatePem() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
     }
 }
