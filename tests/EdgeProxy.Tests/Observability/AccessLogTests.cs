@@ -20,10 +20,8 @@ public sealed class AccessLogTests(ITestOutputHelper output) : IDisposable
         await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).Route("items", "/items/{id}", "c").Cluster("c", upstream.Url), output);
         using var client = proxy.CreateClient(http2: true);
 
-        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
-        var parent = System.Diagnostics.ActivitySpanId.CreateRandom();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/items/7?token=secret-query") { Version = client.DefaultRequestVersion, VersionPolicy = client.DefaultVersionPolicy };
-        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{parent.ToHexString()}-01");
+        using var request = CallerTrace.SampledRequest("/items/7?token=secret-query", out var traceId, out var parent);
+        (request.Version, request.VersionPolicy) = (client.DefaultRequestVersion, client.DefaultVersionPolicy);
         (await client.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
 
         var entry = await proxy.Logs.WaitForAsync(e => e.Properties.ContainsKey("RouteId") && e.Properties.ContainsKey("StatusCode"));

@@ -59,10 +59,7 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
         var config = new TestConfig(_dir.Path).Route("t", "/t", "app").Cluster("app", upstream.Url);
         await using var proxy = await ProxyInstance.StartAsync(config, output);
         using var client = proxy.CreateClient(http2: true);
-        var traceId = ActivityTraceId.CreateRandom();
-        var parent = ActivitySpanId.CreateRandom();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/t");
-        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{parent.ToHexString()}-01");
+        using var request = CallerTrace.SampledRequest("/t", out var traceId, out var parent);
 
         (await client.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await client.GetAsync("/t")).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -89,10 +86,7 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
             .Set("OTEL_BSP_SCHEDULE_DELAY", "200"); // OpenTelemetry reads its OTEL_* settings from configuration too
         var proxy = await ProxyInstance.StartAsync(config, output);
         using var client = proxy.CreateClient(http2: true);
-        var traceId = ActivityTraceId.CreateRandom();
-        var parent = ActivitySpanId.CreateRandom();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/t");
-        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{parent.ToHexString()}-01");
+        using var request = CallerTrace.SampledRequest("/t", out var traceId, out var parent);
 
         (await client.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
 
