@@ -9,9 +9,6 @@ internal static class IdentityHeaders
     /// <summary><c>true</c> or <c>false</c> (default): send X-Auth-Request-User/-Email/-Groups from the validated token.</summary>
     public const string IdentityHeadersKey = "EdgeProxy.IdentityHeaders";
 
-    /// <summary>oauth2-proxy's convention; every inbound header with this prefix is removed on every route (ForwardedHeaders.IdentityHeaders).</summary>
-    public const string Prefix = ForwardedHeaders.IdentityHeaders.AuthRequestPrefix;
-
     public const string User = "X-Auth-Request-User";
     public const string Email = "X-Auth-Request-Email";
     public const string Groups = "X-Auth-Request-Groups";
