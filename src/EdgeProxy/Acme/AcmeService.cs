@@ -24,12 +24,7 @@ internal sealed partial class AcmeService(
     {
         foreach (var host in _settings.Hosts)
         {
-            var state = _hosts[host] = new HostState();
-            if (!LoadStored(host, state))
-            {
-                status.Pending(host);
-                Log.Pending(logger, host);
-            }
+            ServeStoredOrPending(host, _hosts[host] = new HostState());
         }
 
         ShowFileCertificates(_settings);
@@ -59,12 +54,7 @@ internal sealed partial class AcmeService(
             if (_hosts.TryAdd(host, new HostState()))
             {
                 certificates.Manage(host);
-                if (!LoadStored(host, _hosts[host]))
-                {
-                    status.Pending(host);
-                    Log.Pending(logger, host);
-                }
-
+                ServeStoredOrPending(host, _hosts[host]);
                 added = true;
             }
         }
@@ -80,6 +70,16 @@ internal sealed partial class AcmeService(
         foreach (var (host, key) in settings.FileCertificates ?? new Dictionary<string, string>())
         {
             status.File(host, key);
+        }
+    }
+
+    /// <summary>A newly managed host: its stored certificate from the first handshake, or "pending" until one is ordered.</summary>
+    private void ServeStoredOrPending(string host, HostState state)
+    {
+        if (!LoadStored(host, state))
+        {
+            status.Pending(host);
+            Log.Pending(logger, host);
         }
     }
 
