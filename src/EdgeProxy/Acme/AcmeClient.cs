@@ -114,18 +114,17 @@ internal sealed partial class AcmeClient(HttpClient http, Uri directoryUrl, Acme
 
     private static AcmeProblemException ReadProblem(string body, int status, TimeSpan? retryAfter)
     {
+        JsonObject? problem = null;
         try
         {
-            if (JsonNode.Parse(body) is JsonObject problem)
-            {
-                return new AcmeProblemException(problem["type"]?.GetValue<string>() ?? "about:blank", problem["detail"]?.GetValue<string>() ?? string.Empty, status, retryAfter);
-            }
+            problem = JsonNode.Parse(body) as JsonObject;
         }
         catch (JsonException)
         {
         }
 
-        return new AcmeProblemException("about:blank", body.Length > 300 ? body[..300] : body, status, retryAfter);
+        // A problem document without detail keeps an empty one; any other body is quoted, shortened.
+        return AcmeProblemException.From(problem, problem is not null ? string.Empty : body.Length > 300 ? body[..300] : body, status, retryAfter);
     }
 
     private static partial class Log

@@ -153,9 +153,7 @@ internal sealed partial class AcmeIssuer(AcmeClient client, AcmeSettings setting
     public void ForgetAccount() => client.AccountUrl = null;
 
     private static AcmeProblemException Problem(JsonNode? error, string fallback) =>
-        error is JsonObject e
-            ? new AcmeProblemException(e["type"]?.GetValue<string>() ?? "about:blank", e["detail"]?.GetValue<string>() ?? fallback, e["status"]?.GetValue<int>() ?? 0)
-            : new AcmeProblemException("about:blank", fallback, 0);
+        AcmeProblemException.From(error, fallback, (error as JsonObject)?["status"]?.GetValue<int>() ?? 0);
 
     private static partial class Log
     {
