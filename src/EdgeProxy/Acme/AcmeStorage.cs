@@ -59,24 +59,33 @@ internal sealed class AcmeStorage(string root, Uri directoryUrl)
     public void WriteCertificate(string host, string chainPem, string keyPem) =>
         AtomicFile.Write(CertificateSpec(host).Path, chainPem.TrimEnd() + "\n" + keyPem.TrimEnd() + "\n", Private);
 
-    public void WriteChallenge(string token, string keyAuthorization) => AtomicFile.Write(Path.Combine(ChallengeDirectory, token), keyAuthorization, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+    /// <summary>Pending HTTP-01 answers: one file per token (base64url, checked by the caller), holding the host name and the key authorization.</summary>
+    public void WriteChallenge(string token, string host, string keyAuthorization) => WriteAnswer(Path.Combine(ChallengeDirectory, token), host, keyAuthorization);
+
+    /// <summary>The key authorization a replica sharing this folder stored for <paramref name="token"/> on <paramref name="host"/>, or null.</summary>
+    public string? ReadChallenge(string token, string host) => ReadAnswer(Path.Combine(ChallengeDirectory, token), host);
 
     public void DeleteChallenge(string token) => TryDelete(Path.Combine(ChallengeDirectory, token));
 
     /// <summary>Pending TLS-ALPN-01 answers: one file per host name, holding the name and the key authorization.</summary>
     public string TlsAlpnDirectory => Path.Combine(root, "tls-alpn-challenges");
 
-    public void WriteTlsAlpnChallenge(string host, string keyAuthorization) =>
-        AtomicFile.Write(Path.Combine(TlsAlpnDirectory, Safe(host)), host + "\n" + keyAuthorization, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+    public void WriteTlsAlpnChallenge(string host, string keyAuthorization) => WriteAnswer(Path.Combine(TlsAlpnDirectory, Safe(host)), host, keyAuthorization);
 
     public void DeleteTlsAlpnChallenge(string host) => TryDelete(Path.Combine(TlsAlpnDirectory, Safe(host)));
 
     /// <summary>The key authorization a replica sharing this folder stored for <paramref name="host"/>, or null.</summary>
-    public string? ReadTlsAlpnChallenge(string host)
+    public string? ReadTlsAlpnChallenge(string host) => ReadAnswer(Path.Combine(TlsAlpnDirectory, Safe(host)), host);
+
+    private static void WriteAnswer(string path, string host, string keyAuthorization) =>
+        AtomicFile.Write(path, host + "\n" + keyAuthorization, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+    /// <summary>A stored challenge answer, only when it was stored for <paramref name="host"/>; null when absent or unreadable.</summary>
+    private static string? ReadAnswer(string path, string host)
     {
         try
         {
-            var lines = File.ReadAllText(Path.Combine(TlsAlpnDirectory, Safe(host))).Split('\n', 2);
+            var lines = File.ReadAllText(path).Split('\n', 2);
             return lines.Length == 2 && lines[0].Equals(host, StringComparison.OrdinalIgnoreCase) ? lines[1] : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -13,7 +13,7 @@ internal sealed class Http01Challenges(AcmeStorage? storage)
     public void Add(string token, string host, string keyAuthorization)
     {
         _pending[token] = (host, keyAuthorization);
-        storage?.WriteChallenge(token, host + "\n" + keyAuthorization);
+        storage?.WriteChallenge(token, host, keyAuthorization);
     }
 
     public void Remove(string token)
@@ -35,20 +35,7 @@ internal sealed class Http01Challenges(AcmeStorage? storage)
             return entry.Host.Equals(host, StringComparison.OrdinalIgnoreCase) ? entry.KeyAuthorization : null;
         }
 
-        if (storage is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            var lines = File.ReadAllText(Path.Combine(storage.ChallengeDirectory, token)).Split('\n', 2);
-            return lines.Length == 2 && lines[0].Equals(host, StringComparison.OrdinalIgnoreCase) ? lines[1] : null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        return storage?.ReadChallenge(token, host);
     }
 
     // base64url only (RFC 8555 §8.1): a token never names a path outside the challenge folder.
