@@ -84,6 +84,6 @@ internal static class AcmeHosts
         pattern == "*"
             ? false
             : pattern.StartsWith("*.", StringComparison.Ordinal)
-                ? host.EndsWith(pattern[1..], StringComparison.OrdinalIgnoreCase) && host.AsSpan(0, host.Length - pattern.Length + 1).IndexOf('.') < 0
+                ? WildcardName.Covers(pattern[1..], host)
                 : pattern.Equals(host, StringComparison.OrdinalIgnoreCase);
 }

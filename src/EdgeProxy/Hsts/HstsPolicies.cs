@@ -41,7 +41,7 @@ internal sealed class HstsPolicies
 
         foreach (var (suffix, policy) in _wildcards)
         {
-            if (host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && host.AsSpan(0, host.Length - suffix.Length).IndexOf('.') < 0)
+            if (Tls.WildcardName.Covers(suffix, host))
             {
                 return policy;
             }

@@ -57,8 +57,7 @@ internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IRea
 
             foreach (var (suffix, profile) in _wildcards)
             {
-                // "*.example.com" covers exactly one label: a.example.com, not a.b.example.com.
-                if (serverName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && serverName.AsSpan(0, serverName.Length - suffix.Length).IndexOf('.') < 0)
+                if (WildcardName.Covers(suffix, serverName))
                 {
                     return profile;
                 }
