@@ -121,7 +121,8 @@ public static class Program
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
         builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers
-        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddTraceContext(builder.Configuration); // traceparent to the upstream: the request's span as its parent, unless spans are exported
         builder.Services.AddTrustedProxies(builder.Configuration); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
         builder.Services.AddStreamingPolicies(); // per-route stream policy: wraps YARP's forwarder (idle/total/max limits, SSE headers at once)
 

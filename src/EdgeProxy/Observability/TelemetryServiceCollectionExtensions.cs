@@ -11,8 +11,8 @@ internal static class TelemetryServiceCollectionExtensions
     /// <summary>OpenTelemetry metrics (Prometheus + optional OTLP) and traces (recorded only when exported over OTLP).</summary>
     public static IServiceCollection AddEdgeProxyTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        var endpoint = options.OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
+        var options = Options(configuration);
+        var endpoint = Endpoint(options);
         var protocol = options.OtlpProtocol.Equals("grpc", StringComparison.OrdinalIgnoreCase) ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
         services.AddSingleton<EdgeProxyMetrics>();
         var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edgeproxy"));
@@ -35,11 +35,11 @@ internal static class TelemetryServiceCollectionExtensions
         }
 
         // Without an exporter there is nothing to record spans for. W3C context still flows: ASP.NET Core starts
-        // an Activity per request from the caller's traceparent (TraceContextListener asks for it) and HttpClient
-        // sends a child of it upstream, as plain YARP does. OpenTelemetry's instrumentation would cost ~10 µs per
-        // request here (bench/README.md).
+        // an Activity per request from the caller's traceparent (TraceContextListener asks for it) and
+        // TraceContextTransform names it as the upstream's parent (AddTraceContext). OpenTelemetry's instrumentation
+        // would cost ~10 µs per request here (bench/README.md).
         services.AddSingleton<TraceContextListener>();
-        if (options.Tracing && !string.IsNullOrEmpty(endpoint))
+        if (ExportsSpans(options))
         {
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Admin)
@@ -51,11 +51,34 @@ internal static class TelemetryServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// How the upstream gets W3C trace context. Spans exported: HttpClient's own propagation, from its client span.
+    /// Otherwise <see cref="TraceContextTransform"/> on every route, and the upstream HttpClients without
+    /// propagation (it would start an Activity per request for a client span nobody records).
+    /// </summary>
+    public static IReverseProxyBuilder AddTraceContext(this IReverseProxyBuilder proxy, IConfiguration configuration)
+    {
+        if (ExportsSpans(Options(configuration)))
+        {
+            return proxy;
+        }
+
+        return proxy
+            .ConfigureHttpClient(static (_, handler) => handler.ActivityHeadersPropagator = null)
+            .AddTransforms(static context => context.RequestTransforms.Add(TraceContextTransform.Instance));
+    }
+
+    private static TelemetryOptions Options(IConfiguration configuration) =>
+        configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+
+    private static string? Endpoint(TelemetryOptions options) => options.OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
+
+    private static bool ExportsSpans(TelemetryOptions options) => options.Tracing && !string.IsNullOrEmpty(Endpoint(options));
+
     /// <summary>Prometheus text at the admin listener's /metrics only, never on a public listener.</summary>
     public static IApplicationBuilder UseAdminMetrics(this IApplicationBuilder app, IConfiguration configuration)
     {
-        var options = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        return options.Metrics
+        return Options(configuration).Metrics
             ? app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
                 context.Request.Path == "/metrics" && context.Features.Get<ListenerFeature>()?.Kind == ListenerKind.Admin)
             : app;

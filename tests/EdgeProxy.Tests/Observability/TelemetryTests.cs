@@ -47,28 +47,61 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
         (await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync()).Should().NotContain("edgeproxy_requests_total", "public listeners never serve metrics");
     }
 
-    [Fact]
-    public async Task Traceparent_WithoutAnExporter_ContinuesTheClientsTrace()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Traceparent_WithoutAnExporter_ContinuesTheClientsTrace_WithTheProxysSpanAsParent(bool http2)
     {
-        var seen = new System.Collections.Concurrent.ConcurrentQueue<string?>();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<(string? Parent, string? State, string? Baggage)>();
         await using var upstream = await TestUpstream.StartAsync(app => app.MapGet("/t", (HttpContext context) =>
         {
-            seen.Enqueue(context.Request.Headers["traceparent"]);
+            var headers = context.Request.Headers;
+            seen.Enqueue((headers["traceparent"], headers.TryGetValue("tracestate", out var state) ? state.ToString() : null, headers["baggage"]));
             return "ok";
         }));
         var config = new TestConfig(_dir.Path).Route("t", "/t", "app").Cluster("app", upstream.Url);
         await using var proxy = await ProxyInstance.StartAsync(config, output);
-        using var client = proxy.CreateClient(http2: true);
+        using var client = proxy.CreateClient(http2: http2);
         using var request = CallerTrace.SampledRequest("/t", out var traceId, out var parent);
+        request.Headers.Add("tracestate", "congo=t61rcWkgMzE");
+        request.Headers.Add("baggage", "tenant=blue");
+        using var unsampled = new HttpRequestMessage(HttpMethod.Get, "/t");
+        unsampled.Headers.Add("traceparent", $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00");
+        using var invalid = new HttpRequestMessage(HttpMethod.Get, "/t");
+        invalid.Headers.TryAddWithoutValidation("traceparent", $"00-{new string('0', 32)}-{parent.ToHexString()}-01"); // all-zero trace id: invalid
+        invalid.Headers.Add("tracestate", "congo=stale");
 
         (await client.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await client.GetAsync("/t")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.SendAsync(unsampled)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.SendAsync(invalid)).StatusCode.Should().Be(HttpStatusCode.OK);
 
         var received = seen.ToArray();
-        received[0].Should().MatchRegex($"^00-{traceId.ToHexString()}-[0-9a-f]{{16}}-01$", "the caller sampled it: so does the upstream's parent-based sampler")
+        received.Should().HaveCount(4);
+        received[0].Parent.Should().MatchRegex($"^00-{traceId.ToHexString()}-[0-9a-f]{{16}}-01$", "the caller sampled it: so does the upstream's parent-based sampler")
             .And.NotContain(parent.ToHexString(), "the upstream sees a child of the proxy's span, not the client's span");
-        received[1].Should().MatchRegex("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", "a caller without trace context gets one started for it")
+        received[0].State.Should().Be("congo=t61rcWkgMzE", "the caller's tracestate goes with its trace");
+        received[0].Baggage.Should().Be("tenant=blue");
+        var access = await proxy.Logs.WaitForAsync(e => e.Properties.TryGetValue("TraceId", out var id) && id.ToString() == $"\"{traceId.ToHexString()}\"" && e.Properties.ContainsKey("StatusCode"));
+        received[0].Parent![36..52].Should().Be(access.Properties["SpanId"].ToString().Trim('"'), "the upstream's parent id is the span id in the proxy's access log");
+        received[1].Parent.Should().MatchRegex("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", "a caller without trace context gets one started for it")
             .And.NotContain(traceId.ToHexString());
+        received[1].State.Should().BeNull();
+        received[2].Parent.Should().MatchRegex($"^00-{unsampled.Headers.GetValues("traceparent").Single()[3..35]}-[0-9a-f]{{16}}-00$", "not sampled by the caller: not sampled upstream");
+        received[3].Parent.Should().MatchRegex("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$").And.NotContain(new string('0', 32), "an invalid traceparent starts a new trace");
+        received[3].State.Should().BeNull("a tracestate belongs to the traceparent it came with, which was dropped");
+    }
+
+    [Fact]
+    public void TraceContextTransform_Format_IsW3CTraceparent()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        var spanId = ActivitySpanId.CreateRandom();
+        using var activity = new Activity("check").SetParentId(traceId, spanId, ActivityTraceFlags.Recorded).Start();
+
+        EdgeProxy.Observability.TraceContextTransform.Format(traceId, spanId, sampled: true).Should().Be($"00-{traceId.ToHexString()}-{spanId.ToHexString()}-01");
+        EdgeProxy.Observability.TraceContextTransform.Format(activity.TraceId, activity.SpanId, activity.Recorded).Should().Be(activity.Id, "the same text Activity.Id gives");
+        EdgeProxy.Observability.TraceContextTransform.Format(traceId, spanId, sampled: false).Should().EndWith("-00");
     }
 
     [Fact]
