@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using EdgeProxy.Tls;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -39,13 +40,13 @@ internal static class TelemetryServiceCollectionExtensions
         // TraceContextTransform names it as the upstream's parent (AddTraceContext). OpenTelemetry's instrumentation
         // would cost ~10 µs per request here (bench/README.md).
         services.AddSingleton<TraceContextListener>();
-        if (ExportsSpans(options))
+        if (ExportsSpans(options, out var spanEndpoint))
         {
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Admin)
                 .AddHttpClientInstrumentation()
                 .AddSource("Yarp.ReverseProxy")
-                .AddOtlpExporter(o => Otlp(o, endpoint, protocol, "v1/traces")));
+                .AddOtlpExporter(o => Otlp(o, spanEndpoint, protocol, "v1/traces")));
         }
 
         return services;
@@ -58,7 +59,7 @@ internal static class TelemetryServiceCollectionExtensions
     /// </summary>
     public static IReverseProxyBuilder AddTraceContext(this IReverseProxyBuilder proxy, IConfiguration configuration)
     {
-        if (ExportsSpans(Options(configuration)))
+        if (ExportsSpans(Options(configuration), out _))
         {
             return proxy;
         }
@@ -73,7 +74,11 @@ internal static class TelemetryServiceCollectionExtensions
 
     private static string? Endpoint(TelemetryOptions options) => options.OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
 
-    private static bool ExportsSpans(TelemetryOptions options) => options.Tracing && !string.IsNullOrEmpty(Endpoint(options));
+    private static bool ExportsSpans(TelemetryOptions options, [NotNullWhen(true)] out string? endpoint)
+    {
+        endpoint = Endpoint(options);
+        return options.Tracing && !string.IsNullOrEmpty(endpoint);
+    }
 
     /// <summary>Prometheus text at the admin listener's /metrics only, never on a public listener.</summary>
     public static IApplicationBuilder UseAdminMetrics(this IApplicationBuilder app, IConfiguration configuration)
