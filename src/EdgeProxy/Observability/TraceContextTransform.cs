@@ -21,7 +21,7 @@ internal sealed class TraceContextTransform : RequestTransform
 
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
-        // Without an Activity (none in hierarchical format either), the client's headers pass as they came, as they did before.
+        // No Activity, or one with hierarchical ids (a caller that sent only a legacy Request-Id): the client's headers pass as they came.
         if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
         {
             var headers = context.ProxyRequest.Headers;
