@@ -93,12 +93,7 @@ public sealed class PebbleServer : IAsyncDisposable
         return X509Certificate2.CreateFromPem(await client.GetStringAsync($"https://127.0.0.1:{_managementPort}/roots/0"));
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => TestClients.FreePort();
 
     private HttpClient CreateClient() => new(new HttpClientHandler
     {

@@ -310,12 +310,7 @@ public sealed class ProxyProtocolEndToEndTests(ITestOutputHelper output) : IAsyn
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => TestClients.FreePort();
 
     private static async Task WaitForPortAsync(int port, Process process)
     {

@@ -129,11 +129,6 @@ public sealed class UvicornInteropTests(UvicornInteropTests.Fixture fixture, ITe
             }
         }
 
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        private static int FreePort() => TestClients.FreePort();
     }
 }

@@ -7,6 +7,8 @@ namespace EdgeProxy.Tests.Infrastructure;
 
 public static class TestClients
 {
+    private const string PortRangeFile = "/proc/sys/net/ipv4/ip_local_port_range";
+
     /// <summary>
     /// An HttpClient for https://{host}:{port}/ whose connections go to 127.0.0.1 whatever the host (so SNI
     /// and Host carry <paramref name="host"/>), trusting only the test PKI, with the certificates the server
@@ -57,10 +59,31 @@ public static class TestClients
     };
 
     /// <summary>A port that was free a moment ago (for child processes, which cannot report port 0 back cheaply).</summary>
+    /// <summary>
+    /// A port for a listener a test must name before it binds it (a CA that validates there, an external peer's
+    /// command line). Taken below the kernel's ephemeral range (<c>ip_local_port_range</c>, 32768–60999 by default):
+    /// a port from that range, found free and released, can be taken by a concurrent test's outgoing connection
+    /// before the bind (CI saw "address already in use" that way), while ports below it are never handed out.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var ephemeralLow = File.Exists(PortRangeFile) && int.TryParse(File.ReadAllText(PortRangeFile).Split('\t', ' ')[0], out var low) ? low : 32768;
+        var (from, to) = (Math.Max(1024, ephemeralLow - 12768), ephemeralLow);
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(from, to);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken: another
+            }
+        }
+
+        throw new InvalidOperationException($"no free loopback port in {from}-{to - 1}");
     }
 }
