@@ -22,14 +22,29 @@ internal static class SerilogSetup
     /// </summary>
     public const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
+    /// <summary>
+    /// YARP's forwarder logs every failed exchange at Warning with its stack trace, and EdgeProxy's error-page
+    /// middleware logs the same failure with route, cluster and destination: two stack traces per refused
+    /// connection. YARP's category is held at Error unless the Serilog section names it, or asks for YARP's
+    /// detail (its nearest <c>Yarp…</c> override, or the default level, below Warning).
+    /// </summary>
+    public const string ForwarderLog = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
+
+    private const string OverrideKey = "Serilog:MinimumLevel:Override:";
+
     public static IServiceCollection AddEdgeProxyLogging(this IServiceCollection services, IConfiguration configuration, Action<LoggerConfiguration>? extra)
     {
         return services.AddSerilog((_, logger) =>
         {
             logger.ReadFrom.Configuration(configuration).Enrich.FromLogContext();
-            if (configuration["Serilog:MinimumLevel:Override:" + HostingDiagnostics] is null)
+            if (configuration[OverrideKey + HostingDiagnostics] is null)
             {
                 logger.MinimumLevel.Override(HostingDiagnostics, LevelAlias.Off);
+            }
+
+            if (!AsksFor(configuration, ForwarderLog))
+            {
+                logger.MinimumLevel.Override(ForwarderLog, LogEventLevel.Error);
             }
 
             if (!configuration.GetSection("Serilog:WriteTo").Exists())
@@ -52,4 +67,28 @@ internal static class SerilogSetup
             extra?.Invoke(logger);
         }, preserveStaticLogger: true); // a logger per host, never the process-wide Log.Logger: several hosts may share a process
     }
+
+    /// <summary>
+    /// Whether the Serilog section names <paramref name="category"/> itself, or sets its nearest prefix (Serilog's
+    /// rule: the most specific override wins), or else the default level, below Warning.
+    /// </summary>
+    internal static bool AsksFor(IConfiguration configuration, string category)
+    {
+        if (configuration[OverrideKey + category] is not null)
+        {
+            return true;
+        }
+
+        for (var dot = category.LastIndexOf('.'); dot > 0; dot = category.LastIndexOf('.', dot - 1))
+        {
+            if (configuration[OverrideKey + category[..dot]] is { } level)
+            {
+                return BelowWarning(level);
+            }
+        }
+
+        return BelowWarning(configuration["Serilog:MinimumLevel:Default"] ?? configuration["Serilog:MinimumLevel"]);
+    }
+
+    private static bool BelowWarning(string? level) => Enum.TryParse<LogEventLevel>(level, ignoreCase: true, out var value) && value < LogEventLevel.Warning;
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using EdgeProxy.Observability;
 using EdgeProxy.Tests.Infrastructure;
+using Serilog.Events;
 using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.ErrorPages;
@@ -37,7 +39,42 @@ public sealed class UpstreamErrorPageTests(ITestOutputHelper output) : IDisposab
         var logged = await proxy.Logs.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Upstream failure"));
         logged.RenderMessage().Should().Contain(address);
         logged.Exception.Should().NotBeNull("the full reason goes to the log");
+        proxy.Logs.Events.Where(e => Source(e) == SerilogSetup.ForwarderLog).Should().BeEmpty("YARP's own line would repeat it, stack trace and all");
+        proxy.Logs.Events.Count(e => e.Level >= LogEventLevel.Warning).Should().Be(1, "one failure, one warning:\n" + proxy.Logs.AllText);
     }
+
+    [Fact]
+    public async Task YarpsForwarderLog_ComesBack_WhenTheSerilogSectionNamesIt()
+    {
+        var address = $"http://127.0.0.1:{ClosedPort()}/";
+        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).Route("orders", "{**any}", "c").Cluster("c", address), output,
+            $"Serilog:MinimumLevel:Override:{SerilogSetup.ForwarderLog}=Warning");
+        using var client = proxy.CreateClient();
+
+        (await client.GetAsync("/x")).StatusCode.Should().Be(HttpStatusCode.BadGateway);
+
+        await proxy.Logs.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Upstream failure"));
+        proxy.Logs.Events.Should().Contain(e => Source(e) == SerilogSetup.ForwarderLog && e.Level == LogEventLevel.Warning);
+    }
+
+    [Theory]
+    [InlineData("Default=Information;Yarp=Warning", false)] // the built-in defaults
+    [InlineData("Default=Information;Yarp=Information", true)]
+    [InlineData("Default=Information;Yarp.ReverseProxy=Debug", true)]
+    [InlineData("Default=Information;Yarp=Warning;Yarp.ReverseProxy.Forwarder.HttpForwarder=Warning", true)]
+    [InlineData("Default=Debug;Yarp=Warning", false)] // the nearest override wins, as in Serilog
+    [InlineData("Default=Debug", true)]
+    [InlineData("", false)]
+    public void YarpsForwarderLog_IsHeldAtError_UnlessAskedFor(string levels, bool asked)
+    {
+        var values = levels.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(pair => pair.Split('=')).ToDictionary(
+            pair => pair[0] == "Default" ? "Serilog:MinimumLevel:Default" : "Serilog:MinimumLevel:Override:" + pair[0], pair => (string?)pair[1]);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+        SerilogSetup.AsksFor(configuration, SerilogSetup.ForwarderLog).Should().Be(asked);
+    }
+
+    private static string? Source(LogEvent e) => e.Properties.TryGetValue("SourceContext", out var value) && value is ScalarValue { Value: string name } ? name : null;
 
     [Fact]
     public async Task DetailedErrorPages_AddDestinationAndReason()
