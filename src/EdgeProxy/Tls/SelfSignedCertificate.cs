@@ -1,7 +1,7 @@
 using System.Net;
-using EdgeProxy.Hosting;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using EdgeProxy.Hosting;
 
 namespace EdgeProxy.Tls;
 

@@ -13,12 +13,7 @@ public sealed class UpstreamErrorPageTests(ITestOutputHelper output) : IDisposab
 
     public void Dispose() => _dir.Dispose();
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int ClosedPort() => TestClients.FreePort(); // nothing listens there: connections are refused
 
     [Theory]
     [InlineData(false)]
