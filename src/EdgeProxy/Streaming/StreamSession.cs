@@ -6,11 +6,13 @@ namespace EdgeProxy.Streaming;
 
 /// <summary>
 /// One proxied exchange under a stream policy. It wraps the route's transformer (to see the response
-/// headers: detect streams, remove X-Accel-Buffering, send SSE/NDJSON headers at once) and owns one timer
-/// that enforces the idle limit, the total limit and MaxDuration of the policy currently in force, and
-/// sends SSE heartbeats. When the timer ends the exchange it cancels the token handed to YARP.
+/// headers: detect streams, remove X-Accel-Buffering, send SSE/NDJSON headers at once) and enforces the
+/// idle limit, the total limit and MaxDuration of the policy currently in force, and sends SSE heartbeats.
+/// While its nearest deadline is far it waits in the shared <see cref="DeadlineSweep"/>; once it is near
+/// (or from the start, for short limits and heartbeats) one timer of its own fires it. When the timer ends
+/// the exchange it cancels the token handed to YARP.
 /// </summary>
-internal sealed partial class StreamSession : HttpTransformer, IDisposable
+internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, IDisposable
 {
     /// <summary>YARP's ActivityTimeout when a cluster sets none.</summary>
     public static readonly TimeSpan YarpDefaultActivityTimeout = TimeSpan.FromSeconds(100);
@@ -28,6 +30,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     private readonly string _routeId;
     private readonly ILogger _logger;
     private readonly Observability.EdgeProxyMetrics? _metrics;
+    private readonly DeadlineSweep _sweep;
     private readonly CancellationTokenSource _cts = new();
     private readonly object _gate; // the CTS doubles as the lock: one allocation less per request
     private readonly long _started = Environment.TickCount64;
@@ -38,7 +41,10 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     private long _heartbeatMs;
     private long _lastActivity;
     private long _lastHeartbeat;
-    private ITimer? _timer; // TimeProvider's timer: no finalizer, unlike System.Threading.Timer (one per proxied request)
+    private ITimer? _timer; // TimeProvider's timer: no finalizer, unlike System.Threading.Timer; only once a deadline is near
+    private int _sweepHandle = -1; // waiting in the sweep while >= 0
+    private ExecutionContext? _requestContext; // the timer runs in it even when the sweep creates it: its log events keep the request's trace id
+    private bool _running;
     private ResponseBody? _body;
     private WebSocketRelayStream? _webSocket;
     private CancellationToken _stopping;
@@ -50,9 +56,10 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     private long _bytesToClient;
     private long _firstByteToClient;
 
-    public StreamSession(HttpContext context, StreamingSettings settings, StreamMode mode, HttpTransformer inner, TimeSpan? clusterActivityTimeout, string routeId, ILogger logger, Observability.EdgeProxyMetrics? metrics = null)
+    public StreamSession(HttpContext context, StreamingSettings settings, StreamMode mode, HttpTransformer inner, TimeSpan? clusterActivityTimeout, string routeId, DeadlineSweep sweep, ILogger logger, Observability.EdgeProxyMetrics? metrics = null)
     {
         _metrics = metrics;
+        _sweep = sweep;
         _context = context;
         _settings = settings;
         _mode = mode;
@@ -116,7 +123,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         }
     }
 
-    /// <summary>Installs the wrappers and starts the timer. False when the declared body is already too large.</summary>
+    /// <summary>Installs the wrappers and starts enforcing the limits. False when the declared body is already too large.</summary>
     public bool Start(CancellationToken callerToken, CancellationToken stopping)
     {
         _stopping = stopping;
@@ -156,10 +163,11 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
             _callerRegistration = callerToken.UnsafeRegister(static s => ((StreamSession)s!).Cancel(), this);
         }
 
+        _requestContext = ExecutionContext.Capture();
         lock (_gate)
         {
-            // Created armed (one timer-queue lock less than arming it after); OnTimer waits for the lock, so _timer is set first.
-            _timer = TimeProvider.System.CreateTimer(static s => ((StreamSession)s!).OnTimer(), this, DueIn(Environment.TickCount64), Timeout.InfiniteTimeSpan);
+            _running = true;
+            Schedule(Environment.TickCount64);
         }
 
         NotifyOpened(_policy);
@@ -178,9 +186,9 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         lock (_gate)
         {
             _webSocket = relay;
-            if (!_disposed && _timer is not null)
+            if (_running && !_disposed)
             {
-                Reschedule(Environment.TickCount64);
+                Schedule(Environment.TickCount64);
             }
         }
 
@@ -242,8 +250,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     {
         lock (_gate)
         {
-            _disposed = true;
-            _timer?.Dispose();
+            Stop();
         }
 
         if (error == ForwarderError.RequestCanceled && !_context.Response.HasStarted
@@ -275,8 +282,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
     {
         lock (_gate)
         {
-            _disposed = true;
-            _timer?.Dispose();
+            Stop();
         }
 
         _stoppingRegistration.Dispose();
@@ -345,9 +351,9 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         {
             _policy = policy;
             ApplyLimits(policy, total: false);
-            if (_timer is not null && !_disposed)
+            if (_running && !_disposed)
             {
-                Reschedule(Environment.TickCount64);
+                Schedule(Environment.TickCount64);
             }
         }
 
@@ -363,18 +369,81 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
         _heartbeatMs = policy.Heartbeat is { } h && (ReferenceEquals(policy, _settings.SsePolicy) || ReferenceEquals(policy, _settings.WebSocketPolicy)) ? (long)h.TotalMilliseconds : 0;
     }
 
-    private void Reschedule(long now) => _timer!.Change(DueIn(now), Timeout.InfiniteTimeSpan);
-
-    /// <summary>Time until the nearest of the idle limit, the total limits and the next heartbeat.</summary>
-    private TimeSpan DueIn(long now)
+    /// <summary>The nearest of the idle limit, the total limits and the next heartbeat (TickCount64 ms).</summary>
+    public long Deadline
     {
-        var due = Math.Min(Math.Min(Volatile.Read(ref _lastActivity) + _idleMs, _totalDeadline), _maxDeadline);
-        if (_heartbeatMs > 0)
+        get
         {
-            due = Math.Min(due, Math.Max(LastUpstreamWrite, _lastHeartbeat) + _heartbeatMs);
+            var due = Math.Min(Math.Min(Volatile.Read(ref _lastActivity) + Volatile.Read(ref _idleMs), Volatile.Read(ref _totalDeadline)), Volatile.Read(ref _maxDeadline));
+            return Volatile.Read(ref _heartbeatMs) is > 0 and var heartbeat ? Math.Min(due, Math.Max(LastUpstreamWrite, _lastHeartbeat) + heartbeat) : due;
+        }
+    }
+
+    private TimeSpan DueIn(long now) => TimeSpan.FromMilliseconds(Math.Clamp(Deadline - now, 1, int.MaxValue - 1));
+
+    /// <summary>Under the lock: a far deadline waits in the sweep (no timer yet); a near one gets this session's timer.</summary>
+    private void Schedule(long now)
+    {
+        var due = DueIn(now);
+        if (_timer is null && due >= _sweep.Threshold)
+        {
+            if (_sweepHandle < 0)
+            {
+                _sweepHandle = _sweep.Add(this);
+            }
+
+            return;
         }
 
-        return TimeSpan.FromMilliseconds(Math.Clamp(due - now, 1, int.MaxValue - 1));
+        LeaveSweep();
+        if (_timer is null)
+        {
+            // Created armed (one timer-queue lock less than arming it after); OnTimer waits for the lock, so _timer is set first.
+            _timer = TimeProvider.System.CreateTimer(static s => ((StreamSession)s!).OnTimer(), this, due, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _timer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>From the sweep's tick: the deadline came near, so this session takes a timer of its own.</summary>
+    public void DeadlineNear()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _sweepHandle < 0 || Deadline - Environment.TickCount64 >= (long)_sweep.Threshold.TotalMilliseconds)
+            {
+                return; // ended, already handed over, or activity pushed the deadline out again
+            }
+
+            LeaveSweep();
+            if (_requestContext is { } context)
+            {
+                ExecutionContext.Run(context, static s => ((StreamSession)s!).Schedule(Environment.TickCount64), this);
+            }
+            else
+            {
+                Schedule(Environment.TickCount64);
+            }
+        }
+    }
+
+    private void LeaveSweep()
+    {
+        if (_sweepHandle >= 0)
+        {
+            _sweep.Remove(_sweepHandle);
+            _sweepHandle = -1;
+        }
+    }
+
+    /// <summary>Under the lock: no timer and no sweep entry survive the exchange.</summary>
+    private void Stop()
+    {
+        _disposed = true;
+        _timer?.Dispose();
+        LeaveSweep();
     }
 
     private void OnTimer()
@@ -401,7 +470,7 @@ internal sealed partial class StreamSession : HttpTransformer, IDisposable
                     heartbeat = true;
                 }
 
-                Reschedule(now);
+                Schedule(now);
             }
             else
             {

@@ -7,7 +7,7 @@ namespace EdgeProxy.Streaming;
 /// Wraps YARP's forwarder so every proxied request runs under its route's stream policy: YARP's per-cluster
 /// ActivityTimeout becomes a backstop and the session enforces the per-route limits.
 /// </summary>
-internal sealed partial class StreamingForwarder(IHttpForwarder inner, StreamingPolicies policies, IHostApplicationLifetime lifetime, ILogger<StreamingForwarder> logger, Observability.EdgeProxyMetrics metrics) : IHttpForwarder
+internal sealed partial class StreamingForwarder(IHttpForwarder inner, StreamingPolicies policies, DeadlineSweep sweep, IHostApplicationLifetime lifetime, ILogger<StreamingForwarder> logger, Observability.EdgeProxyMetrics metrics) : IHttpForwarder
 {
     public ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer) =>
         SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, CancellationToken.None);
@@ -22,7 +22,7 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
         }
 
         var settings = policies.Current;
-        var session = new StreamSession(context, settings, StreamRouteMetadata.Of(route.Metadata), transformer, requestConfig.ActivityTimeout, route.RouteId, logger, metrics);
+        var session = new StreamSession(context, settings, StreamRouteMetadata.Of(route.Metadata), transformer, requestConfig.ActivityTimeout, route.RouteId, sweep, logger, metrics);
         ValueTask<ForwarderError> sending;
         try
         {

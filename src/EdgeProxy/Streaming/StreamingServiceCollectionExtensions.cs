@@ -14,9 +14,11 @@ internal static class StreamingServiceCollectionExtensions
             ?? throw new InvalidOperationException("AddStreamingPolicies() must come after AddReverseProxy().");
         services.Remove(registered);
         services.AddSingleton<StreamingPolicies>();
+        services.AddSingleton<DeadlineSweep>(); // far deadlines of every session; tests add one with a shorter tick after (the last wins)
         services.AddSingleton<IHttpForwarder>(sp => new StreamingForwarder(
             Resolve(sp, registered),
             sp.GetRequiredService<StreamingPolicies>(),
+            sp.GetRequiredService<DeadlineSweep>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILogger<StreamingForwarder>>(),
             sp.GetRequiredService<Observability.EdgeProxyMetrics>()));

@@ -45,11 +45,15 @@ public sealed class ProxyInstance : IAsyncDisposable
 
     public int AdminPort => Port(ListenerKind.Admin);
 
-    public static async Task<ProxyInstance> StartAsync(TestConfig config, ITestOutputHelper? output, params string[] extraArgs)
+    public static Task<ProxyInstance> StartAsync(TestConfig config, ITestOutputHelper? output, params string[] extraArgs) =>
+        StartAsync(config, output, services: null, extraArgs);
+
+    /// <param name="services">Registrations added after the proxy's own (the last registration of a service wins).</param>
+    public static async Task<ProxyInstance> StartAsync(TestConfig config, ITestOutputHelper? output, Action<IServiceCollection>? services, params string[] extraArgs)
     {
         var path = config.Write();
         var logs = new LogSink(output);
-        var app = Program.Build(new CommandLine("run", path, extraArgs), config.Directory, logger => logger.MinimumLevel.Debug().WriteTo.Sink(logs));
+        var app = Program.Build(new CommandLine("run", path, extraArgs), config.Directory, logger => logger.MinimumLevel.Debug().WriteTo.Sink(logs), services);
         await app.StartAsync();
         return new ProxyInstance(app, config, path, logs);
     }

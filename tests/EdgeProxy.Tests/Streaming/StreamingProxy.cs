@@ -23,7 +23,7 @@ internal sealed class StreamingProxy : IAsyncDisposable
 
     public ProxyInstance Proxy { get; }
 
-    public static async Task<StreamingProxy> StartAsync(ITestOutputHelper output, Action<TestConfig>? configure = null)
+    public static async Task<StreamingProxy> StartAsync(ITestOutputHelper output, Action<TestConfig>? configure = null, Action<IServiceCollection>? services = null)
     {
         var dir = new TempDirectory();
         var upstream = await StreamingUpstream.StartAsync();
@@ -41,7 +41,7 @@ internal sealed class StreamingProxy : IAsyncDisposable
         }
 
         configure?.Invoke(config);
-        var proxy = await ProxyInstance.StartAsync(config, output);
+        var proxy = await ProxyInstance.StartAsync(config, output, services);
 
         // Warm up both protocols so a cold first request cannot exceed the 1 s limits some tests rely on.
         foreach (var http2 in new[] { false, true })
