@@ -10,7 +10,8 @@ namespace EdgeProxy.Streaming;
 /// idle limit, the total limit and MaxDuration of the policy currently in force, and sends SSE heartbeats.
 /// While its nearest deadline is far it waits in the shared <see cref="DeadlineSweep"/>; once it is near
 /// (or from the start, for short limits and heartbeats) one timer of its own fires it. When the timer ends
-/// the exchange it cancels the token handed to YARP.
+/// the exchange it cancels the token handed to YARP. Its callbacks, YARP's thread and the sweep meet under
+/// <c>lock (this)</c>: the session is internal, nothing else locks it, and a lock object would cost every request.
 /// </summary>
 internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, IDisposable
 {
@@ -31,8 +32,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
     private readonly ILogger _logger;
     private readonly Observability.EdgeProxyMetrics? _metrics;
     private readonly DeadlineSweep _sweep;
-    private readonly CancellationTokenSource _cts = new();
-    private readonly object _gate; // the CTS doubles as the lock: one allocation less per request
+    private readonly CancellationTokenSource _cts = CancellationSources.Rent(); // back to the pool after an ordinary exchange
     private readonly long _started = Environment.TickCount64;
     private StreamPolicy _policy;
     private long _idleMs;
@@ -52,6 +52,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
     private CancellationTokenRegistration _stoppingRegistration;
     private StreamEnd _end;
     private bool _disposed;
+    private bool _released;
     private long _bytesFromClient;
     private long _bytesToClient;
     private long _firstByteToClient;
@@ -67,7 +68,6 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
         _clusterIdle = clusterActivityTimeout ?? YarpDefaultActivityTimeout;
         _routeId = routeId;
         _logger = logger;
-        _gate = _cts;
         _lastActivity = _started;
         _policy = settings.ForRoute(mode);
         ApplyLimits(_policy, total: true);
@@ -164,7 +164,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
         }
 
         _requestContext = ExecutionContext.Capture();
-        lock (_gate)
+        lock (this)
         {
             _running = true;
             Schedule(Environment.TickCount64);
@@ -183,7 +183,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
 
         var policy = _settings.WebSocketPolicy;
         var relay = new WebSocketRelayStream(upgraded, this, consumePongs: policy.Heartbeat is not null);
-        lock (_gate)
+        lock (this)
         {
             _webSocket = relay;
             if (_running && !_disposed)
@@ -248,7 +248,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
     /// <summary>After YARP returns: turns our own timeouts into 504 when nothing was sent yet.</summary>
     public ForwarderError Complete(ForwarderError error)
     {
-        lock (_gate)
+        lock (this)
         {
             Stop();
         }
@@ -280,14 +280,32 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
 
     public void Dispose()
     {
-        lock (_gate)
+        bool reusable;
+        lock (this)
         {
+            if (_released)
+            {
+                return; // twice would pool the same source twice
+            }
+
+            _released = true;
             Stop();
+
+            // Nothing of ours holds the token after an ordinary exchange; a WebSocket close or an SSE heartbeat
+            // may still be writing with it, and a cancelled source cannot be reset anyway.
+            reusable = _webSocket is null && _lastHeartbeat == 0 && _end == StreamEnd.None;
         }
 
         _stoppingRegistration.Dispose();
         _callerRegistration.Dispose();
-        _cts.Dispose();
+        if (reusable)
+        {
+            CancellationSources.Return(_cts);
+        }
+        else
+        {
+            _cts.Dispose();
+        }
     }
 
     private (StreamPolicy? Policy, bool HeadersAtOnce, bool EventStream) Classify(HttpResponse response, string accel)
@@ -347,7 +365,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
 
     private void SwitchTo(StreamPolicy policy)
     {
-        lock (_gate)
+        lock (this)
         {
             _policy = policy;
             ApplyLimits(policy, total: false);
@@ -410,7 +428,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
     /// <summary>From the sweep's tick: the deadline came near, so this session takes a timer of its own.</summary>
     public void DeadlineNear()
     {
-        lock (_gate)
+        lock (this)
         {
             if (_disposed || _sweepHandle < 0 || Deadline - Environment.TickCount64 >= (long)_sweep.Threshold.TotalMilliseconds)
             {
@@ -450,7 +468,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
     {
         StreamEnd end;
         var heartbeat = false;
-        lock (_gate)
+        lock (this)
         {
             if (_disposed || _end != StreamEnd.None)
             {
@@ -501,7 +519,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
     /// <summary>Cancels the exchange unless YARP already returned (the timer and callbacks race with Dispose).</summary>
     private void Cancel()
     {
-        lock (_gate)
+        lock (this)
         {
             if (!_disposed)
             {
@@ -522,7 +540,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
 
     private void OnShutdown()
     {
-        lock (_gate)
+        lock (this)
         {
             if (_disposed || _end != StreamEnd.None)
             {
@@ -549,7 +567,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
         }
 
         Log.WebSocketClosed(_logger, _routeId, sent ? "sent close 1001 to the client" : "dropped the connection (no frame boundary)", reason);
-        lock (_gate)
+        lock (this)
         {
             if (_disposed)
             {

@@ -31,6 +31,25 @@ public sealed class TimeoutEndToEndTests(ITestOutputHelper output) : IAsyncLifet
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromMilliseconds(3900), "the total limit is 1.5 s, the upstream answers after 4 s");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RequestsAfterATimeout_AreNotCancelledByIt(bool http2)
+    {
+        // Sessions reuse their cancellation sources; one the limit cancelled must never be handed out again.
+        using var client = _env.Proxy.CreateClient(http2: http2);
+        using var timedOut = await client.GetAsync("/slow?ms=4000").WaitAsync(Bound);
+        timedOut.StatusCode.Should().Be(HttpStatusCode.GatewayTimeout);
+
+        var next = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => client.GetAsync("/slow?ms=20").WaitAsync(Bound)));
+
+        next.Select(r => r.StatusCode).Should().AllBeEquivalentTo(HttpStatusCode.OK);
+        foreach (var response in next)
+        {
+            response.Dispose();
+        }
+    }
+
     [Fact]
     public async Task YarpRouteTimeout_IsEnforcedOnItsRouteOnly()
     {
