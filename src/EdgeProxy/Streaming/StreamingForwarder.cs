@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
@@ -41,13 +40,11 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
         }
 
         // The await lives in a method of its own with only what is needed after YARP returns: a smaller state
-        // machine than one holding all six forwarder arguments.
+        // machine than one holding all six forwarder arguments (it is allocated for every proxied request;
+        // PoolingAsyncValueTaskMethodBuilder saved 17 B of its ~190 under the bench's 32 connections: not kept).
         return FinishAsync(sending, session);
     }
 
-    // YARP never completes synchronously, so every proxied request would allocate this state machine (~250 B):
-    // the pooling builder reuses them.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ForwarderError> FinishAsync(ValueTask<ForwarderError> sending, StreamSession session)
     {
         using (session)
