@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using EdgeProxy.Streaming;
+using EdgeProxy.Tests.Infrastructure;
 
 namespace EdgeProxy.Tests.Streaming;
 
@@ -104,6 +105,22 @@ public sealed class DeadlineSweepTests
 
         duplicates.Should().Be(0, "no two live entries share a handle");
         sweep.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AfterDispose_AddingAndRemovingStillWork_AndNothingThrows()
+    {
+        var sweep = new DeadlineSweep(Tick, Threshold);
+        new Entry(sweep, long.MaxValue).Leave();
+        (await Eventually.EqualsAsync(() => Task.FromResult(sweep.IsTicking), false)).Should().BeFalse();
+        sweep.Dispose();
+
+        var late = new Entry(sweep, Environment.TickCount64 + 400); // an exchange still running while the host shuts down arms the disposed timer (ITimer.Change returns false; System.Threading.Timer's would throw)
+        await Task.Delay(600);
+        late.Leave();
+
+        sweep.Count.Should().Be(0);
+        late.HandedBack.Task.IsCompleted.Should().BeFalse("a disposed sweep no longer ticks");
     }
 
     [Fact]
