@@ -13,8 +13,11 @@ namespace EdgeProxy.Streaming;
 /// </summary>
 internal sealed class DeadlineSweep : IDisposable
 {
-    public static readonly TimeSpan DefaultTick = TimeSpan.FromSeconds(1);
-    public static readonly TimeSpan DefaultThreshold = TimeSpan.FromSeconds(5);
+    // A session is handed back with at least threshold - tick to go (5 s), so a late tick still leaves its timer
+    // time to fire on the dot; limits of 10 s and more (every default) wait here; a proxy holding idle WebSockets
+    // wakes once per 5 s for them.
+    public static readonly TimeSpan DefaultTick = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultThreshold = TimeSpan.FromSeconds(10);
 
     private const int StripeBits = 3; // a handle is (slot << StripeBits) | stripe
 
