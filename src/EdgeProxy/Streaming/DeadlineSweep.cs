@@ -34,13 +34,15 @@ internal sealed class DeadlineSweep : IDisposable
 
     /// <param name="tick">How often the table is walked while it holds anything.</param>
     /// <param name="threshold">How far a deadline must be to wait here; at least two ticks, so a session is handed back well before it is due.</param>
-    public DeadlineSweep(TimeSpan tick, TimeSpan threshold)
+    /// <param name="stripes">Lock stripes, a power of two up to 8; by default one per processor (an entry goes to its adder's).</param>
+    public DeadlineSweep(TimeSpan tick, TimeSpan threshold, int stripes = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threshold, tick * 2);
         _tick = tick;
         Threshold = threshold;
         _thresholdMs = (long)threshold.TotalMilliseconds;
-        _stripes = new Stripe[Math.Min(1 << StripeBits, (int)BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount))];
+        var wanted = stripes > 0 ? stripes : Environment.ProcessorCount;
+        _stripes = new Stripe[Math.Min(1 << StripeBits, (int)BitOperations.RoundUpToPowerOf2((uint)wanted))];
         for (var i = 0; i < _stripes.Length; i++)
         {
             _stripes[i] = new Stripe();
