@@ -7,15 +7,17 @@ namespace EdgeProxy.Streaming;
 /// links to ours the same way). A reused source keeps its registration table, so the link YARP makes to it
 /// costs nothing either: about 230 B per proxied request.
 /// </summary>
-internal static class CancellationSources
+internal sealed class CancellationSources(int maxPooled = 1024)
 {
-    private const int MaxPooled = 1024;
-    private static readonly ConcurrentQueue<CancellationTokenSource> Pool = new();
-    private static int _pooled;
+    /// <summary>The pool every session uses.</summary>
+    public static readonly CancellationSources Shared = new();
 
-    public static CancellationTokenSource Rent()
+    private readonly ConcurrentQueue<CancellationTokenSource> _pool = new();
+    private int _pooled;
+
+    public CancellationTokenSource Rent()
     {
-        if (Pool.TryDequeue(out var source))
+        if (_pool.TryDequeue(out var source))
         {
             Interlocked.Decrement(ref _pooled);
             return source;
@@ -25,13 +27,13 @@ internal static class CancellationSources
     }
 
     /// <summary>Takes a source nothing will use again: pooled if it was never cancelled (its registrations are dropped), else disposed.</summary>
-    public static void Return(CancellationTokenSource source)
+    public void Return(CancellationTokenSource source)
     {
         if (source.TryReset())
         {
-            if (Interlocked.Increment(ref _pooled) <= MaxPooled)
+            if (Interlocked.Increment(ref _pooled) <= maxPooled)
             {
-                Pool.Enqueue(source);
+                _pool.Enqueue(source);
                 return;
             }
 

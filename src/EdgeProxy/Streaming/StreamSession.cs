@@ -32,7 +32,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
     private readonly ILogger _logger;
     private readonly Observability.EdgeProxyMetrics? _metrics;
     private readonly DeadlineSweep _sweep;
-    private readonly CancellationTokenSource _cts = CancellationSources.Rent(); // back to the pool after an ordinary exchange
+    private readonly CancellationTokenSource _cts = CancellationSources.Shared.Rent(); // back to the pool after an ordinary exchange
     private readonly long _started = Environment.TickCount64;
     private StreamPolicy _policy;
     private long _idleMs;
@@ -300,7 +300,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
         _callerRegistration.Dispose();
         if (reusable)
         {
-            CancellationSources.Return(_cts);
+            CancellationSources.Shared.Return(_cts);
         }
         else
         {

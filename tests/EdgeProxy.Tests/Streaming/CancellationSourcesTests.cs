@@ -7,30 +7,45 @@ public sealed class CancellationSourcesTests
     [Fact]
     public void CancelledSource_IsDisposed_NotPooled()
     {
-        var source = CancellationSources.Rent();
+        var pool = new CancellationSources();
+        var source = pool.Rent();
         source.Cancel();
 
-        CancellationSources.Return(source);
+        pool.Return(source);
 
         var token = () => source.Token;
         token.Should().Throw<ObjectDisposedException>("a cancelled source cannot be reset, so it must never reach another exchange");
+        pool.Rent().Should().NotBeSameAs(source);
     }
 
     [Fact]
-    public void UncancelledSource_IsKept_WithItsRegistrationsDropped()
+    public void UncancelledSource_ComesBack_WithoutTheLastExchangesCallbacks()
     {
-        var source = new CancellationTokenSource();
+        var pool = new CancellationSources();
+        var source = pool.Rent();
         var fired = false;
         source.Token.Register(() => fired = true);
 
-        CancellationSources.Return(source);
+        pool.Return(source);
+        var again = pool.Rent();
+        again.Cancel();
 
-        source.Token.CanBeCanceled.Should().BeTrue("it is pooled, not disposed");
-        source.IsCancellationRequested.Should().BeFalse();
-        var reset = new CancellationTokenSource();
-        reset.Token.Register(() => fired = true);
-        reset.TryReset().Should().BeTrue();
-        reset.Cancel();
-        fired.Should().BeFalse("a reset drops the last exchange's callbacks (what Return relies on)");
+        again.Should().BeSameAs(source, "it was pooled, not disposed");
+        fired.Should().BeFalse("the reset dropped the last exchange's callbacks");
+    }
+
+    [Fact]
+    public void FullPool_DisposesWhatItCannotKeep()
+    {
+        var pool = new CancellationSources(maxPooled: 1);
+        var kept = new CancellationTokenSource();
+        var extra = new CancellationTokenSource();
+
+        pool.Return(kept);
+        pool.Return(extra);
+
+        var token = () => extra.Token;
+        token.Should().Throw<ObjectDisposedException>();
+        pool.Rent().Should().BeSameAs(kept);
     }
 }
