@@ -11,7 +11,7 @@ namespace EdgeProxy.Acme;
 /// </summary>
 internal sealed partial class AcmeService(
     AcmeCertificates certificates, Http01Challenges challenges, TlsAlpnChallenges tlsAlpn, AcmeStorage storage, AcmeStatus status,
-    IConfiguration configuration, IHostEnvironment environment, ListenerPlan plan, ILogger<AcmeService> logger) : BackgroundService
+    IConfiguration configuration, IHostEnvironment environment, ListenerPlan plan, IHostApplicationLifetime lifetime, ILogger<AcmeService> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromHours(6);
@@ -113,6 +113,13 @@ internal sealed partial class AcmeService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The CA validates against our own listeners, which Kestrel binds only after the hosted services have
+        // started: an order placed before that could be checked against a closed port and fail for a minute.
+        if (!await StartedAsync(stoppingToken))
+        {
+            return;
+        }
+
         using var http = AcmeHttp.CreateClient(_settings.CaBundle, TimeSpan.FromSeconds(30));
         using var key = LoadOrCreateAccountKey(out var accountUrl);
         var client = new AcmeClient(http, _settings.DirectoryUrl, key, logger) { AccountUrl = accountUrl };
@@ -127,6 +134,18 @@ internal sealed partial class AcmeService(
             var sleep = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
             await ((Task)_wake.WaitAsync(sleep, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // woken early by new hosts
         }
+    }
+
+    private async Task<bool> StartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            await ((Task)started.Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        return started.Task.IsCompletedSuccessfully;
     }
 
     private async Task<string?> FindRenewalInfoAsync(AcmeClient client, CancellationToken ct)

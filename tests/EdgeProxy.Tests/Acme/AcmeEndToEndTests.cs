@@ -72,6 +72,25 @@ public sealed class AcmeEndToEndTests(ITestOutputHelper output) : IDisposable
     }
 
     [ToolFact("pebble", "pebble-challtestsrv")]
+    public async Task NothingIsAskedOfTheCa_UntilTheListenersAreBound()
+    {
+        // The host starts hosted services before Kestrel binds; a slow one after ours widens that gap to 2 s.
+        // An order placed in it would be validated against a closed port and fail for a minute (CI saw it once).
+        var httpPort = PebbleServer.FreePort();
+        await using var pebble = await PebbleServer.StartAsync(_dir.Path, output, httpPort);
+        await using var proxy = await ProxyInstance.StartAsync(
+            AcmeTestSetup.Config(_dir.Path, pebble, httpPort, "a.edgeproxy.test"), output, services => services.AddHostedService<SlowToStart>());
+
+        await AcmeTestSetup.WaitForAcmeCertificateAsync(proxy, "a.edgeproxy.test");
+
+        var events = proxy.Logs.Events.ToList();
+        var bound = events.FindLastIndex(e => e.MessageTemplate.Text.StartsWith("Now listening on", StringComparison.Ordinal));
+        bound.Should().BeGreaterThanOrEqualTo(0);
+        events.FindIndex(e => e.EventId() is EventIds.AcmeAccountReady or EventIds.AcmeOrderCreated).Should().BeGreaterThan(bound);
+        events.Should().NotContain(e => e.Level == Serilog.Events.LogEventLevel.Error, "the first order succeeds: no retry a minute later");
+    }
+
+    [ToolFact("pebble", "pebble-challtestsrv")]
     public async Task HostAddedByConfigReload_GetsCertificateWithoutRestart()
     {
         var httpPort = PebbleServer.FreePort();
@@ -88,4 +107,11 @@ public sealed class AcmeEndToEndTests(ITestOutputHelper output) : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
+
+    private sealed class SlowToStart : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }
