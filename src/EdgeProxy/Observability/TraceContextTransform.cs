@@ -26,7 +26,7 @@ internal sealed class TraceContextTransform : RequestTransform
         {
             var headers = context.ProxyRequest.Headers;
             headers.Remove(TraceParent);
-            headers.TryAddWithoutValidation(TraceParent, Format(activity.TraceId, activity.SpanId, activity.Recorded));
+            headers.TryAddWithoutValidation(TraceParent, activity.Id); // W3C: 00-{trace id}-{span id}-{flags}, the Recorded flag as the caller sampled
             headers.Remove(TraceState);
             if (activity.TraceStateString is { Length: > 0 } state)
             {
@@ -36,18 +36,4 @@ internal sealed class TraceContextTransform : RequestTransform
 
         return default;
     }
-
-    /// <summary><c>00-{trace id}-{parent id}-{flags}</c>, built in one string.</summary>
-    internal static string Format(ActivityTraceId traceId, ActivitySpanId spanId, bool sampled) =>
-        string.Create(55, (traceId, spanId, sampled), static (chars, ids) =>
-        {
-            Span<byte> bytes = stackalloc byte[16];
-            "00-".CopyTo(chars);
-            ids.traceId.CopyTo(bytes);
-            Convert.TryToHexStringLower(bytes, chars[3..35], out _);
-            chars[35] = '-';
-            ids.spanId.CopyTo(bytes[..8]);
-            Convert.TryToHexStringLower(bytes[..8], chars[36..52], out _);
-            (ids.sampled ? "-01" : "-00").CopyTo(chars[52..]);
-        });
 }

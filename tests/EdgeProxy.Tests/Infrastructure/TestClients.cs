@@ -58,7 +58,6 @@ public static class TestClients
         Timeout = TimeSpan.FromSeconds(30),
     };
 
-    /// <summary>A port that was free a moment ago (for child processes, which cannot report port 0 back cheaply).</summary>
     /// <summary>
     /// A port for a listener a test must name before it binds it (a CA that validates there, an external peer's
     /// command line). Taken below the kernel's ephemeral range (<c>ip_local_port_range</c>, 32768–60999 by default):

@@ -93,18 +93,6 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void TraceContextTransform_Format_IsW3CTraceparent()
-    {
-        var traceId = ActivityTraceId.CreateRandom();
-        var spanId = ActivitySpanId.CreateRandom();
-        using var activity = new Activity("check").SetParentId(traceId, spanId, ActivityTraceFlags.Recorded).Start();
-
-        EdgeProxy.Observability.TraceContextTransform.Format(traceId, spanId, sampled: true).Should().Be($"00-{traceId.ToHexString()}-{spanId.ToHexString()}-01");
-        EdgeProxy.Observability.TraceContextTransform.Format(activity.TraceId, activity.SpanId, activity.Recorded).Should().Be(activity.Id, "the same text Activity.Id gives");
-        EdgeProxy.Observability.TraceContextTransform.Format(traceId, spanId, sampled: false).Should().EndWith("-00");
-    }
-
-    [Fact]
     public async Task Otlp_ReceivesTheProxysServerAndClientSpans_InTheClientsTrace_AndItsMetrics()
     {
         string? seen = null;
