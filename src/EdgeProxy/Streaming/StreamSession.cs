@@ -430,12 +430,12 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
     {
         lock (this)
         {
-            if (_disposed || _sweepHandle < 0 || Deadline - Environment.TickCount64 >= (long)_sweep.Threshold.TotalMilliseconds)
+            if (_disposed || _sweepHandle < 0)
             {
-                return; // ended, already handed over, or activity pushed the deadline out again
+                return; // ended, or already handed over
             }
 
-            LeaveSweep();
+            // Schedule leaves it in the sweep if activity pushed the deadline out again.
             if (_requestContext is { } context)
             {
                 ExecutionContext.Run(context, static s => ((StreamSession)s!).Schedule(Environment.TickCount64), this);
