@@ -14,14 +14,18 @@ missing=()
 for tool in "${!packages[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("${packages[$tool]}")
 done
-python3 -c 'import uvicorn' >/dev/null 2>&1 || missing+=(python3-uvicorn)
+# Debian's python3, which the Uvicorn tests start: a python3 earlier on PATH (pyenv, a venv) is another one.
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import uvicorn' >/dev/null 2>&1 || missing+=(python3-uvicorn)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}" >&2
   if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo -n); fi
-  if "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null; then
-    :
-  else
-    echo "test.sh: could not install ${missing[*]}; tests that need them are skipped locally (CI=true fails them)" >&2
+  apt_install() { DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >/dev/null; }
+  # The package lists of a fresh machine are empty (or stale): always refresh them first. One package that
+  # cannot be had (kubectl comes from the machine image, not Debian) must not stop the others.
+  if ! "${sudo[@]}" apt-get update -qq || ! apt_install "${missing[@]}"; then
+    for package in "${missing[@]}"; do
+      apt_install "$package" || echo "test.sh: could not install $package; tests that need it are skipped locally (CI=true fails them)" >&2
+    done
   fi
 fi
 

@@ -95,7 +95,11 @@ step "base image"
 if timeout 60 podman image exists "$base_image"; then
   echo "cached: $base_image"
 else
-  mirror=$(grep -hoE '^(URIs:|deb) +https?://[^ ]+/debian/?' /etc/apt/sources.list.d/* /etc/apt/sources.list 2>/dev/null | head -1 | awk '{print $2}')
+  # The host's Debian mirror, from whichever of its source files exist: one-line `deb URL ...` files
+  # (sources.list, older machines) or deb822 `URIs: URL` files (sources.list.d/*.sources, current ones).
+  # A machine may have either, both or neither, so a missing file is not an error here.
+  mirror=$(find /etc/apt -maxdepth 2 \( -name sources.list -o -name '*.list' -o -name '*.sources' \) -type f -print0 2>/dev/null |
+    xargs -0r grep -hoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' 2>/dev/null | head -1 | awk '{print $2}' || true)
   mirror=${mirror:-http://deb.debian.org/debian}
   rootfs="$work/rootfs.partial"
   rm -rf "$rootfs"
@@ -114,6 +118,10 @@ step "build"
 sdk_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 nuget=${NUGET_PACKAGES:-$HOME/.nuget/packages}
 mkdir -p "$nuget"
+# The version and commit the image carries (OCI labels, `EdgeProxy --version`); a checkout without git history
+# (an exported tarball) still builds, with the version alone.
+version=$(sed -nE 's|.*<VersionPrefix>([^<]+)</VersionPrefix>.*|\1|p' src/EdgeProxy/EdgeProxy.csproj)
+revision=$(git rev-parse HEAD 2>/dev/null || true)
 # The previous run's image goes first, by its id, so an interrupted run never leaves one behind.
 old_image=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
 if [ -n "$old_image" ]; then timeout 60 podman rmi "$old_image" >/dev/null 2>&1 || true; fi
@@ -124,6 +132,7 @@ if [ -n "$old_image" ]; then timeout 60 podman rmi "$old_image" >/dev/null 2>&1 
 if timeout 480 podman build --format docker --pull=never --layers=false --network host \
   --ignorefile docker/Dockerfile.dockerignore -f docker/Dockerfile \
   --build-arg SDK_IMAGE="$base_image" --build-arg RUNTIME_IMAGE="$base_image" --build-arg RUNTIME_ID=linux-x64 \
+  --build-arg VERSION="$version" --build-arg SOURCE_REVISION="$revision" \
   --volume "$sdk_root:/usr/share/dotnet:ro" --volume "$nuget:/root/.nuget/packages" --volume /etc/ssl/certs:/etc/ssl/certs:ro \
   -t "$image" . > "$work/build.log" 2>&1; then
   size=$(podman image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')
@@ -134,6 +143,11 @@ else
   exit 1
 fi
 
+labels=$(podman image inspect --format '{{index .Config.Labels "org.opencontainers.image.version"}} {{index .Config.Labels "org.opencontainers.image.revision"}}' "$image")
+[ "$labels" = "$version $revision" ] && pass "OCI labels: version $version, revision ${revision:-none}" || fail "OCI labels: '$labels', expected '$version $revision'"
+image_version=$(timeout 60 podman run --rm --network none "$image" --version 2>&1 || true)
+expected_version="EdgeProxy $version${revision:+ (commit ${revision:0:12})}"
+[ "$image_version" = "$expected_version" ] && pass "EdgeProxy --version in the image: $image_version" || fail "EdgeProxy --version in the image: '$image_version', expected '$expected_version'"
 user=$(podman image inspect --format '{{.Config.User}}' "$image")
 health=$(podman image inspect --format '{{json .Config.Healthcheck}}' "$image")
 [ "$user" = "1654:1654" ] && pass "image user is $user (numeric, non-root)" || fail "image user is '$user', expected 1654:1654"

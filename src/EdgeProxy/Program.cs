@@ -23,16 +23,31 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var cli = CommandLine.Parse(args);
-        var contentRoot = Directory.GetCurrentDirectory();
-        if (cli.Command == "check")
+        CommandLine cli;
+        try
         {
-            return CheckCommand.Run(cli, contentRoot, Console.Out, Console.Error);
+            cli = CommandLine.Parse(args);
+        }
+        catch (UsageException ex)
+        {
+            // Before anything is bound or written: a mistyped command must never start a proxy.
+            await Console.Error.WriteLineAsync($"EdgeProxy: {ex.Message}\n\n{CommandLineUsage.Text}");
+            return CommandLineUsage.UsageErrorExitCode;
         }
 
-        if (cli.Command == "health")
+        var contentRoot = Directory.GetCurrentDirectory();
+        switch (cli.Command)
         {
-            return await HealthCommand.RunAsync(cli, contentRoot, Console.Out);
+            case CommandLine.Help:
+                await Console.Out.WriteLineAsync(CommandLineUsage.Text);
+                return 0;
+            case CommandLine.Version:
+                await Console.Out.WriteLineAsync(ProductVersion.Display);
+                return 0;
+            case CommandLine.Check:
+                return CheckCommand.Run(cli, contentRoot, Console.Out, Console.Error);
+            case CommandLine.Health:
+                return await HealthCommand.RunAsync(cli, contentRoot, Console.Out);
         }
 
         WebApplication app;

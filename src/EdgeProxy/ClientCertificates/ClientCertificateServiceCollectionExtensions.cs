@@ -1,5 +1,4 @@
 using EdgeProxy.ClientCertificates.Revocation;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -12,7 +11,6 @@ internal static class ClientCertificateServiceCollectionExtensions
         services.Configure<ClientCertificateOptions>(configuration.GetSection(ClientCertificateOptions.SectionName));
         services.AddSingleton(sp => new TrustedCaBundle(
             sp.GetRequiredService<IOptions<ClientCertificateOptions>>().Value.TrustedCaFiles.Select(f => Path.GetFullPath(f, contentRoot))));
-        services.TryAddSingleton<IRevocationChecker, NoRevocationChecker>();
         services.AddSingleton<ClientCertificateValidator>();
         services.AddSingleton<ClientCertificateHandshake>();
         services.AddSingleton<ITransformProvider, ClientCertificateTransformProvider>();
