@@ -8,6 +8,7 @@ internal static class EventIds
     public const int ConfigReloadRejected = 101;
     public const int ConfigWarning = 102;
     public const int ConfigFinding = 103;
+    public const int AmbiguousRoutes = 104;
 
     // TLS and certificates 200-299
     public const int CertificateLoaded = 200;

@@ -164,7 +164,7 @@ public static class Program
         app.UseMiddleware<CertificateHeaderStripMiddleware>(); // no inbound client-certificate header survives, on any route
         app.UseAcmeChallenges();                       // http listeners: ACME HTTP-01 answers, before the redirect, auth and routing
         app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https
-        app.UseRouting();
+        app.UseRouteMatching();                        // a request two routes match: 500 saying so, logged with their names
         app.UseRouteTimeouts();                        // YARP route Timeout/TimeoutPolicy, for the routes that set one
         app.UseRouteAuthorization();                   // route AuthorizationPolicy: 401/403/503 here, before any upstream
         app.Use(static (context, next) => context.GetEndpoint() is null ? NotFound(context) : next(context)); // no route: 404 (a catch-all fallback endpoint would cost every request a route-value match)

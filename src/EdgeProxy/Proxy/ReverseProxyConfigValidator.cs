@@ -46,6 +46,7 @@ internal static class ReverseProxyConfigValidator
 
         var validator = provider.GetRequiredService<IConfigValidator>();
         var clusters = proxyConfig.Clusters.ToDictionary(c => c.ClusterId, StringComparer.OrdinalIgnoreCase);
+        var valid = new List<RouteConfig>();
         foreach (var route in proxyConfig.Routes)
         {
             var key = $"{SectionName}:Routes:{route.RouteId}";
@@ -67,7 +68,14 @@ internal static class ReverseProxyConfigValidator
             {
                 report.Ok(key, $"{Describe(route.Match)} -> {route.ClusterId}");
             }
+
+            if (problems.Count == 0)
+            {
+                valid.Add(route);
+            }
         }
+
+        RouteOverlapCheck.Check(valid, report);
 
         foreach (var cluster in proxyConfig.Clusters)
         {
@@ -119,7 +127,7 @@ internal static class ReverseProxyConfigValidator
         }
     }
 
-    private static string Describe(RouteMatch match)
+    internal static string Describe(RouteMatch match)
     {
         var hosts = match.Hosts is { Count: > 0 } h ? string.Join(',', h) : "*";
         return $"host {hosts} path {match.Path ?? "{**catch-all}"}";
