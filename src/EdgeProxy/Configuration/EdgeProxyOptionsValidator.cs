@@ -9,7 +9,7 @@ internal static class EdgeProxyOptionsValidator
         var shutdown = Duration.Read(config, "EdgeProxy:ShutdownTimeout", TimeSpan.FromSeconds(30), report);
         if (shutdown > TimeSpan.FromHours(1))
         {
-            report.Warn("EdgeProxy:ShutdownTimeout", $"{shutdown} is long; orchestrators usually kill a process after 30-120 s");
+            report.Warn("EdgeProxy:ShutdownTimeout", $"{Duration.Show(shutdown)} is long; orchestrators usually kill a process after 30-120 s");
         }
 
         var reload = Duration.Read(config, CertificateStore.ReloadIntervalKey, CertificateStore.DefaultReloadInterval, report);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeProxy.Configuration;
 using Yarp.ReverseProxy.Configuration;
 
@@ -16,9 +17,9 @@ internal static class ReverseProxyConfigValidator
     public static void Validate(IConfiguration config, ConfigReport report, Action<IServiceCollection>? addPolicies = null)
     {
         var section = config.GetSection(SectionName);
-        var before = report.Findings.Count;
+        var before = report.Failures.Count();
         CheckDurations(section, report);
-        if (report.Findings.Count > before)
+        if (report.Failures.Count() > before)
         {
             return; // YARP's binder would stop at the first of these with a less helpful message.
         }
@@ -120,12 +121,26 @@ internal static class ReverseProxyConfigValidator
                 continue;
             }
 
-            if (!TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _))
+            if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var duration))
             {
                 report.Fail(key, $"'{value}' is not a duration; YARP keys take hh:mm:ss such as \"00:01:40\"");
             }
+            else if (duration > TimeSpan.FromDays(1) && !key.Contains(":SessionAffinity:", StringComparison.OrdinalIgnoreCase))
+            {
+                report.Warn(key, $"'{value}' is {Duration.Show(duration)} in YARP's [d.]hh:mm:ss syntax; {LikelyMeant(value.Trim())}");
+            }
+            else
+            {
+                report.Ok(key, Duration.Show(duration));
+            }
         }
     }
+
+    /// <summary>What a timeout over a day most likely meant: a bare number is nginx's seconds.</summary>
+    private static string LikelyMeant(string value) =>
+        value.All(char.IsAsciiDigit) && int.TryParse(value, CultureInfo.InvariantCulture, out var seconds) && seconds < 86_400 * 365
+            ? $"for {seconds} seconds write \"{TimeSpan.FromSeconds(seconds).ToString("c", CultureInfo.InvariantCulture)}\""
+            : "if hours were meant write hh:mm:ss, e.g. \"00:01:40\" for 100 seconds";
 
     internal static string Describe(RouteMatch match)
     {

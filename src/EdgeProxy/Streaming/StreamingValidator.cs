@@ -70,12 +70,12 @@ internal static class StreamingValidator
         var before = report.Findings.Count(f => f.Severity == Severity.Fail);
         if (policy.IsStream && policy.RequestTimeout is { } total)
         {
-            report.Fail(key + ":RequestTimeout", $"{total} would cut every {policy.Name} stream after that long, however busy; streams are limited by IdleTimeout and MaxDuration. Remove the key or set it to \"off\"");
+            report.Fail(key + ":RequestTimeout", $"{Duration.Show(total)} would cut every {policy.Name} stream after that long, however busy; streams are limited by IdleTimeout and MaxDuration. Remove the key or set it to \"off\"");
         }
 
         if (policy.IdleTimeout is { } idle && policy.MaxDuration is { } max && idle > max)
         {
-            report.Fail(key + ":IdleTimeout", $"{idle} is longer than MaxDuration {max}, so it can never apply; lower IdleTimeout or raise MaxDuration");
+            report.Fail(key + ":IdleTimeout", $"{Duration.Show(idle)} is longer than MaxDuration {Duration.Show(max)}, so it can never apply; lower IdleTimeout or raise MaxDuration");
         }
 
         if (policy.Heartbeat is { } beat)
@@ -86,7 +86,7 @@ internal static class StreamingValidator
             }
             else if (policy.IdleTimeout is { } idleLimit && beat >= idleLimit)
             {
-                report.Warn(key + ":Heartbeat", $"{beat} is not shorter than IdleTimeout {idleLimit}: the idle limit (which heartbeats do not reset) ends the stream first");
+                report.Warn(key + ":Heartbeat", $"{Duration.Show(beat)} is not shorter than IdleTimeout {Duration.Show(idleLimit)}: the idle limit (which heartbeats do not reset) ends the stream first");
             }
         }
 
@@ -141,7 +141,7 @@ internal static class StreamingValidator
         var key = $"{section.Path}:{name}";
         if (!Duration.TryParse(raw, out var value))
         {
-            report.Fail(key, $"'{raw}' is not a duration; use e.g. \"30s\", \"5m\", \"24h\", \"00:00:30\" or \"off\"");
+            report.Fail(key, Duration.Problem(raw, "\"30s\", \"5m\", \"24h\", \"00:00:30\" or \"off\""));
             return fallback;
         }
 
@@ -219,5 +219,5 @@ internal static class StreamingValidator
     private static string Describe(StreamPolicy p) =>
         $"idle {Show(p.IdleTimeout, "cluster ActivityTimeout")}, total {Show(p.RequestTimeout, "none")}, max {Show(p.MaxDuration, "none")}, heartbeat {Show(p.Heartbeat, "off")}, body {(p.MaxRequestBodySize is { } b ? b + " bytes" : "unlimited")}";
 
-    private static string Show(TimeSpan? value, string none) => value?.ToString() ?? none;
+    private static string Show(TimeSpan? value, string none) => value is { } v ? Duration.Show(v) : none;
 }

@@ -188,9 +188,9 @@ internal static class RevocationOptionsValidator
 
     private static TimeSpan Positive(IConfiguration config, string key, TimeSpan fallback, ConfigReport report)
     {
-        var before = report.Findings.Count;
+        var before = report.Failures.Count();
         var value = Duration.Read(config, key, fallback, report);
-        if (value <= TimeSpan.Zero && report.Findings.Count == before)
+        if (value <= TimeSpan.Zero && report.Failures.Count() == before)
         {
             report.Fail(key, "must be greater than zero");
         }
