@@ -18,6 +18,8 @@ internal static class ConfigChecker
     public static ConfigCheckResult Check(IConfiguration config, string contentRoot, ConfigReport? report = null)
     {
         report ??= new ConfigReport();
+        UnknownKeyCheck.Check(config, report);
+        Observability.SerilogSinkCheck.Check(config, report);
         EdgeProxyOptionsValidator.Validate(config, contentRoot, report);
         var endpoints = ListenerValidator.Validate(config, contentRoot, report);
         HttpsRedirectOptionsValidator.Validate(config, endpoints, report);

@@ -12,19 +12,10 @@ namespace EdgeProxy.ForwardedHeaders;
 internal static class TrustedProxiesOptionsValidator
 {
     private const string Section = TrustedProxiesOptions.SectionName;
-    private static readonly string[] KnownKeys = ["Networks", "Source", "ProxyProtocol", "EmitForwarded"];
 
     public static void Validate(IConfiguration config, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report)
     {
         var section = config.GetSection(Section);
-        foreach (var child in section.GetChildren())
-        {
-            if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                report.Warn($"{Section}:{child.Key}", $"unknown key, ignored; known keys: {string.Join(", ", KnownKeys)}");
-            }
-        }
-
         var trustsAnyone = ValidateNetworks(section.GetSection("Networks"), report);
         ValidateEnum<ForwardedSource>(section.GetSection("Source"), report);
         if (section["EmitForwarded"] is { } emit && !bool.TryParse(emit, out _))

@@ -14,20 +14,9 @@ internal static class StreamingValidator
     /// <summary>YARP stores ActivityTimeout as int milliseconds; stay well inside that.</summary>
     private static readonly TimeSpan Longest = TimeSpan.FromDays(20);
 
-    private static readonly string[] SettingNames =
-        [nameof(StreamPolicy.IdleTimeout), nameof(StreamPolicy.MaxDuration), nameof(StreamPolicy.RequestTimeout), nameof(StreamPolicy.Heartbeat), nameof(StreamPolicy.MaxRequestBodySize)];
-
     public static StreamingSettings Validate(IConfiguration config, ConfigReport report)
     {
         var policies = new Dictionary<string, StreamPolicy>(StringComparer.OrdinalIgnoreCase);
-        foreach (var section in config.GetSection(StreamingSettings.PoliciesKey).GetChildren())
-        {
-            if (!StreamingSettings.Presets.ContainsKey(section.Key))
-            {
-                report.Fail(section.Path, $"unknown policy '{section.Key}'; the policies are {string.Join(", ", StreamingSettings.Presets.Keys)}");
-            }
-        }
-
         // An operator's Kestrel:Limits:MaxRequestBodySize is the body limit of every policy that sets none:
         // the streaming layer sets the limit per request and would otherwise silently replace it.
         long? kestrelLimit = long.TryParse(config["Kestrel:Limits:MaxRequestBodySize"], out var limit) ? limit : null;
@@ -46,14 +35,6 @@ internal static class StreamingValidator
 
     private static StreamPolicy ReadPolicy(IConfigurationSection section, StreamPolicy preset, ConfigReport report)
     {
-        foreach (var child in section.GetChildren())
-        {
-            if (!SettingNames.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                report.Fail(child.Path, $"unknown setting; a policy has {string.Join(", ", SettingNames)}");
-            }
-        }
-
         return preset with
         {
             IdleTimeout = ReadDuration(section, nameof(StreamPolicy.IdleTimeout), preset.IdleTimeout, report),

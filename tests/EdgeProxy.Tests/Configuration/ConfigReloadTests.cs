@@ -103,4 +103,22 @@ public sealed class ConfigReloadTests(ITestOutputHelper output) : IDisposable
         (await client.GetAsync("/aaa/x")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         await proxy.Logs.WaitForAsync(e => e.RenderMessage().StartsWith("Configuration reloaded", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ReloadWithAMisspeltKey_IsRefused_AndTheAllowListStaysInForce()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var config = new TestConfig(_dir.Path).Route("a", "{**rest}", "app", new Dictionary<string, string> { ["EdgeProxy.AllowFrom"] = "10.9.9.9" }).Cluster("app", upstream.Url);
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient();
+        (await client.GetAsync("/x")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        // The misspelling would have dropped the allow-list: the reload is refused as a whole instead.
+        config.Set("ReverseProxy:Routes:a:Metadata", new Dictionary<string, string> { ["EdgeProxy.AlowFrom"] = "10.9.9.9" });
+        proxy.WriteConfig();
+
+        var rejected = await proxy.Logs.WaitForAsync(e => e.RenderMessage().Contains("ReverseProxy:Routes:a:Metadata:EdgeProxy.AlowFrom"));
+        rejected.RenderMessage().Should().Contain("rejected").And.Contain("did you mean ReverseProxy:Routes:a:Metadata:EdgeProxy.AllowFrom?");
+        (await client.GetAsync("/x")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
 }

@@ -15,8 +15,6 @@ public sealed class StreamingValidatorTests
         { "EdgeProxy:Streaming:Policies:Sse:RequestTimeout", "100s", "EdgeProxy:Streaming:Policies:Sse:RequestTimeout", "would cut every Sse stream" },
         { "EdgeProxy:Streaming:Policies:WebSocket:RequestTimeout", "1h", "EdgeProxy:Streaming:Policies:WebSocket:RequestTimeout", "would cut every WebSocket stream" },
         { "EdgeProxy:Streaming:Policies:Ndjson:MaxDuration", "10m", "EdgeProxy:Streaming:Policies:Ndjson:IdleTimeout", "longer than MaxDuration" },
-        { "EdgeProxy:Streaming:Policies:Sse:Idletimeot", "5s", "EdgeProxy:Streaming:Policies:Sse:Idletimeot", "unknown setting" },
-        { "EdgeProxy:Streaming:Policies:Grpc:IdleTimeout", "5s", "EdgeProxy:Streaming:Policies:Grpc", "unknown policy" },
         { "EdgeProxy:Streaming:Policies:Buffered:MaxRequestBodySize", "50 parsecs", "EdgeProxy:Streaming:Policies:Buffered:MaxRequestBodySize", "not a size" },
         { "EdgeProxy:Streaming:Policies:Buffered:MaxRequestBodySize", "-5", "EdgeProxy:Streaming:Policies:Buffered:MaxRequestBodySize", "not a size" },
     };
