@@ -129,11 +129,14 @@ public static class Program
             sp.GetRequiredService<ILogger<CertificateStore>>()));
         builder.Services.AddAcmeCertificates(checkResult.Acme); // ACME certificates per host, served through the same store and SNI lookup
         builder.Services.AddSingleton<ListenerBinder>();
+        builder.Services.AddHostedService<ListenerReloader>(); // a reload that changes Kestrel:Endpoints or the admin URLs rebinds those listeners
+        builder.Services.AddSingleton<RestartRequired>();       // a reload that changes a key read at start only: logged, and listed in /readyz
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RestartRequired>());
+        builder.Services.AddSingleton(sp => new ReadinessDetail(sp.GetRequiredService<RestartRequired>().Lines));
         builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel")); // Limits, AddServerHeader
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false); // Kestrel:Endpoints are ours, not the loader's
-            kestrel.ApplicationServices.GetRequiredService<ListenerBinder>().Bind(kestrel);
+            kestrel.ApplicationServices.GetRequiredService<ListenerBinder>().Bind(kestrel); // through Kestrel's loader, fed by us: a reload rebinds changed listeners only
         });
 
         builder.Services.AddEdgeProxyTelemetry(builder.Configuration);

@@ -18,9 +18,10 @@ internal static class UnknownKeyCheck
                 {
                     Walk(layer, top, section, found);
                 }
-                else if (layer.LayerKind != ConfigLayer.Kind.Environment || KeySuggestion.Nearest(top, ConfigModel.Sections) is not null)
+                else if (layer.LayerKind != ConfigLayer.Kind.Environment || ConfigModel.Sections.Any(s => KeySuggestion.Distance(top.ToUpperInvariant(), s.ToUpperInvariant()) <= 2))
                 {
-                    // The environment holds every variable of the process: only names close to a section are ours.
+                    // The environment holds every variable of the process (EDGEPROXY_CONFIG, PATH ...): only a name one or
+                    // two letters from a section is a misspelt one of ours.
                     Unknown(layer, top, ConfigModel.Root, null, found);
                 }
             }

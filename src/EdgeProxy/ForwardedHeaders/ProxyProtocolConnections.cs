@@ -10,16 +10,17 @@ namespace EdgeProxy.ForwardedHeaders;
 /// TLS, accepts the header only from trusted networks, and makes the address it carries the connection's
 /// remote end point, so everything above (the trust walk, logs, allowlists) sees the real client.
 /// </summary>
-internal sealed partial class ProxyProtocolConnections(IOptions<TrustedProxiesOptions> options, TrustedProxiesState state, ILogger<ProxyProtocolConnections> logger)
+internal sealed partial class ProxyProtocolConnections(IOptionsMonitor<TrustedProxiesOptions> options, TrustedProxiesState state, ILogger<ProxyProtocolConnections> logger)
 {
     /// <summary>A balancer sends the header with the connection; a peer that does not within this is not one.</summary>
     public static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly HashSet<string> _endpoints = new(options.Value.ProxyProtocol ?? [], StringComparer.OrdinalIgnoreCase);
+    /// <summary>Whether the endpoint expects the header, as configured now (a listener is rebound when this changes).</summary>
+    public bool AppliesTo(string endpointName) => (options.CurrentValue.ProxyProtocol ?? []).Contains(endpointName, StringComparer.OrdinalIgnoreCase);
 
     public void Attach(ListenOptions listen, string endpointName)
     {
-        if (_endpoints.Contains(endpointName))
+        if (AppliesTo(endpointName))
         {
             listen.Use(next => connection => AcceptAsync(connection, next, endpointName));
         }

@@ -12,6 +12,9 @@ internal sealed class ListenerFeature(string name, ListenerKind kind, ListenOpti
 
     public ListenerKind Kind { get; } = kind;
 
+    /// <summary>Its entry in Kestrel's loader: the endpoint's name, or the admin listener's slot.</summary>
+    public string Slot { get; init; } = name;
+
     /// <summary>The port actually bound (differs from the configured one when that was 0).</summary>
     public int BoundPort => listenOptions.IPEndPoint?.Port ?? 0;
 }
