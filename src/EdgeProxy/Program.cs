@@ -84,7 +84,6 @@ public static class Program
     /// <summary>Builds the proxy exactly as <c>run</c> does; tests call this with their own config file.</summary>
     internal static WebApplication Build(CommandLine cli, string contentRoot, Action<LoggerConfiguration>? extraLogging = null, Action<IServiceCollection>? extraServices = null)
     {
-        DurationTypeConverter.Register();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = contentRoot, Args = [] });
 
         // Configuration: defaults < file (last good) < environment < command line; validated before anything binds.
@@ -103,30 +102,25 @@ public static class Program
             throw new ConfigurationRejectedException(checkResult.Report);
         }
 
+        // Read once, at start (RestartRequired says so when a reload changes them).
         var edge = builder.Configuration.GetSection(EdgeProxyOptions.SectionName).Get<EdgeProxyOptions>() ?? new EdgeProxyOptions();
+        var certificates = builder.Configuration.GetSection(CertificatesOptions.SectionName).Get<CertificatesOptions>() ?? new CertificatesOptions();
         var selfSignedCreated = false;
         var selfSigned = ListenerPlan.NeedsSelfSigned(checkResult.Endpoints) || checkResult.Acme is not null // ACME hosts use it until their certificate exists
-            ? SelfSignedCertificate.GetOrCreate(edge.ResolveDataPath(contentRoot), builder.Configuration.GetSection(SelfSignedCertificate.HostsKey).Get<string[]>() ?? [], out selfSignedCreated)
+            ? SelfSignedCertificate.GetOrCreate(edge.ResolveDataPath(contentRoot), certificates.SelfSigned.Hosts, out selfSignedCreated)
             : null;
 
         // Logging: Serilog only, from the Serilog section.
         builder.Logging.ClearProviders();
         builder.Services.AddEdgeProxyLogging(builder.Configuration, extraLogging);
 
-        // Options, bound from their sections and reloaded with the file.
-        builder.Services.Configure<EdgeProxyOptions>(builder.Configuration.GetSection(EdgeProxyOptions.SectionName));
-        builder.Services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
-        builder.Services.Configure<HttpsRedirectOptions>(builder.Configuration.GetSection(HttpsRedirectOptions.SectionName));
-        builder.Services.Configure<ErrorPageOptions>(builder.Configuration.GetSection(ErrorPageOptions.SectionName));
-        builder.Services.Configure<AccessLogOptions>(builder.Configuration.GetSection(AccessLogOptions.SectionName));
-        builder.Services.Configure<HstsOptions>(builder.Configuration.GetSection(HstsOptions.SectionName));
+        // Options: every section's options type bound once, validated by its IValidateOptions, reloaded through IOptionsMonitor.
+        builder.Services.AddEdgeProxyOptions(builder.Configuration, new ConfigContext(contentRoot, () => checkResult.Endpoints));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = edge.ShutdownTimeout);
 
         // Listeners: Kestrel:Endpoints bound by us (cached full-chain contexts, SNI, reload) plus the admin listener.
         builder.Services.AddSingleton(new ListenerPlan(checkResult.Endpoints, checkResult.AdminAddresses, selfSigned));
-        builder.Services.AddSingleton(sp => new CertificateStore(
-            builder.Configuration.GetValue(CertificateStore.ReloadIntervalKey, CertificateStore.DefaultReloadInterval),
-            sp.GetRequiredService<ILogger<CertificateStore>>()));
+        builder.Services.AddSingleton(sp => new CertificateStore(certificates.ReloadInterval, sp.GetRequiredService<ILogger<CertificateStore>>()));
         builder.Services.AddAcmeCertificates(checkResult.Acme); // ACME certificates per host, served through the same store and SNI lookup
         builder.Services.AddSingleton<ListenerBinder>();
         builder.Services.AddHostedService<ListenerReloader>(); // a reload that changes Kestrel:Endpoints or the admin URLs rebinds those listeners

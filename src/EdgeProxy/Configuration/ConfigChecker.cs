@@ -19,12 +19,12 @@ internal static class ConfigChecker
     {
         report ??= new ConfigReport();
         UnknownKeyCheck.Check(config, report);
+        ValueCheck.Check(config, report);
         Observability.SerilogSinkCheck.Check(config, report);
-        EdgeProxyOptionsValidator.Validate(config, contentRoot, report);
         var endpoints = ListenerValidator.Validate(config, contentRoot, report);
+        OptionsCheck.Check(config, new ConfigContext(contentRoot, () => endpoints), report);
         HttpsRedirectOptionsValidator.Validate(config, endpoints, report);
         HstsOptionsValidator.Validate(config, endpoints, report);
-        Observability.ObservabilityOptionsValidator.Validate(config, report);
         ClientCertificateOptionsValidator.Validate(config, contentRoot, endpoints, report);
         ClientCertificates.Revocation.RevocationOptionsValidator.Validate(config, contentRoot, report);
         var admin = AdminOptionsValidator.Validate(config, report);

@@ -14,6 +14,12 @@ internal static class ConfigModel
 {
     public const string SchemaKey = "$schema";
 
+    /// <summary>
+    /// OpenTelemetry's own settings (<c>OTEL_BSP_SCHEDULE_DELAY</c>, <c>OTEL_SERVICE_NAME</c> ...), which its SDK reads from the
+    /// configuration as top-level keys: theirs to validate, not ours.
+    /// </summary>
+    public const string OpenTelemetryPrefix = "OTEL_";
+
     private static readonly Lazy<SectionNode> Model = new(Build);
 
     /// <summary>The top-level sections; other top-level keys of the environment are not EdgeProxy's.</summary>

@@ -29,6 +29,11 @@ internal static class ConfigSchema
             schema[key] = value?.DeepClone();
         }
 
+        schema["patternProperties"] = new JsonObject
+        {
+            ["^" + ConfigModel.OpenTelemetryPrefix] = new JsonObject { ["type"] = "string", ["description"] = "An OpenTelemetry SDK setting (OTEL_SERVICE_NAME, OTEL_BSP_SCHEDULE_DELAY ...), read by OpenTelemetry itself." },
+        };
+
         return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).ReplaceLineEndings("\n") + "\n";
     }
 
@@ -110,6 +115,7 @@ internal static class ConfigSchema
         bool b => JsonValue.Create(b),
         string { Length: > 0 } s => JsonValue.Create(s),
         TimeSpan t => JsonValue.Create(t.ToString("c", CultureInfo.InvariantCulture)),
+        Duration d => JsonValue.Create(d.Value.ToString("c", CultureInfo.InvariantCulture)),
         Enum e => JsonValue.Create(e.ToString()),
         int or long => JsonValue.Create(Convert.ToInt64(value, CultureInfo.InvariantCulture)),
         double d => JsonValue.Create(d),

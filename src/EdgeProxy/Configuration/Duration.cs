@@ -1,15 +1,34 @@
+using System.ComponentModel;
 using System.Globalization;
 
 namespace EdgeProxy.Configuration;
 
 /// <summary>
-/// Durations in EdgeProxy keys accept what .NET binds (<c>00:01:40</c>) and what nginx and Caddy
-/// users type (<c>100s</c>, <c>5m</c>, <c>24h</c>, <c>250ms</c>, <c>1d</c>). A bare number other than 0 is
-/// refused: .NET would read <c>"60"</c> as 60 days, nginx users mean 60 seconds.
+/// A duration in an EdgeProxy key: what .NET binds (<c>00:01:40</c>) and what nginx and Caddy users type
+/// (<c>100s</c>, <c>5m</c>, <c>24h</c>, <c>250ms</c>, <c>1d</c>). A bare number other than 0 is refused: .NET would
+/// read <c>"60"</c> as 60 days, nginx users mean 60 seconds. The binder reads it through this type's own converter,
+/// so nothing changes how any other <see cref="TimeSpan"/> (Kestrel's, YARP's) is read.
 /// </summary>
-internal static class Duration
+/// <param name="Value">The length of time.</param>
+[TypeConverter(typeof(DurationConverter))]
+public readonly record struct Duration(TimeSpan Value)
 {
-    public static bool TryParse(string? text, out TimeSpan value)
+    /// <summary>The length of time.</summary>
+    public static implicit operator TimeSpan(Duration duration) => duration.Value;
+
+    /// <summary>A duration of <paramref name="value"/>.</summary>
+    public static implicit operator Duration(TimeSpan value) => new(value);
+
+    /// <summary>The length of time.</summary>
+    public TimeSpan ToTimeSpan() => Value;
+
+    /// <summary>A duration of <paramref name="value"/>.</summary>
+    public static Duration FromTimeSpan(TimeSpan value) => new(value);
+
+    /// <summary>As EdgeProxy shows it: <c>00:01:40 (1 min 40 s)</c>.</summary>
+    public override string ToString() => Show(Value);
+
+    internal static bool TryParse(string? text, out TimeSpan value)
     {
         value = default;
         if (string.IsNullOrWhiteSpace(text))
@@ -57,11 +76,8 @@ internal static class Duration
         return true;
     }
 
-    /// <summary>
-    /// Reads an optional duration key: when set, an OK line shows it as understood; a FAIL names the key when it
-    /// does not parse.
-    /// </summary>
-    public static TimeSpan Read(IConfiguration config, string key, TimeSpan fallback, ConfigReport report)
+    /// <summary>Reads an optional duration key, reporting a FAIL that names the key when it does not parse.</summary>
+    internal static TimeSpan Read(IConfiguration config, string key, TimeSpan fallback, ConfigReport report)
     {
         var raw = config[key];
         if (raw is null)
@@ -71,7 +87,6 @@ internal static class Duration
 
         if (TryParse(raw, out var value))
         {
-            report.Ok(key, Show(value));
             return value;
         }
 
@@ -80,7 +95,7 @@ internal static class Duration
     }
 
     /// <summary>Why <paramref name="raw"/> is not a duration, with what to write instead.</summary>
-    public static string Problem(string raw, string examples = "\"30s\", \"5m\", \"24h\" or \"00:00:30\"") => IsBareNumber(raw.Trim())
+    internal static string Problem(string raw, string examples = "\"30s\", \"5m\", \"24h\" or \"00:00:30\"") => IsBareNumber(raw.Trim())
         ? $"'{raw}' has no unit (.NET reads a bare number as {raw.Trim()} days); write \"{raw.Trim()}s\" for seconds, or \"{raw.Trim()}m\", \"{raw.Trim()}h\""
         : $"'{raw}' is not a duration; use e.g. {examples}";
 
@@ -88,7 +103,7 @@ internal static class Duration
     /// A duration as EdgeProxy understood it, in .NET's constant format with a reading for people:
     /// <c>60.00:00:00 (60 days)</c>, <c>00:01:40 (1 min 40 s)</c>.
     /// </summary>
-    public static string Show(TimeSpan value) => $"{value.ToString("c", CultureInfo.InvariantCulture)} ({Spoken(value)})";
+    internal static string Show(TimeSpan value) => $"{value.ToString("c", CultureInfo.InvariantCulture)} ({Spoken(value)})";
 
     private static string Spoken(TimeSpan value)
     {

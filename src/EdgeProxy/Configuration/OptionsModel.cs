@@ -23,7 +23,7 @@ internal static class OptionsModel
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan)
-            || type == typeof(DateTimeOffset) || type == typeof(DateTime) || type == typeof(Uri) || type == typeof(Version) || type == typeof(Guid);
+            || type == typeof(Duration) || type == typeof(DateTimeOffset) || type == typeof(DateTime) || type == typeof(Uri) || type == typeof(Version) || type == typeof(Guid);
     }
 
     private static ConfigNode Node(Type type, Func<PropertyInfo, ConfigNode?>? special, HashSet<Type> seen)

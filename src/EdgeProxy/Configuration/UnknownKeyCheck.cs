@@ -18,6 +18,10 @@ internal static class UnknownKeyCheck
                 {
                     Walk(layer, top, section, found);
                 }
+                else if (top.StartsWith(ConfigModel.OpenTelemetryPrefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
                 else if (layer.LayerKind != ConfigLayer.Kind.Environment || ConfigModel.Sections.Any(s => KeySuggestion.Distance(top.ToUpperInvariant(), s.ToUpperInvariant()) <= 2))
                 {
                     // The environment holds every variable of the process (EDGEPROXY_CONFIG, PATH ...): only a name one or

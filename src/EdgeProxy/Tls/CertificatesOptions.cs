@@ -1,3 +1,5 @@
+using EdgeProxy.Configuration;
+
 namespace EdgeProxy.Tls;
 
 /// <summary>
@@ -13,7 +15,7 @@ public sealed class CertificatesOptions
     /// How often certificate and key files are checked for changes (symlink swaps of a Kubernetes Secret included).
     /// Default <c>2s</c>; at least <c>100ms</c>. A renewed pair is served to new handshakes within this long.
     /// </summary>
-    public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
+    public Duration ReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The certificate generated for TLS listeners that name none.</summary>
     public SelfSignedOptions SelfSigned { get; set; } = new();

@@ -1,4 +1,5 @@
 using EdgeProxy.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
 namespace EdgeProxy.Tls;
@@ -8,7 +9,7 @@ namespace EdgeProxy.Tls;
 /// <see cref="ListenerBinder"/>, which has Kestrel rebind the ones that changed. Listeners are read with the same
 /// <see cref="EndpointReader"/> that validated them.
 /// </summary>
-internal sealed partial class ListenerReloader(IConfiguration configuration, ListenerBinder binder, IHostEnvironment environment, ILogger<ListenerReloader> logger) : IHostedService
+internal sealed partial class ListenerReloader(IConfiguration configuration, ListenerBinder binder, IOptionsMonitor<EdgeProxyOptions> edge, IOptionsMonitor<CertificatesOptions> certificates, IHostEnvironment environment, ILogger<ListenerReloader> logger) : IHostedService
 {
     private IDisposable? _subscription;
 
@@ -39,8 +40,7 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
         var selfSigned = current.SelfSigned;
         if (selfSigned is null && ListenerPlan.NeedsSelfSigned(endpoints))
         {
-            var edge = configuration.GetSection(EdgeProxyOptions.SectionName).Get<EdgeProxyOptions>() ?? new EdgeProxyOptions();
-            selfSigned = SelfSignedCertificate.GetOrCreate(edge.ResolveDataPath(environment.ContentRootPath), configuration.GetSection(SelfSignedCertificate.HostsKey).Get<string[]>() ?? [], out _);
+            selfSigned = SelfSignedCertificate.GetOrCreate(edge.CurrentValue.ResolveDataPath(environment.ContentRootPath), certificates.CurrentValue.SelfSigned.Hosts, out _);
         }
 
         if (binder.Apply(new ListenerPlan(endpoints, admin, selfSigned)))

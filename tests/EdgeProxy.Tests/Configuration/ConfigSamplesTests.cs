@@ -42,7 +42,6 @@ public sealed class ConfigSamplesTests
         // Samples name certificate, CA and CRL files of the operator's machine (/certs/...); everything else must pass.
         var failures = report.Failures.Where(f => !f.Message.Contains("not found", StringComparison.Ordinal)).ToList();
         failures.Should().BeEmpty(string.Join('\n', failures));
-        DurationTypeConverter.Register();
         var bind = () =>
         {
             config.GetSection(EdgeProxyOptions.SectionName).Get<EdgeProxyOptions>();
