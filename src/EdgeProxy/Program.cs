@@ -103,8 +103,8 @@ public static class Program
         }
 
         // Read once, at start (RestartRequired says so when a reload changes them).
-        var edge = builder.Configuration.GetSection(EdgeProxyOptions.SectionName).Get<EdgeProxyOptions>() ?? new EdgeProxyOptions();
-        var certificates = builder.Configuration.GetSection(CertificatesOptions.SectionName).Get<CertificatesOptions>() ?? new CertificatesOptions();
+        var edge = BoundOptions.Get<EdgeProxyOptions>(builder.Configuration);
+        var certificates = BoundOptions.Get<CertificatesOptions>(builder.Configuration);
         var selfSignedCreated = false;
         var selfSigned = ListenerPlan.NeedsSelfSigned(checkResult.Endpoints) || checkResult.Acme is not null // ACME hosts use it until their certificate exists
             ? SelfSignedCertificate.GetOrCreate(edge.ResolveDataPath(contentRoot), certificates.SelfSigned.Hosts, out selfSignedCreated)
@@ -119,7 +119,7 @@ public static class Program
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = edge.ShutdownTimeout);
 
         // Listeners: Kestrel:Endpoints bound by us (cached full-chain contexts, SNI, reload) plus the admin listener.
-        builder.Services.AddSingleton(new ListenerPlan(checkResult.Endpoints, checkResult.AdminAddresses, selfSigned));
+        builder.Services.AddSingleton(new ListenerPlan(checkResult.Endpoints, checkResult.AdminAddresses, selfSigned, ListenerPlan.Others(builder.Configuration).ProxyProtocol));
         builder.Services.AddSingleton(sp => new CertificateStore(certificates.ReloadInterval, sp.GetRequiredService<ILogger<CertificateStore>>()));
         builder.Services.AddAcmeCertificates(checkResult.Acme); // ACME certificates per host, served through the same store and SNI lookup
         builder.Services.AddSingleton<ListenerBinder>();

@@ -1,5 +1,4 @@
 using EdgeProxy.Acme;
-using EdgeProxy.Admin;
 using EdgeProxy.Authentication;
 using EdgeProxy.ClientCertificates;
 using EdgeProxy.Hsts;
@@ -23,11 +22,10 @@ internal static class ConfigChecker
         Observability.SerilogSinkCheck.Check(config, report);
         var endpoints = ListenerValidator.Validate(config, contentRoot, report);
         OptionsCheck.Check(config, new ConfigContext(contentRoot, () => endpoints), report);
-        HttpsRedirectOptionsValidator.Validate(config, endpoints, report);
         HstsOptionsValidator.Validate(config, endpoints, report);
         ClientCertificateOptionsValidator.Validate(config, contentRoot, endpoints, report);
         ClientCertificates.Revocation.RevocationOptionsValidator.Validate(config, contentRoot, report);
-        var admin = AdminOptionsValidator.Validate(config, report);
+        var admin = ListenerPlan.Others(config).Admin; // AdminOptionsValidator reported its problems through OptionsCheck
         AuthenticationConfigValidator.Validate(config, contentRoot, report);
         ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
         ForwardedHeaders.TrustedProxiesOptionsValidator.Validate(config, endpoints, report);

@@ -70,7 +70,7 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
         }
     }
 
-    private string ProxyProtocolOf(EndpointSpec endpoint) => _proxyProtocol?.AppliesTo(endpoint.Name) == true ? "proxy" : string.Empty;
+    private string ProxyProtocolOf(EndpointSpec endpoint) => _plan.ProxyProtocol.Contains(endpoint.Name) ? "proxy" : string.Empty;
 
     /// <summary>Kestrel's loader calls this for every listener it binds, at start and for each one a reload changes.</summary>
     private void Configure(string slot, ListenOptions listen)
@@ -85,7 +85,10 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
 
         var endpoint = current.Endpoints.First(e => e.Name.Equals(slot, StringComparison.OrdinalIgnoreCase));
         Tag(listen, slot, endpoint.Name, endpoint.IsHttps ? ListenerKind.Https : ListenerKind.Http);
-        _proxyProtocol?.Attach(listen, endpoint.Name); // PROXY protocol precedes TLS
+        if (current.ProxyProtocol.Contains(endpoint.Name))
+        {
+            _proxyProtocol?.Attach(listen, endpoint.Name); // PROXY protocol precedes TLS
+        }
         if (!endpoint.IsHttps)
         {
             // Cleartext HTTP/2 needs prior knowledge no browser has; HTTP/1.1 is what the redirect needs.

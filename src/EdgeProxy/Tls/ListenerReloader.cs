@@ -1,5 +1,4 @@
 using EdgeProxy.Configuration;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
 namespace EdgeProxy.Tls;
@@ -9,7 +8,7 @@ namespace EdgeProxy.Tls;
 /// <see cref="ListenerBinder"/>, which has Kestrel rebind the ones that changed. Listeners are read with the same
 /// <see cref="EndpointReader"/> that validated them.
 /// </summary>
-internal sealed partial class ListenerReloader(IConfiguration configuration, ListenerBinder binder, IOptionsMonitor<EdgeProxyOptions> edge, IOptionsMonitor<CertificatesOptions> certificates, IHostEnvironment environment, ILogger<ListenerReloader> logger) : IHostedService
+internal sealed partial class ListenerReloader(IConfiguration configuration, ListenerBinder binder, IHostEnvironment environment, ILogger<ListenerReloader> logger) : IHostedService
 {
     private IDisposable? _subscription;
 
@@ -28,22 +27,25 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
 
     private void Reload()
     {
+        // Read from the configuration itself, not IOptionsMonitor: this runs on the same reload signal as the monitors'
+        // own refresh, in no set order, and must never see half of the old file.
         var report = new ConfigReport();
         var endpoints = EndpointReader.Read(configuration, environment.ContentRootPath, report);
-        var admin = Admin.AdminOptionsValidator.Validate(configuration, report);
+        var (admin, proxyProtocol) = ListenerPlan.Others(configuration);
         if (report.HasFailures || endpoints.Count == 0)
         {
             return; // cannot happen after validation; never unbind everything on a half-read file
         }
 
-        var current = binder.Plan;
-        var selfSigned = current.SelfSigned;
+        var selfSigned = binder.Plan.SelfSigned;
         if (selfSigned is null && ListenerPlan.NeedsSelfSigned(endpoints))
         {
-            selfSigned = SelfSignedCertificate.GetOrCreate(edge.CurrentValue.ResolveDataPath(environment.ContentRootPath), certificates.CurrentValue.SelfSigned.Hosts, out _);
+            var edge = BoundOptions.Get<EdgeProxyOptions>(configuration);
+            var certificates = BoundOptions.Get<CertificatesOptions>(configuration);
+            selfSigned = SelfSignedCertificate.GetOrCreate(edge.ResolveDataPath(environment.ContentRootPath), certificates.SelfSigned.Hosts, out _);
         }
 
-        if (binder.Apply(new ListenerPlan(endpoints, admin, selfSigned)))
+        if (binder.Apply(new ListenerPlan(endpoints, admin, selfSigned, proxyProtocol)))
         {
             Log.ListenersChanged(logger, string.Join(", ", endpoints.Select(e => $"{e.Name} {e.Address}").Concat(admin.Select(a => $"Admin {a}"))));
         }
