@@ -10,7 +10,19 @@ namespace EdgeProxy.Configuration;
 /// </summary>
 internal static class ValueCheck
 {
-    public static void Check(IConfiguration config, ConfigReport report) => Walk(config, null, ConfigModel.Root, report);
+    /// <summary>
+    /// Reports every value that cannot be bound, and returns the configuration without them, which binds: the
+    /// validators then still see (and report on) every other key of the same section.
+    /// </summary>
+    public static IConfiguration Check(IConfiguration config, ConfigReport report)
+    {
+        var before = report.Failures.Select(f => f.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Walk(config, null, ConfigModel.Root, report);
+        var refused = report.Failures.Select(f => f.Key).Where(k => !before.Contains(k)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return refused.Count == 0
+            ? config
+            : new ConfigurationBuilder().AddInMemoryCollection(config.AsEnumerable().Where(kv => !refused.Contains(kv.Key))).Build();
+    }
 
     private static void Walk(IConfiguration config, string? path, ConfigNode node, ConfigReport report)
     {
@@ -29,6 +41,9 @@ internal static class ValueCheck
                 break;
             case MapNode map:
                 children.ForEach(child => Walk(config, child.Path, map.Entry, report));
+                break;
+            case ListNode list when children.Count == 0 && path is not null && config[path] is { Length: > 0 } single:
+                report.Fail(path, $"must be a list: [\"{single}\"]"); // the binder would make it an empty list
                 break;
             case ListNode list:
                 children.ForEach(child => Walk(config, child.Path, list.Item, report));

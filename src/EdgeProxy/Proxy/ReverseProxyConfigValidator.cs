@@ -14,14 +14,15 @@ internal static class ReverseProxyConfigValidator
     public const string SectionName = "ReverseProxy";
     private static readonly string[] DurationSuffixes = ["Timeout", "Interval", "Period", "Duration"];
 
-    public static void Validate(IConfiguration config, ConfigReport report, Action<IServiceCollection>? addPolicies = null)
+    /// <summary>Returns the routes as YARP read them, for the per-route EdgeProxy checks; none when the section cannot be read.</summary>
+    public static IReadOnlyList<RouteConfig> Validate(IConfiguration config, ConfigReport report, Action<IServiceCollection>? addPolicies = null)
     {
         var section = config.GetSection(SectionName);
         var before = report.Failures.Count();
         CheckDurations(section, report);
         if (report.Failures.Count() > before)
         {
-            return; // YARP's binder would stop at the first of these with a less helpful message.
+            return []; // YARP's binder would stop at the first of these with a less helpful message.
         }
 
         var services = new ServiceCollection();
@@ -42,7 +43,7 @@ internal static class ReverseProxyConfigValidator
         catch (Exception ex)
         {
             report.Fail(SectionName, ex.InnerException?.Message ?? ex.Message);
-            return;
+            return [];
         }
 
         var validator = provider.GetRequiredService<IConfigValidator>();
@@ -102,6 +103,8 @@ internal static class ReverseProxyConfigValidator
                 report.Ok(key, $"{cluster.Destinations?.Count ?? 0} destination(s)");
             }
         }
+
+        return proxyConfig.Routes;
     }
 
     private static void CheckAddress(string? address, string key, ConfigReport report)
