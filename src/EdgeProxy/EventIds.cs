@@ -53,6 +53,9 @@ internal static class EventIds
     public const int OcspSoftFail = 805;
     public const int CertificateRevoked = 806;
     public const int RevocationCheckFailed = 807;
+    public const int ClientCertificateRefusedInHandshake = 808;
+    public const int ClientCertificateRefusedAfterHandshake = 809;
+    public const int ClientCertificateVerdictDeferred = 810;
 
     // Authentication and authorization 700-719
     public const int AuthIssuerAvailable = 700;

@@ -9,7 +9,7 @@ namespace EdgeProxy.Tls;
 /// Binds the configured endpoints and the admin listener on Kestrel. TLS endpoints answer every handshake
 /// from <see cref="TlsEndpoint"/>, which serves cached, reloadable certificate contexts with the full chain.
 /// </summary>
-internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, Acme.AcmeCertificates acme, Acme.TlsAlpnChallenges tlsAlpn)
+internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, ClientCertificates.ClientCertificateConnectionGate clientCertificateGate, Acme.AcmeCertificates acme, Acme.TlsAlpnChallenges tlsAlpn)
 {
     public List<ListenerFeature> Listeners { get; } = [];
 
@@ -41,6 +41,10 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
                     }
 
                     listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = tls.SelectAsync });
+                    if (RequiresCertificates(endpoint))
+                    {
+                        listen.Use(clientCertificateGate.Create); // a refused certificate whose verdict came after the handshake: closed before any request
+                    }
                 }
                 else
                 {
@@ -77,6 +81,9 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
             acme, tlsAlpn, endpoint.Tls, clientCertificates, plan.SelfSigned is { } selfSigned ? new TlsProfile(store.GetOrLoad(selfSigned), endpoint.Tls with { Certificate = selfSigned }, clientCertificates) : null);
         return new TlsEndpoint(endpoint.Key, fallback, sni, loggerFactory.CreateLogger<TlsEndpoint>(), acmeProfiles);
     }
+
+    private static bool RequiresCertificates(EndpointSpec endpoint) =>
+        endpoint.Tls.ClientCertificateMode == ClientCertificateMode.RequireCertificate || endpoint.Sni.Any(s => s.Tls.ClientCertificateMode == ClientCertificateMode.RequireCertificate);
 
     private static HttpProtocols TcpProtocols(EndpointSpec endpoint)
     {
