@@ -5,9 +5,9 @@ namespace EdgeProxy.ClientCertificates;
 
 /// <summary>
 /// Runs after the TLS handshake on listeners with <c>RequireCertificate</c>, before Kestrel reads a byte of HTTP.
-/// A connection whose revocation verdict the handshake could not wait for (see <see cref="HandshakeVerdictWait"/>)
-/// waits for it here, without holding a thread, and is closed if the certificate is refused: no request on it ever
-/// reaches routing or an upstream. There is no TLS alert on this path (the handshake is over), only the close.
+/// A connection whose revocation verdict was not in memory during the handshake (an OCSP request on its way) waits
+/// for it here, without holding a thread, and is closed if the certificate is refused: no request on it ever reaches
+/// routing or an upstream.
 /// </summary>
 internal sealed partial class ClientCertificateConnectionGate(ILogger<ClientCertificateConnectionGate> logger)
 {

@@ -10,10 +10,18 @@ namespace EdgeProxy.ClientCertificates;
 /// Asks for a client certificate during the handshake (TLS 1.3 and HTTP/2 cannot renegotiate later),
 /// validates it, and records the verdict on the connection. <c>RequireCertificate</c> refuses a handshake
 /// without a valid certificate — chain, dates, EKU and revocation, as nginx's <c>ssl_verify_client on</c> with
-/// <c>ssl_crl</c>/<c>ssl_ocsp</c> does — so the client gets a TLS alert. <c>AllowCertificate</c> lets it through,
-/// as nginx's <c>ssl_verify_client optional</c> does, and routes decide.
+/// <c>ssl_crl</c>/<c>ssl_ocsp</c> does. <c>AllowCertificate</c> lets it through, as nginx's
+/// <c>ssl_verify_client optional</c> does, and routes decide.
 /// </summary>
-internal sealed partial class ClientCertificateHandshake(ClientCertificateValidator validator, HandshakeVerdictWait wait, IHostApplicationLifetime lifetime, ILogger<ClientCertificateHandshake> logger)
+/// <remarks>
+/// The callback is synchronous, so it decides only what is in memory: the chain, a CRL verdict, an OCSP answer
+/// already cached for the certificate. An OCSP request still on its way is not waited for here — that would hold a
+/// thread-pool thread for up to the OCSP timeout per handshake — but by <see cref="ClientCertificateConnectionGate"/>,
+/// which awaits it after the handshake and closes the connection before any request is read. The client sees the
+/// same either way on .NET 10 on Linux: SslStream runs this callback once OpenSSL has finished the handshake and, on
+/// false, closes the connection without a TLS alert (alerts from this callback come with dotnet/runtime#115996).
+/// </remarks>
+internal sealed partial class ClientCertificateHandshake(ClientCertificateValidator validator, IHostApplicationLifetime lifetime, ILogger<ClientCertificateHandshake> logger)
 {
     public SslServerAuthenticationOptions CreateOptions(SslServerAuthenticationOptions template, ClientCertificateMode mode, ConnectionContext connection)
     {
@@ -62,7 +70,7 @@ internal sealed partial class ClientCertificateHandshake(ClientCertificateValida
         }
 
         var verdict = validator.CompleteAsync(leaf, chainVerdict, issuer, lifetime.ApplicationStopping);
-        if (require && wait.TryComplete(verdict))
+        if (require && verdict.IsCompleted)
         {
             var outcome = verdict.IsCompletedSuccessfully ? verdict.Result : ClientCertificateVerdict.Failed("revocation check cancelled");
             if (!outcome.Valid)
@@ -73,7 +81,7 @@ internal sealed partial class ClientCertificateHandshake(ClientCertificateValida
         }
         else if (require)
         {
-            Log.Deferred(logger, Listener(connection), leaf.Subject, leaf.SerialNumber, wait.MaxWaiting);
+            Log.Deferred(logger, Listener(connection), leaf.Subject, leaf.SerialNumber);
         }
 
         connection.Features.Set(new ClientCertificateState(leaf, [.. sent], verdict, require));
@@ -87,7 +95,7 @@ internal sealed partial class ClientCertificateHandshake(ClientCertificateValida
         [LoggerMessage(EventIds.ClientCertificateRefusedInHandshake, LogLevel.Information, "TLS handshake on {Endpoint} refused (RequireCertificate): client certificate {Subject} serial {Serial}: {Verify}")]
         public static partial void Refused(ILogger logger, string endpoint, string subject, string serial, string verify);
 
-        [LoggerMessage(EventIds.ClientCertificateVerdictDeferred, LogLevel.Debug, "TLS handshake on {Endpoint}: revocation status of {Subject} serial {Serial} is not known yet and {MaxWaiting} handshakes already wait; the connection waits for it before reading any request")]
-        public static partial void Deferred(ILogger logger, string endpoint, string subject, string serial, int maxWaiting);
+        [LoggerMessage(EventIds.ClientCertificateVerdictDeferred, LogLevel.Debug, "TLS handshake on {Endpoint}: the OCSP status of {Subject} serial {Serial} is on its way; the connection waits for it before any request is read")]
+        public static partial void Deferred(ILogger logger, string endpoint, string subject, string serial);
     }
 }

@@ -13,7 +13,6 @@ internal static class ClientCertificateServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ClientCertificateOptions>>().Value.TrustedCaFiles.Select(f => Path.GetFullPath(f, contentRoot))));
         services.AddSingleton<ClientCertificateValidator>();
         services.AddSingleton<ClientCertificateHandshake>();
-        services.AddSingleton(sp => new HandshakeVerdictWait(sp.GetRequiredService<RevocationSettings>()));
         services.AddSingleton<ClientCertificateConnectionGate>();
         services.AddSingleton<ITransformProvider, ClientCertificateTransformProvider>();
         return services;

@@ -20,7 +20,7 @@ internal sealed class ClientCertificateState(X509Certificate2? certificate, IRea
 
     /// <summary>
     /// The listener said <c>RequireCertificate</c>: no request may be read on this connection unless the verdict is
-    /// valid (see <see cref="ClientCertificateConnectionGate"/> for a verdict the handshake could not wait for).
+    /// valid (see <see cref="ClientCertificateConnectionGate"/> for a verdict that was not known during the handshake).
     /// </summary>
     public bool Required { get; } = required;
 }
