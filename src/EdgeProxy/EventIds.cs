@@ -16,6 +16,7 @@ internal static class EventIds
     public const int SelfSignedCertificateCreated = 203;
     public const int SelfSignedCertificateInUse = 204;
     public const int SniNoCertificate = 205;
+    public const int MisdirectedRequest = 206;
 
     // Upstream errors 300-399
     public const int UpstreamError = 300;

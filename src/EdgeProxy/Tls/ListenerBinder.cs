@@ -28,11 +28,11 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
             var kind = endpoint.IsHttps ? ListenerKind.Https : ListenerKind.Http;
             Listen(options, endpoint.Address, listen =>
             {
-                Tag(listen, endpoint.Name, kind);
+                var tls = endpoint.IsHttps ? CreateTlsEndpoint(endpoint) : null;
+                Tag(listen, endpoint.Name, kind, tls);
                 options.ApplicationServices.GetService<ForwardedHeaders.ProxyProtocolConnections>()?.Attach(listen, endpoint.Name); // PROXY protocol precedes TLS
-                if (endpoint.IsHttps)
+                if (tls is not null)
                 {
-                    var tls = CreateTlsEndpoint(endpoint);
                     TlsEndpoints.Add(tls);
                     listen.Protocols = TcpProtocols(endpoint);
                     if (acme.Settings?.Challenges.Contains(Acme.AcmeChallengeType.TlsAlpn01) == true)
@@ -94,9 +94,9 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
 
     public static bool Http3Supported => QuicListener.IsSupported;
 
-    private void Tag(ListenOptions listen, string name, ListenerKind kind)
+    private void Tag(ListenOptions listen, string name, ListenerKind kind, TlsEndpoint? tls = null)
     {
-        var feature = new ListenerFeature(name, kind, listen);
+        var feature = new ListenerFeature(name, kind, listen, tls);
         Listeners.Add(feature);
         listen.Use(next => connection =>
         {

@@ -20,7 +20,7 @@ public sealed class RecordingUpstream : IAsyncDisposable
     public static async Task<RecordingUpstream> StartAsync()
     {
         var upstream = new RecordingUpstream();
-        upstream._app = await TestUpstream.StartAsync(app => app.MapFallback(context =>
+        upstream._app = await TestUpstream.StartAsync(app => app.Run(context => // every path, file-like ones too (MapFallback skips those)
         {
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             upstream._requests.Enqueue(new Seen(context.Request.Method, context.Request.Host.Value ?? string.Empty, context.Request.Path.Value ?? string.Empty, headers));
