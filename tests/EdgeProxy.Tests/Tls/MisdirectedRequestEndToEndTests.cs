@@ -117,23 +117,24 @@ public sealed class MisdirectedRequestEndToEndTests(MisdirectedRequestFixture fi
             const session = http2.connect(`https://127.0.0.1:${port}`, { servername: 'open.test', rejectUnauthorized: false });
             let sockets = 0;
             session.on('connect', () => sockets++);
-            const get = (authority, path) => new Promise((resolve, reject) => {
-              const req = session.request({ ':method': 'GET', ':path': path, ':authority': authority });
+            const get = (target, path) => new Promise((resolve, reject) => {
+              const [authority, host] = target.split('|'); // "a|b": :authority a plus a host header b
+              const req = session.request({ ':method': 'GET', ':path': path, ':authority': authority, ...(host ? { host } : {}) });
               let status = 0, body = '';
               req.on('response', h => status = h[':status']);
               req.on('data', d => body += d);
-              req.on('end', () => resolve(`${authority} ${status} ${body.trim()}`));
+              req.on('end', () => resolve(`${target} ${status} ${body.trim()}`));
               req.on('error', reject);
               req.end();
             });
             (async () => {
-              for (const host of hosts) console.log(await get(host, `/node/${host}`));
+              for (const host of hosts) console.log(await get(host, `/node/${host.replace('|', '-')}`));
               console.log(`sessions ${sockets}`);
               session.close();
             })().catch(e => { console.error(e); process.exit(1); });
             """;
 
-        var result = await ExternalTool.RunAsync(ExternalTool.Require("node"), ["-e", script, fixture.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "open.test", "also.test", "mtls.test", "b.wild.test", "open.test"], TimeSpan.FromSeconds(30));
+        var result = await ExternalTool.RunAsync(ExternalTool.Require("node"), ["-e", script, fixture.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "open.test", "also.test", "mtls.test", "b.wild.test", "open.test|mtls.test", "open.test"], TimeSpan.FromSeconds(30));
 
         result.ExitCode.Should().Be(0, result.All);
         var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -141,8 +142,9 @@ public sealed class MisdirectedRequestEndToEndTests(MisdirectedRequestFixture fi
         lines[1].Should().Be($"also.test 200 upstream:also.test/node/also.test");
         lines[2].Should().StartWith("mtls.test 421 421 Misdirected Request: this connection was made for server name 'open.test'");
         lines[3].Should().StartWith("b.wild.test 421 ");
-        lines[4].Should().Be($"open.test 200 upstream:open.test/node/open.test");
-        lines[5].Should().Be("sessions 1");
+        lines[4].Should().Be("open.test|mtls.test 200 upstream:open.test/node/open.test-mtls.test", ":authority wins over a host header, for the 421 check and for what the upstream sees alike");
+        lines[5].Should().Be($"open.test 200 upstream:open.test/node/open.test");
+        lines[6].Should().Be("sessions 1");
         fixture.AcceptedConnections.Should().Be(before + 1);
         fixture.Upstream.For("/node/mtls.test").Should().BeEmpty();
     }
