@@ -1,4 +1,3 @@
-using EdgeProxy.ClientCertificates;
 using EdgeProxy.ClientCertificates.Revocation;
 using EdgeProxy.Tests.Acme;
 using EdgeProxy.Tests.ClientCertificates.Revocation;

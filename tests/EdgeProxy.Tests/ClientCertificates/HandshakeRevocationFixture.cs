@@ -11,7 +11,7 @@ namespace EdgeProxy.Tests.ClientCertificates;
 /// for the revocation PKI's intermediate, named in its leaves' AIA; a recording upstream behind a catch-all route and a
 /// <c>/secure/</c> route that requires a certificate.
 /// </summary>
-public sealed class HandshakeRevocationFixture : IAsyncLifetime
+public sealed class HandshakeRevocationFixture : IAsyncLifetime, IDisposable
 {
     public const string AllowHost = "allow.test";
 
@@ -120,6 +120,7 @@ public sealed class HandshakeRevocationFixture : IAsyncLifetime
 
         await Responder.DisposeAsync();
         await Upstream.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 }

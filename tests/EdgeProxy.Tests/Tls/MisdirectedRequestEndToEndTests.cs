@@ -154,7 +154,7 @@ public sealed class MisdirectedRequestEndToEndTests(MisdirectedRequestFixture fi
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, fixture.Port);
-        await using var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+        await using var tls = new SslStream(tcp.GetStream(), false, (_, certificate, chain, _) => TestPki.Validates(certificate, chain));
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "open.test", ApplicationProtocols = [SslApplicationProtocol.Http11] });
 
         (await Exchange(tls, "GET /raw/1 HTTP/1.1\r\nHost: mtls.test\r\n\r\n")).Should().StartWith("HTTP/1.1 421 Misdirected Request\r\n");

@@ -10,7 +10,7 @@ namespace EdgeProxy.Tests.Tls;
 /// tls13.test (TLS 1.3 only) and allow.test (client certificate optional) on open.test's certificate. A second listener,
 /// Single, has one policy for every name. Everything routes to a recording upstream; mtls.test also has a route of its own.
 /// </summary>
-public sealed class MisdirectedRequestFixture : IAsyncLifetime
+public sealed class MisdirectedRequestFixture : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -65,8 +65,9 @@ public sealed class MisdirectedRequestFixture : IAsyncLifetime
     {
         await Proxy.DisposeAsync();
         await Upstream.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     private static object Pem((string Cert, string Key) files) => new { Path = files.Cert, KeyPath = files.Key };
 }

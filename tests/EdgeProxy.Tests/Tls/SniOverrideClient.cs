@@ -23,7 +23,7 @@ public sealed class SniOverrideClient : IDisposable
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = (_, cancel) => RelayAsync(proxyPort, serverName, alpn, clientCertificate, cancel),
-            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true }, // the relay's own certificate
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == RelayCertificate.Value.Thumbprint },
             AllowAutoRedirect = false,
             ActivityHeadersPropagator = null,
         };
@@ -60,7 +60,7 @@ public sealed class SniOverrideClient : IDisposable
             TargetHost = serverName ?? string.Empty, // empty: no SNI, as a client connecting by IP address
             ApplicationProtocols = [alpn],
             ClientCertificateContext = clientCertificate is null ? null : SslStreamCertificateContext.Create(clientCertificate, [X509CertificateLoader.LoadCertificate(TestPki.Instance.Intermediate.RawData)], offline: true),
-            RemoteCertificateValidationCallback = (_, _, _, _) => true, // which certificate the proxy chose is not what these tests are about
+            RemoteCertificateValidationCallback = (_, certificate, chain, _) => TestPki.Validates(certificate, chain), // any name: which certificate the proxy chose is not what these tests are about
         }, cancel);
 
         using var listener = new TcpListener(IPAddress.Loopback, 0);
