@@ -35,6 +35,7 @@ internal sealed partial class ClientCertificateHandshake(ClientCertificateValida
             AllowRenegotiation = false,
             ClientCertificateRequired = true,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            CertificateChainPolicy = validator.HandshakePolicy(), // SslStream's one chain build is ours
             RemoteCertificateValidationCallback = (_, certificate, chain, _) => Validate(certificate, chain, require, connection),
         };
     }
@@ -53,16 +54,8 @@ internal sealed partial class ClientCertificateHandshake(ClientCertificateValida
         }
 
         var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        var sent = new X509Certificate2Collection();
-        foreach (var element in chain?.ChainPolicy.ExtraStore ?? [])
-        {
-            if (!element.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span))
-            {
-                sent.Add(element);
-            }
-        }
-
-        var (chainVerdict, issuer) = validator.ValidateChain(leaf, sent);
+        var (chainVerdict, issuer) = chain is null ? validator.ValidateChain(leaf, []) : validator.Verdict(chain, leaf);
+        var sent = Sent(chain, leaf);
         if (require && !chainVerdict.Valid)
         {
             Log.Refused(logger, Listener(connection), leaf.Subject, leaf.SerialNumber, chainVerdict.Verify);
@@ -84,8 +77,29 @@ internal sealed partial class ClientCertificateHandshake(ClientCertificateValida
             Log.Deferred(logger, Listener(connection), leaf.Subject, leaf.SerialNumber);
         }
 
-        connection.Features.Set(new ClientCertificateState(leaf, [.. sent], verdict, require));
+        connection.Features.Set(new ClientCertificateState(leaf, sent, verdict, require));
         return true;
+    }
+
+    /// <summary>The certificates the client sent after its leaf: SslStream appends them to the policy's configured intermediates.</summary>
+    private X509Certificate2[] Sent(X509Chain? chain, X509Certificate2 leaf)
+    {
+        var store = chain?.ChainPolicy.ExtraStore;
+        if (store is null || store.Count <= validator.ConfiguredIntermediates)
+        {
+            return [];
+        }
+
+        var sent = new List<X509Certificate2>(store.Count - validator.ConfiguredIntermediates);
+        for (var i = validator.ConfiguredIntermediates; i < store.Count; i++)
+        {
+            if (!store[i].RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span))
+            {
+                sent.Add(store[i]);
+            }
+        }
+
+        return [.. sent];
     }
 
     private static string Listener(ConnectionContext connection) => connection.Features.Get<ListenerFeature>()?.Name ?? "-";

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using EdgeProxy.ClientCertificates.Revocation;
 using EdgeProxy.Tests.Acme;
 using EdgeProxy.Tests.ClientCertificates.Revocation;
@@ -66,7 +67,9 @@ public sealed class HandshakeRevocationEndToEndTests(HandshakeRevocationFixture 
         {
             outcome.Status.Should().Be(200, outcome.Transcript);
             outcome.Body.Should().Be($"upstream:localhost:{proxy.HttpsPort}{path}");
-            fixture.Upstream.For(path).Should().ContainSingle().Which.Headers["X-SSL-Client-Verify"].Should().Be("SUCCESS");
+            var seen = fixture.Upstream.For(path).Should().ContainSingle().Subject;
+            seen.Headers["X-SSL-Client-Verify"].Should().Be("SUCCESS");
+            seen.Headers["X-SSL-Client-I-DN"].Should().Be(client.Issuer.SubjectName.Format(false).Replace(", ", ",", StringComparison.Ordinal), "the issuer outlives the handshake's chain");
             return;
         }
 
@@ -110,6 +113,24 @@ public sealed class HandshakeRevocationEndToEndTests(HandshakeRevocationFixture 
         secure.Status.Should().Be(403, secure.Transcript);
         secure.Body.Should().StartWith("403 Forbidden: route 'secure' requires a valid client certificate; the client certificate was rejected: ");
         fixture.Upstream.For("/secure" + open).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OneChainBuild_ConfiguredIntermediateCompletesTheChain_WhatTheClientSentIsForwarded(bool http2)
+    {
+        var proxy = await fixture.Proxy(RevocationMode.Crl);
+        var client = fixture["crl-good"];
+        var intermediate = X509CertificateLoader.LoadCertificate(client.Issuer.RawData);
+
+        using var withChain = TestClients.Https(proxy.HttpsPort, http2: http2, clientCertificate: client.Leaf, clientChain: [intermediate]);
+        using var leafOnly = TestClients.Https(proxy.HttpsPort, http2: http2, clientCertificate: client.Leaf, clientChain: []);
+        (await withChain.GetAsync($"/chain/sent/{http2}")).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        (await leafOnly.GetAsync($"/chain/leaf-only/{http2}")).StatusCode.Should().Be(System.Net.HttpStatusCode.OK, "TrustedCaFiles holds the intermediate");
+
+        fixture.Upstream.For($"/chain/sent/{http2}").Should().ContainSingle().Which.Headers["Client-Cert-Chain"].Should().Be(":" + Convert.ToBase64String(intermediate.RawData) + ":");
+        fixture.Upstream.For($"/chain/leaf-only/{http2}").Should().ContainSingle().Which.Headers.Should().NotContainKey("Client-Cert-Chain", "the client sent no chain");
     }
 
     [ToolFact("openssl")]

@@ -100,6 +100,7 @@ public sealed class HandshakeRevocationFixture : IAsyncLifetime, IDisposable
             .Set("EdgeProxy:ClientCertificates:Forward", "Nginx")
             .Route("open", "{**rest}", "app")
             .Route("secure", "/secure/{**rest}", "app", new Dictionary<string, string> { ["EdgeProxy.ClientCert"] = "Required" })
+            .Route("chain", "/chain/{**rest}", "app", new Dictionary<string, string> { ["EdgeProxy.ClientCert.Forward"] = "Rfc9440" })
             .Cluster("app", Upstream.Url);
         if (mode is RevocationMode.Crl or RevocationMode.CrlOrOcsp)
         {
