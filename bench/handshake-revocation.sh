@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What a full mTLS handshake costs EdgeProxy with client-certificate revocation off and on, in one interleaved run.
 #
-#   bench/handshake-revocation.sh [--rounds N] [--secs S]     (default 3 rounds of 4 s per variant, about 2 minutes)
+#   bench/handshake-revocation.sh [--rounds N] [--secs S] [--base DLL]   (default 3 rounds of 4 s per variant, about 2 minutes)
 #
 # Four EdgeProxy processes (Release), TLS 1.3, access log off, no routes (every request is the proxy's own 404):
 #   nocert   no client certificate asked for (the mTLS-free baseline)
@@ -11,9 +11,10 @@
 # Each round runs two `openssl s_time -new -www /` clients side by side against each variant in turn (every
 # connection a full handshake presenting the same good client certificate) and divides the proxy's CPU time
 # (utime + stime from /proc/PID/stat) by the connections made. A last row times refused handshakes: the crl
-# variant with a revoked certificate.
+# variant with a revoked certificate. --base DLL adds base-off and base-crl: the same two set-ups run by another
+# build (e.g. one made from the commit before a change), measured in the same interleaved rounds.
 #
-# Loopback only, fixed ports 18701-18704, 18710 (responder) and 19911-19914 (admin). Every process it starts is
+# Loopback only, fixed ports 18701-18706, 18710 (responder) and 19911-19916 (admin). Every process it starts is
 # tracked by PID and stopped on exit; every load is bounded in time.
 set -euo pipefail
 
@@ -21,11 +22,13 @@ BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
 ROUNDS=3
 SECS=4
+BASE_DLL=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --rounds) ROUNDS="$2"; shift ;;
         --secs) SECS="$2"; shift ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --base) BASE_DLL="$(realpath "$2")"; shift ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
     shift
@@ -52,7 +55,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for port in 18701 18702 18703 18704 18710 19911 19912 19913 19914; do
+for port in 18701 18702 18703 18704 18705 18706 18710 19911 19912 19913 19914 19915 19916; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port 127.0.0.1:$port is in use" >&2; exit 1; fi
 done
 
@@ -129,8 +132,8 @@ PIDS+=("$!")
 # ---------------------------------------------------------------------------------------------
 # The variants
 # ---------------------------------------------------------------------------------------------
-start_edge() { # name, port, admin port, client-certificate mode, revocation
-    local name="$1" port="$2" admin="$3" mode="$4" revocation="$5"
+start_edge() { # name, port, admin port, client-certificate mode, revocation[, dll]
+    local name="$1" port="$2" admin="$3" mode="$4" revocation="$5" dll="${6:-$EDGE_DLL}"
     cat > "$WORK/$name.json" <<EOF
 {
   "Kestrel": { "Endpoints": {
@@ -146,7 +149,7 @@ start_edge() { # name, port, admin port, client-certificate mode, revocation
 EOF
     [[ "$revocation" == Crl ]] || sed -i 's|, "CrlFiles": \[ "[^"]*" \]||' "$WORK/$name.json"
     [[ "$mode" != NoCertificate ]] || sed -i 's|"ClientCertificates": {[^}]*}|"ClientCertificates": { }|' "$WORK/$name.json"
-    (cd "$WORK" && DOTNET_gcServer=0 exec dotnet "$EDGE_DLL" --config "$WORK/$name.json") >"$WORK/logs/$name.log" 2>&1 &
+    (cd "$WORK" && exec dotnet "$dll" --config "$WORK/$name.json") >"$WORK/logs/$name.log" 2>&1 &
     PIDS+=("$!"); PID_OF[$name]=$!; PORT[$name]=$port
     for _ in $(seq 1 150); do
         curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$admin/readyz" && return 0
@@ -159,6 +162,12 @@ start_edge nocert 18701 19911 NoCertificate None
 start_edge off 18702 19912 RequireCertificate None
 start_edge crl 18703 19913 RequireCertificate Crl
 start_edge ocsp 18704 19914 RequireCertificate Ocsp
+VARIANTS=(nocert off crl ocsp)
+if [[ -n "$BASE_DLL" ]]; then
+    start_edge base-off 18705 19915 RequireCertificate None "$BASE_DLL"
+    start_edge base-crl 18706 19916 RequireCertificate Crl "$BASE_DLL"
+    VARIANTS+=(base-off base-crl)
+fi
 
 cpu_us() { awk -v tck="$CLK_TCK" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000000 / tck }' "/proc/${PID_OF[$1]}/stat"; }
 
@@ -177,11 +186,11 @@ load() { # variant, seconds, certificate name
 }
 
 # Each status at least once, so the first OCSP request and JIT are not what is measured.
-for v in nocert off crl ocsp; do
+for v in "${VARIANTS[@]}"; do
     curl -sk -o /dev/null --cert "$P/good.pem" --key "$P/good.key" "https://127.0.0.1:${PORT[$v]}/" || true
     load "$v" 4 good >/dev/null
 done
-for v in crl ocsp; do
+for v in crl ocsp; do # the base build (before revocation moved into the handshake) accepts it: not checked there
     code=$(curl -sk -o /dev/null -w '%{http_code}' --cert "$P/revoked.pem" --key "$P/revoked.key" "https://127.0.0.1:${PORT[$v]}/" || true)
     [[ "$code" == 000 ]] || { log "$v accepted the revoked certificate (HTTP $code)"; exit 1; }
 done
@@ -189,7 +198,7 @@ log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 declare -A CPU=() RATE=()
 for round in $(seq 1 "$ROUNDS"); do
-    order=(nocert off crl ocsp); (( round % 2 == 0 )) && order=(ocsp crl off nocert)
+    order=("${VARIANTS[@]}"); (( round % 2 == 0 )) && mapfile -t order < <(printf '%s\n' "${VARIANTS[@]}" | tac)
     for v in "${order[@]}"; do
         read -r conns cpu < <(load "$v" "$SECS" good)
         (( conns > 0 )) || { log "$v: no connections"; continue; }
@@ -204,6 +213,6 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { prin
 echo
 echo "| variant | full handshakes/s | proxy CPU µs per handshake, median (min-max) |"
 echo "|---|---|---|"
-for v in nocert off crl ocsp; do
+for v in "${VARIANTS[@]}"; do
     echo "| $v | $(echo "${RATE[$v]}" | median) | $(echo "${CPU[$v]}" | median) |"
 done
