@@ -205,6 +205,34 @@ public sealed class MisdirectedRequestEndToEndTests(MisdirectedRequestFixture fi
         fixture.Upstream.For($"/single/{http2}/mtls.test").Should().BeEmpty("the mtls.test route requires a certificate this connection did not show");
     }
 
+    [ToolFact("pebble", "pebble-challtestsrv", "curl")]
+    public async Task AcmeManagedHosts_EachCertificateIsItsOwnPolicy()
+    {
+        using var dir = new TempDirectory();
+        var httpPort = Acme.PebbleServer.FreePort();
+        await using var pebble = await Acme.PebbleServer.StartAsync(dir.Path, output, httpPort);
+        var config = Acme.AcmeTestSetup.Config(dir.Path, pebble, httpPort, "a.edgeproxy.test", "b.edgeproxy.test")
+            .Route("all", "{**rest}", "app").Cluster("app", fixture.Upstream.Url);
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        await Acme.AcmeTestSetup.WaitForAcmeCertificateAsync(proxy, "a.edgeproxy.test");
+        await Acme.AcmeTestSetup.WaitForAcmeCertificateAsync(proxy, "b.edgeproxy.test");
+
+        async Task<int> Status(string serverName, string host, string path)
+        {
+            var result = await ExternalTool.RunAsync(ExternalTool.Require("curl"),
+                ["-sS", "-k", "--http2", "--resolve", $"{serverName}:{proxy.HttpsPort}:127.0.0.1", "-H", $"Host: {host}", "-o", "/dev/null", "-w", "%{http_code}", $"https://{serverName}:{proxy.HttpsPort}{path}"],
+                TimeSpan.FromSeconds(30));
+            return int.Parse(result.StdOut, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        (await Status("a.edgeproxy.test", "a.edgeproxy.test", "/acme/a")).Should().Be(200);
+        (await Status("a.edgeproxy.test", "b.edgeproxy.test", "/acme/a-b")).Should().Be(421, "each ACME host has its own certificate");
+        (await Status("a.edgeproxy.test", "localhost", "/acme/a-default")).Should().Be(421, "a name ACME does not manage belongs to the default entry");
+        (await Status("localhost", "b.edgeproxy.test", "/acme/default-b")).Should().Be(421);
+        (await Status("localhost", "unmanaged.example", "/acme/default-other")).Should().Be(200);
+        fixture.Upstream.Requests.Where(r => r.Path is "/acme/a-b" or "/acme/a-default" or "/acme/default-b").Should().BeEmpty();
+    }
+
     private async Task<(int Status, string Body, string Version)> SendAsync(MisdirectedPeer peer, string? serverName, string host, string path, bool certificate)
     {
         if (peer is MisdirectedPeer.HttpClientHttp11 or MisdirectedPeer.HttpClientHttp2)
