@@ -8,14 +8,6 @@ using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.Tls;
 
-public enum MisdirectedPeer
-{
-    CurlHttp11,
-    CurlHttp2,
-    HttpClientHttp11,
-    HttpClientHttp2,
-}
-
 /// <summary>
 /// One TLS policy per request, through real connections whose server name (SNI) and Host/<c>:authority</c> differ:
 /// a Host whose SNI entry has other TLS settings than the connection's gets 421 with a clear body and reaches no
