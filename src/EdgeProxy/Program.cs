@@ -165,6 +165,7 @@ public static class Program
         app.UseTrustedProxies();                       // who the client is; spoofable identity headers removed before anything reads them
         app.UseMiddleware<HstsMiddleware>();           // exactly one Strict-Transport-Security, HTTPS only, on every response below
         app.UseMiddleware<AccessLogMiddleware>();      // one event per public request, whatever answers it
+        app.UseMisdirectedRequests();                  // https: 421 when Host names a server name under other TLS settings (certificate, client-certificate mode, protocols) than the connection's
         app.UseMiddleware<CertificateHeaderStripMiddleware>(); // no inbound client-certificate header survives, on any route
         app.UseAcmeChallenges();                       // http listeners: ACME HTTP-01 answers, before the redirect, auth and routing
         app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https

@@ -11,7 +11,7 @@ namespace EdgeProxy.Tls;
 /// The listeners go through Kestrel's configuration loader (<see cref="ListenerSlots"/>), so a reload that changes
 /// one listener rebinds that one only, as Kestrel's own <c>Kestrel:Endpoints</c> reload does.
 /// </summary>
-internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, Acme.AcmeCertificates acme, Acme.TlsAlpnChallenges tlsAlpn)
+internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, ClientCertificates.ClientCertificateConnectionGate clientCertificateGate, Acme.AcmeCertificates acme, Acme.TlsAlpnChallenges tlsAlpn)
 {
     private readonly Lock _gate = new();
     private readonly ListenerSlots _slots = new();
@@ -84,19 +84,19 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
         }
 
         var endpoint = current.Endpoints.First(e => e.Name.Equals(slot, StringComparison.OrdinalIgnoreCase));
-        Tag(listen, slot, endpoint.Name, endpoint.IsHttps ? ListenerKind.Https : ListenerKind.Http);
+        var tls = endpoint.IsHttps ? CreateTlsEndpoint(endpoint, current) : null;
+        Tag(listen, slot, endpoint.Name, endpoint.IsHttps ? ListenerKind.Https : ListenerKind.Http, tls);
         if (current.ProxyProtocol.Contains(endpoint.Name))
         {
             _proxyProtocol?.Attach(listen, endpoint.Name); // PROXY protocol precedes TLS
         }
-        if (!endpoint.IsHttps)
+        if (tls is null)
         {
             // Cleartext HTTP/2 needs prior knowledge no browser has; HTTP/1.1 is what the redirect needs.
             listen.Protocols = endpoint.Protocols == HttpProtocols.Http2 ? HttpProtocols.Http2 : HttpProtocols.Http1;
             return;
         }
 
-        var tls = CreateTlsEndpoint(endpoint, current);
         listen.Protocols = TcpProtocols(endpoint);
         if (acme.Settings?.Challenges.Contains(Acme.AcmeChallengeType.TlsAlpn01) == true)
         {
@@ -104,7 +104,14 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
         }
 
         listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = tls.SelectAsync });
+        if (RequiresCertificates(endpoint))
+        {
+            listen.Use(clientCertificateGate.Create); // a refused certificate whose verdict came after the handshake: closed before any request
+        }
     }
+
+    private static bool RequiresCertificates(EndpointSpec endpoint) =>
+        endpoint.Tls.ClientCertificateMode == ClientCertificateMode.RequireCertificate || endpoint.Sni.Any(s => s.Tls.ClientCertificateMode == ClientCertificateMode.RequireCertificate);
 
     private TlsEndpoint CreateTlsEndpoint(EndpointSpec endpoint, ListenerPlan current)
     {
@@ -132,9 +139,9 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
     }
 
     /// <summary>Marks every connection of the listener, and puts the listener in <see cref="Listeners"/> in place of the one it replaces.</summary>
-    private void Tag(ListenOptions listen, string slot, string name, ListenerKind kind)
+    private void Tag(ListenOptions listen, string slot, string name, ListenerKind kind, TlsEndpoint? tls = null)
     {
-        var feature = new ListenerFeature(name, kind, listen) { Slot = slot };
+        var feature = new ListenerFeature(name, kind, listen, tls) { Slot = slot };
         listen.Use(next => connection =>
         {
             connection.Features.Set(feature);
