@@ -22,13 +22,13 @@ internal static class ConfigChecker
         Observability.SerilogSinkCheck.Check(config, report);
         var endpoints = ListenerValidator.Validate(config, contentRoot, report);
         OptionsCheck.Check(bindable, new ConfigContext(contentRoot, () => endpoints), report);
-        HstsOptionsValidator.Validate(config, endpoints, report);
         ClientCertificateOptionsValidator.Validate(config, contentRoot, endpoints, report);
         ClientCertificates.Revocation.RevocationOptionsValidator.Validate(config, contentRoot, report);
         var admin = ListenerPlan.Others(config).Admin; // AdminOptionsValidator reported its problems through OptionsCheck
         AuthenticationConfigValidator.Validate(config, contentRoot, report);
         var routes = ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
         ForwardedHeaders.ForwardedRouteCheck.Check(routes, report);
+        HstsRouteCheck.Check(routes, report);
         StreamingValidator.Validate(config, report);
         var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
         return new ConfigCheckResult(report, endpoints, admin, acme);

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace EdgeProxy.Configuration;
@@ -16,6 +17,7 @@ internal static class OptionsRegistration
     public static IServiceCollection AddEdgeProxyOptions(this IServiceCollection services, IConfiguration configuration, ConfigContext context)
     {
         services.AddSingleton(context);
+        services.TryAddSingleton(configuration); // the host registers its own; check's container needs one for cross-section looks
         foreach (var type in ConfigModel.OptionsTypes())
         {
             BindMethod.MakeGenericMethod(type).Invoke(null, [services, configuration.GetSection(ConfigModel.SectionOf(type))]);
