@@ -29,7 +29,7 @@ internal static class ConfigChecker
         var routes = ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
         ForwardedHeaders.ForwardedRouteCheck.Check(routes, report);
         HstsRouteCheck.Check(routes, report);
-        StreamingValidator.Validate(config, report);
+        StreamingRouteCheck.Check(routes, report);
         var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
         return new ConfigCheckResult(report, endpoints, admin, acme);
     }

@@ -4,44 +4,66 @@ using EdgeProxy.Configuration;
 namespace EdgeProxy.Streaming;
 
 /// <summary>
-/// Validates <c>EdgeProxy:Streaming</c> and every route's <c>EdgeProxy.Stream</c> metadata in one pass,
-/// reporting every problem with its full key, and returns the policies it resolved.
+/// <c>EdgeProxy:Streaming</c>: each policy's keys over its preset, every problem with its full key. The same reading
+/// gives the running proxy its <see cref="StreamingSettings"/> (<see cref="StreamingPolicies"/>).
 /// </summary>
-internal static class StreamingValidator
+internal sealed class StreamingOptionsValidator(IConfiguration configuration) : OptionsValidator<StreamingOptions>
 {
     private const string Off = "off";
 
     /// <summary>YARP stores ActivityTimeout as int milliseconds; stay well inside that.</summary>
     private static readonly TimeSpan Longest = TimeSpan.FromDays(20);
 
-    public static StreamingSettings Validate(IConfiguration config, ConfigReport report)
+    public override void Check(StreamingOptions options, ConfigReport report) => Resolve(options, KestrelBodyLimit(configuration), report);
+
+    /// <summary>
+    /// An operator's Kestrel:Limits:MaxRequestBodySize is the body limit of every policy that sets none: the streaming
+    /// layer sets the limit per request and would otherwise silently replace it.
+    /// </summary>
+    public static long? KestrelBodyLimit(IConfiguration configuration)
+    {
+        try
+        {
+            return configuration.GetSection("Kestrel:Limits").Get<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>()?.MaxRequestBodySize;
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // ValueCheck reported it
+        }
+    }
+
+    /// <summary>The four policies: presets with the operator's keys applied, each checked.</summary>
+    public static StreamingSettings Resolve(StreamingOptions options, long? kestrelLimit, ConfigReport report)
     {
         var policies = new Dictionary<string, StreamPolicy>(StringComparer.OrdinalIgnoreCase);
-        // An operator's Kestrel:Limits:MaxRequestBodySize is the body limit of every policy that sets none:
-        // the streaming layer sets the limit per request and would otherwise silently replace it.
-        long? kestrelLimit = long.TryParse(config["Kestrel:Limits:MaxRequestBodySize"], out var limit) ? limit : null;
         foreach (var preset in StreamingSettings.Presets.Values)
         {
             var basis = kestrelLimit is { } bytes ? preset with { MaxRequestBodySize = bytes } : preset;
-            var policy = ReadPolicy(config.GetSection($"{StreamingSettings.PoliciesKey}:{preset.Name}"), basis, report);
+            var policy = ReadPolicy(Of(options.Policies ?? new StreamPoliciesOptions(), preset.Name) ?? new StreamPolicyOptions(), $"{StreamingSettings.PoliciesKey}:{preset.Name}", basis, report);
             CheckPolicy(policy, report);
             policies[preset.Name] = policy;
         }
 
-        var settings = new StreamingSettings(policies);
-        ValidateRoutes(config, settings, report);
-        return settings;
+        return new StreamingSettings(policies);
     }
 
-    private static StreamPolicy ReadPolicy(IConfigurationSection section, StreamPolicy preset, ConfigReport report)
+    private static StreamPolicyOptions? Of(StreamPoliciesOptions policies, string name) => name switch
+    {
+        StreamingSettings.Sse => policies.Sse,
+        StreamingSettings.Ndjson => policies.Ndjson,
+        StreamingSettings.WebSocket => policies.WebSocket,
+        _ => policies.Buffered,
+    };
+
+    private static StreamPolicy ReadPolicy(StreamPolicyOptions options, string key, StreamPolicy preset, ConfigReport report)
     {
         return preset with
         {
-            IdleTimeout = ReadDuration(section, nameof(StreamPolicy.IdleTimeout), preset.IdleTimeout, report),
-            MaxDuration = ReadDuration(section, nameof(StreamPolicy.MaxDuration), preset.MaxDuration, report),
-            RequestTimeout = ReadDuration(section, nameof(StreamPolicy.RequestTimeout), preset.RequestTimeout, report),
-            Heartbeat = ReadDuration(section, nameof(StreamPolicy.Heartbeat), preset.Heartbeat, report),
-            MaxRequestBodySize = ReadSize(section, nameof(StreamPolicy.MaxRequestBodySize), preset.MaxRequestBodySize, report),
+            IdleTimeout = ReadDuration(options.IdleTimeout, $"{key}:{nameof(StreamPolicy.IdleTimeout)}", preset.IdleTimeout, report),
+            MaxDuration = ReadDuration(options.MaxDuration, $"{key}:{nameof(StreamPolicy.MaxDuration)}", preset.MaxDuration, report),
+            RequestTimeout = ReadDuration(options.RequestTimeout, $"{key}:{nameof(StreamPolicy.RequestTimeout)}", preset.RequestTimeout, report),
+            Heartbeat = ReadDuration(options.Heartbeat, $"{key}:{nameof(StreamPolicy.Heartbeat)}", preset.Heartbeat, report),
+            MaxRequestBodySize = ReadSize(options.MaxRequestBodySize, $"{key}:{nameof(StreamPolicy.MaxRequestBodySize)}", preset.MaxRequestBodySize, report),
         };
     }
 
@@ -77,38 +99,8 @@ internal static class StreamingValidator
         }
     }
 
-    private static void ValidateRoutes(IConfiguration config, StreamingSettings settings, ConfigReport report)
+    private static TimeSpan? ReadDuration(string? raw, string key, TimeSpan? fallback, ConfigReport report)
     {
-        foreach (var route in config.GetSection("ReverseProxy:Routes").GetChildren())
-        {
-            var key = $"{route.Path}:Metadata:{StreamRouteMetadata.Key}";
-            var raw = route[$"Metadata:{StreamRouteMetadata.Key}"];
-            if (!StreamRouteMetadata.TryParse(raw, out var mode))
-            {
-                report.Fail(key, $"'{raw}' is not a stream mode; use Auto (default), Sse, Ndjson, WebSocket or Buffered");
-                continue;
-            }
-
-            if (mode is StreamMode.Sse or StreamMode.Ndjson or StreamMode.WebSocket)
-            {
-                var timeout = route["Timeout"];
-                var timeoutPolicy = route["TimeoutPolicy"];
-                if (!string.IsNullOrEmpty(timeout))
-                {
-                    report.Fail(route.Path + ":Timeout", $"route '{route.Key}' is a {mode} route; a total Timeout of {timeout} would cut its streams however busy they are. Remove it and use EdgeProxy:Streaming:Policies:{settings.ForRoute(mode).Name}:IdleTimeout or MaxDuration");
-                }
-
-                if (!string.IsNullOrEmpty(timeoutPolicy) && !string.Equals(timeoutPolicy, "Disable", StringComparison.OrdinalIgnoreCase))
-                {
-                    report.Fail(route.Path + ":TimeoutPolicy", $"route '{route.Key}' is a {mode} route; timeout policy '{timeoutPolicy}' is a total timeout that would cut its streams. Remove it and use EdgeProxy:Streaming:Policies:{settings.ForRoute(mode).Name}:IdleTimeout or MaxDuration");
-                }
-            }
-        }
-    }
-
-    private static TimeSpan? ReadDuration(IConfigurationSection section, string name, TimeSpan? fallback, ConfigReport report)
-    {
-        var raw = section[name];
         if (raw is null)
         {
             return fallback;
@@ -119,7 +111,6 @@ internal static class StreamingValidator
             return null;
         }
 
-        var key = $"{section.Path}:{name}";
         if (!Duration.TryParse(raw, out var value))
         {
             report.Fail(key, Duration.Problem(raw, "\"30s\", \"5m\", \"24h\", \"00:00:30\" or \"off\""));
@@ -141,15 +132,13 @@ internal static class StreamingValidator
         return value;
     }
 
-    private static long? ReadSize(IConfigurationSection section, string name, long? fallback, ConfigReport report)
+    private static long? ReadSize(string? raw, string key, long? fallback, ConfigReport report)
     {
-        var raw = section[name];
         if (raw is null)
         {
             return fallback;
         }
 
-        var key = $"{section.Path}:{name}";
         if (raw.Length == 0 || string.Equals(raw.Trim(), Off, StringComparison.OrdinalIgnoreCase))
         {
             report.Warn(key, "off: request bodies of any size reach the upstream on these routes");
