@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Frozen;
 
 namespace EdgeProxy.RequestHeaders;
@@ -9,11 +10,17 @@ namespace EdgeProxy.RequestHeaders;
 /// </summary>
 internal sealed class StripRules
 {
+    private static readonly SearchValues<char> LettersDigitsDash = SearchValues.Create("-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     private readonly FrozenDictionary<string, HeaderRule> _exact;
     private readonly FrozenDictionary<string, HeaderRule>.AlternateLookup<ReadOnlySpan<char>> _exactBySpan;
 
     // Prefixes by their key's first character, longest first, so a header is compared with a handful at most.
     private readonly (string Key, HeaderRule Rule)[][] _prefixes = new (string, HeaderRule)[128][];
+
+    // Key lengths any rule could match, by the key's first two characters: most request headers (Accept, Cookie,
+    // Sec-Fetch-Mode ...) are ruled out from their spelling alone, without building their key. Bit 63 stands for 63 and longer.
+    private readonly ulong[] _lengths = new ulong[36 * 36];
 
     public StripRules(IEnumerable<string> strip, IEnumerable<string> acceptFromTrustedProxies, IEnumerable<string> certificateRenames)
     {
@@ -53,6 +60,16 @@ internal sealed class StripRules
             Add(owned, new HeaderRule(Family(owned), HeaderAction.Strip)); // whatever a list above said
         }
 
+        foreach (var key in exact.Keys)
+        {
+            Possible(key) |= key.Length >= 2 ? 1UL << Math.Min(key.Length, 63) : 0;
+        }
+
+        foreach (var key in prefixes.Keys)
+        {
+            Possible(key) |= key.Length >= 2 ? ulong.MaxValue << Math.Min(key.Length, 63) : 0;
+        }
+
         _exact = exact.ToFrozenDictionary(StringComparer.Ordinal);
         _exactBySpan = _exact.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var group in prefixes.GroupBy(p => p.Key[0]))
@@ -64,11 +81,16 @@ internal sealed class StripRules
     /// <summary>The rule for <paramref name="name"/>, or false when the header is not on the list.</summary>
     public bool TryClassify(string name, out HeaderRule rule)
     {
+        rule = default;
+        if (RuledOut(name))
+        {
+            return false;
+        }
+
         Span<char> buffer = stackalloc char[HeaderNameKey.MaxLength];
         var key = buffer[..HeaderNameKey.Write(name, buffer)];
         if (key.IsEmpty)
         {
-            rule = default;
             return false;
         }
 
@@ -88,6 +110,32 @@ internal sealed class StripRules
 
         return false;
     }
+
+    /// <summary>
+    /// True when no rule can match a name spelled with letters, digits and dashes only, judged by the first two
+    /// letters or digits and the key's length. Other spellings (<c>_</c>, <c>.</c>, stray characters) take the full path.
+    /// </summary>
+    private bool RuledOut(string name)
+    {
+        var span = name.AsSpan();
+        if (span.IndexOfAnyExcept(LettersDigitsDash) >= 0)
+        {
+            return false;
+        }
+
+        var start = span.IndexOfAnyExcept('-');
+        if (start < 0 || start + 1 >= span.Length || span[start + 1] == '-')
+        {
+            return false;
+        }
+
+        var length = Math.Min(span.Length - span.Count('-'), 63);
+        return (_lengths[(Index(span[start]) * 36) + Index(span[start + 1])] & (1UL << length)) == 0;
+    }
+
+    private ref ulong Possible(string key) => ref _lengths[(Index(key[0]) * 36) + Index(key[1])];
+
+    private static int Index(char c) => char.IsAsciiDigit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
 
     /// <summary>The family the built-in list gives <paramref name="name"/> (Identity for names it does not know).</summary>
     public static HeaderFamily Family(string name)
