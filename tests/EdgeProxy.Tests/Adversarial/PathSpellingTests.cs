@@ -52,7 +52,7 @@ public sealed class PathSpellingTests(AdversarialFixture fixture)
 
         Check("HTTP/1.1", target, (await http1).Status, (await http1).Body, status, upstream, (await http1).ToString());
         var h2 = await http2;
-        Check("HTTP/2", target, h2.ResetCode is null ? h2.Status : Refused, h2.Body, status, upstream, h2.ToString());
+        Check("HTTP/2", target, h2.Refused ? Refused : h2.Status, h2.Body, status, upstream, h2.ToString());
     }
 
     [Theory]

@@ -13,9 +13,15 @@ namespace EdgeProxy.Tests.Infrastructure;
 /// </summary>
 public static class RawHttp2
 {
-    public sealed record Response(int Status, string Body, int? ResetCode, bool GoAway)
+    /// <param name="ResetCode">RST_STREAM's error code, when the stream was reset.</param>
+    /// <param name="GoAwayCode">GOAWAY's error code, when the connection was ended (0 is a graceful end).</param>
+    /// <param name="Closed">The server closed the connection before the stream ended.</param>
+    public sealed record Response(int Status, string Body, int? ResetCode, int? GoAwayCode = null, bool Closed = false)
     {
-        public override string ToString() => $"status {Status}, reset {ResetCode?.ToString() ?? "-"}, goaway {GoAway}: {Body}";
+        /// <summary>Refused without an answer: a reset stream, or a connection ended with an error.</summary>
+        public bool Refused => ResetCode is not null || GoAwayCode is > 0 || (Closed && Status == 0);
+
+        public override string ToString() => $"status {Status}, reset {ResetCode?.ToString() ?? "-"}, goaway {GoAwayCode?.ToString() ?? "-"}, closed {Closed}: {Body}";
     }
 
     public static async Task<Response> SendAsync(int port, IEnumerable<(string Name, string Value)> headers, byte[]? body = null, IPAddress? source = null)
@@ -67,7 +73,7 @@ public static class RawHttp2
             }
             catch (Exception ex) when (ex is EndOfStreamException or IOException)
             {
-                return new Response(status, Encoding.UTF8.GetString(data.ToArray()), null, GoAway: true);
+                return new Response(status, Encoding.UTF8.GetString(data.ToArray()), null, Closed: true);
             }
 
             var length = (header[0] << 16) | (header[1] << 8) | header[2];
@@ -85,7 +91,7 @@ public static class RawHttp2
                     status = status == 0 ? Status(payload, flags) : status;
                     if ((flags & 0x1) != 0)
                     {
-                        return new Response(status, Encoding.UTF8.GetString(data.ToArray()), null, false);
+                        return new Response(status, Encoding.UTF8.GetString(data.ToArray()), null);
                     }
 
                     break;
@@ -93,14 +99,14 @@ public static class RawHttp2
                     data.Write(payload);
                     if ((flags & 0x1) != 0)
                     {
-                        return new Response(status, Encoding.UTF8.GetString(data.ToArray()), null, false);
+                        return new Response(status, Encoding.UTF8.GetString(data.ToArray()), null);
                     }
 
                     break;
                 case 0x3 when stream == 1:
-                    return new Response(status, Encoding.UTF8.GetString(data.ToArray()), BinaryPrimitives.ReadInt32BigEndian(payload), false);
+                    return new Response(status, Encoding.UTF8.GetString(data.ToArray()), BinaryPrimitives.ReadInt32BigEndian(payload));
                 case 0x7:
-                    return new Response(status, Encoding.UTF8.GetString(data.ToArray()), null, GoAway: true);
+                    return new Response(status, Encoding.UTF8.GetString(data.ToArray()), null, GoAwayCode: BinaryPrimitives.ReadInt32BigEndian(payload.AsSpan(4)));
             }
         }
     }
