@@ -116,6 +116,13 @@ internal sealed class PathReading
             steps.Add(static raw => string.Join('/', raw.Split('/').Select(segment => segment.Split(';')[0])));
         }
 
+        if (Problems.HasFlag(PathProblems.DoubleEncoding))
+        {
+            // Decoded twice, what was hidden behind %25 (%255C, %253B) is a backslash or a parameter too.
+            steps.Add(static raw => Uri.UnescapeDataString(raw.Replace("%25", "%", StringComparison.OrdinalIgnoreCase)).Replace('\\', '/'));
+            steps.Add(static raw => string.Join('/', Uri.UnescapeDataString(raw.Replace("%25", "%", StringComparison.OrdinalIgnoreCase)).Split('/').Select(segment => segment.Split(';')[0])));
+        }
+
         var cut = Problems.HasFlag(PathProblems.ControlCharacter);
         var seen = new HashSet<string>(StringComparer.Ordinal) { Routed.Value! };
         for (var subset = 0; subset < 1 << steps.Count; subset++)
