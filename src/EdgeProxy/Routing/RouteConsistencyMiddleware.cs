@@ -54,7 +54,7 @@ internal sealed partial class RouteConsistencyMiddleware(RequestDelegate next, R
         var paths = new List<PathString> { context.Request.Path };
         if (path is { Ambiguous: true })
         {
-            paths.AddRange(path.Readings());
+            paths.AddRange(PathReadings.Of(path));
         }
 
         foreach (var method in methods)
