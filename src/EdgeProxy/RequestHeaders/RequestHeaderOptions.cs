@@ -8,6 +8,7 @@ namespace EdgeProxy.RequestHeaders;
 /// </summary>
 public sealed class RequestHeaderOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:RequestHeaders</c>.</summary>
     public const string SectionName = "EdgeProxy:RequestHeaders";
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace EdgeProxy.Tests.Adversarial;
 /// attack: an allowlisted <c>/admin</c>, a route passing odd paths as sent, a single-segment route, method
 /// overrides allowed on the write route (the README's GET-public, writes-need-a-token example) and on one more.
 /// </summary>
-public sealed class AdversarialFixture : IAsyncLifetime
+public sealed class AdversarialFixture : IAsyncLifetime, IDisposable
 {
     public static readonly IPAddress Untrusted = IPAddress.Parse("127.0.0.9");
     public static readonly IPAddress Trusted = IPAddress.Parse("127.0.0.2");
@@ -77,12 +77,13 @@ public sealed class AdversarialFixture : IAsyncLifetime
         await Proxy.DisposeAsync();
         await Issuer.DisposeAsync();
         await Upstream.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 }
 
 [CollectionDefinition(Name)]
-public sealed class AdversarialCollection : ICollectionFixture<AdversarialFixture>
+public sealed class AdversarialSuite : ICollectionFixture<AdversarialFixture>
 {
     public const string Name = "Adversarial";
 }

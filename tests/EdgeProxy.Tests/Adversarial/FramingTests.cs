@@ -11,7 +11,7 @@ namespace EdgeProxy.Tests.Adversarial;
 /// Each refusal is a 400 that closes the connection (HTTP/1.1) or a GOAWAY with PROTOCOL_ERROR (HTTP/2, Kestrel's
 /// answer to any malformed header field there), and the proxy keeps serving.
 /// </summary>
-[Collection(AdversarialCollection.Name)]
+[Collection(AdversarialSuite.Name)]
 public sealed class FramingTests(AdversarialFixture fixture)
 {
     public static TheoryData<string, bool> Rows() => new()

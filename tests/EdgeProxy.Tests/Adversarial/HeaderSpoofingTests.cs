@@ -12,7 +12,7 @@ namespace EdgeProxy.Tests.Adversarial;
 /// nowhere, except a name listed under AcceptFromTrustedProxies sent by the trusted peer, which must arrive intact.
 /// Each row sends its four requests at once; a failure shows what the upstream received.
 /// </summary>
-[Collection(AdversarialCollection.Name)]
+[Collection(AdversarialSuite.Name)]
 public sealed class HeaderSpoofingTests(AdversarialFixture fixture)
 {
     public static TheoryData<string> Rows()
@@ -70,12 +70,12 @@ public sealed class HeaderSpoofingTests(AdversarialFixture fixture)
         var echo = await HeaderEchoUpstream.ReadAsync(response);
         var carrying = echo.Headers.Where(h => h.Value.Any(v => v.Contains(marker, StringComparison.Ordinal))).Select(h => h.Key).ToList();
         var accepted = source.Equals(Trusted) && AcceptedFromTrusted.Any(a => HeaderNameKey.Of(a) == HeaderNameKey.Of(header));
-        string? problem = (accepted, carrying.Where(c => !c.Equals("X-Benign", StringComparison.OrdinalIgnoreCase)).ToList()) switch
+        var problem = (accepted, carrying.Where(c => !c.Equals("X-Benign", StringComparison.OrdinalIgnoreCase)).ToList()) switch
         {
             _ when !carrying.Contains("X-Benign", StringComparer.OrdinalIgnoreCase) => $"{where}: the unlisted control header did not arrive",
             (false, { Count: > 0 } forged) => $"{where}: the forged value reached the upstream in {string.Join(", ", forged)}",
             (true, { Count: 0 }) => $"{where}: accepted from the trusted peer, but it did not arrive",
-            _ => null,
+            _ => (string?)null,
         };
         return (problem is null ? null : problem + "\nupstream received:\n" + echo, echo.ToString());
     }

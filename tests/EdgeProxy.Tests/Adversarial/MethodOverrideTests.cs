@@ -11,7 +11,7 @@ namespace EdgeProxy.Tests.Adversarial;
 /// header reaches the upstream only on a route that allows it, and only when the overriding method selects that
 /// same route; otherwise it is removed (routes that do not allow it) or the request is refused (400).
 /// </summary>
-[Collection(AdversarialCollection.Name)]
+[Collection(AdversarialSuite.Name)]
 public sealed class MethodOverrideTests(AdversarialFixture fixture)
 {
     public static TheoryData<string, string, string, bool, int, string?> Rows()
@@ -71,7 +71,7 @@ public sealed class MethodOverrideTests(AdversarialFixture fixture)
 
             var echo = System.Text.Json.JsonSerializer.Deserialize<HeaderEchoUpstream.Echo>(body, System.Text.Json.JsonSerializerOptions.Web)!;
             echo.Method.Should().Be(method, where);
-            var overrides = echo.Headers.Where(h => h.Key.Replace("_", "-").Contains("Method", StringComparison.OrdinalIgnoreCase) && h.Key.Contains("X", StringComparison.OrdinalIgnoreCase))
+            var overrides = echo.Headers.Where(h => h.Key.Replace("_", "-").Contains("Method", StringComparison.OrdinalIgnoreCase) && h.Key.Contains('X', StringComparison.OrdinalIgnoreCase))
                 .SelectMany(h => h.Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             if (upstreamOverride is null)
             {

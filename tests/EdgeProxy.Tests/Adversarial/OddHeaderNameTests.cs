@@ -9,7 +9,7 @@ namespace EdgeProxy.Tests.Adversarial;
 /// colon (Kestrel refuses: 400), a vertical tab or <c>;</c> inside the name (Kestrel accepts them). However Kestrel
 /// reads them, the forged value must never reach the upstream.
 /// </summary>
-[Collection(AdversarialCollection.Name)]
+[Collection(AdversarialSuite.Name)]
 public sealed class OddHeaderNameTests(AdversarialFixture fixture)
 {
     public static TheoryData<string, string> Rows()
@@ -33,8 +33,8 @@ public sealed class OddHeaderNameTests(AdversarialFixture fixture)
     [MemberData(nameof(Rows))]
     public async Task OddlySpelledName_NeverCarriesAForgedValueUpstream(string name, string source)
     {
-        const string Marker = "forged-odd-value";
-        var response = await RawHttp1.SendAsync(fixture.Port, RawHttp1.Get("/echo", $"{name}: {Marker}"), IPAddress.Parse(source));
+        const string marker = "forged-odd-value";
+        var response = await RawHttp1.SendAsync(fixture.Port, RawHttp1.Get("/echo", $"{name}: {marker}"), IPAddress.Parse(source));
 
         if (response.Status == 400)
         {
@@ -44,6 +44,6 @@ public sealed class OddHeaderNameTests(AdversarialFixture fixture)
 
         response.Status.Should().Be(200, response.ToString());
         var echo = System.Text.Json.JsonSerializer.Deserialize<HeaderEchoUpstream.Echo>(response.Body, System.Text.Json.JsonSerializerOptions.Web)!;
-        echo.Headers.Values.SelectMany(v => v).Should().NotContain(v => v.Contains(Marker), "upstream received:\n" + echo);
+        echo.Headers.Values.SelectMany(v => v).Should().NotContain(v => v.Contains(marker), "upstream received:\n" + echo);
     }
 }

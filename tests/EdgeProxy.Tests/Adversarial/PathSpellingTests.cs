@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using EdgeProxy.Tests.Infrastructure;
 using static EdgeProxy.Tests.Adversarial.AdversarialFixture;
@@ -11,7 +10,7 @@ namespace EdgeProxy.Tests.Adversarial;
 /// a spelling servers disagree on), never served by the catch-all. What is served must reach the upstream exactly
 /// as the canonical path, with the client's escapes: <see cref="HeaderEchoUpstream.Echo.RawTarget"/>.
 /// </summary>
-[Collection(AdversarialCollection.Name)]
+[Collection(AdversarialSuite.Name)]
 public sealed class PathSpellingTests(AdversarialFixture fixture)
 {
     private const int Refused = 400;

@@ -19,7 +19,9 @@ public static class RawHttp1
         public override string ToString() => Head + "\r\n\r\n" + Body;
     }
 
+    /// <param name="port">The proxy's https port on 127.0.0.1.</param>
     /// <param name="request">The whole request: request line, header lines, the empty line and any body.</param>
+    /// <param name="source">The local address to connect from (default 127.0.0.1).</param>
     public static async Task<Response> SendAsync(int port, string request, IPAddress? source = null)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

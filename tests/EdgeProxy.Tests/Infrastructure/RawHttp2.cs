@@ -13,6 +13,8 @@ namespace EdgeProxy.Tests.Infrastructure;
 /// </summary>
 public static class RawHttp2
 {
+    /// <param name="Status">The response's <c>:status</c>; 0 when none came.</param>
+    /// <param name="Body">The DATA of the stream, as UTF-8.</param>
     /// <param name="ResetCode">RST_STREAM's error code, when the stream was reset.</param>
     /// <param name="GoAwayCode">GOAWAY's error code, when the connection was ended (0 is a graceful end).</param>
     /// <param name="Closed">The server closed the connection before the stream ended.</param>

@@ -98,7 +98,7 @@ public sealed class UpstreamPathInteropTests(UpstreamPathInteropTests.Fixture fi
         return (h1.Status, h1.Body);
     }
 
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : IAsyncLifetime, IDisposable
     {
         private readonly TempDirectory _dir = new();
         private NginxProcess? _nginx;
@@ -138,8 +138,8 @@ public sealed class UpstreamPathInteropTests(UpstreamPathInteropTests.Fixture fi
                 await Proxy.DisposeAsync();
                 await _nginx.DisposeAsync();
             }
-
-            _dir.Dispose();
         }
+
+        public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
     }
 }

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace EdgeProxy.Tests.RequestHeaders;
 
 /// <summary>The operator's strip list follows the file: a name added by a reload is removed from the next request on.</summary>
-public sealed class StripListReloadTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class StripListReloadTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _dir = new();
     private TestUpstream _upstream = null!;
@@ -25,8 +25,9 @@ public sealed class StripListReloadTests(ITestOutputHelper output) : IAsyncLifet
     {
         await _proxy.DisposeAsync();
         await _upstream.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     [Fact]
     public async Task Reload_AddsStrippedAndAcceptedNames()
