@@ -30,6 +30,8 @@ internal static class ConfigChecker
         ForwardedHeaders.ForwardedRouteCheck.Check(routes, report);
         HstsRouteCheck.Check(routes, report);
         StreamingRouteCheck.Check(routes, report);
+        RequestHeaders.RequestHeaderOptionsValidator.Validate(config, report);
+        Routing.RouteRequestMetadataValidator.Validate(config, report);
         var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
         return new ConfigCheckResult(report, endpoints, admin, acme);
     }

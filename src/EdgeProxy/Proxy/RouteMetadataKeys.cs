@@ -30,6 +30,12 @@ internal static class RouteMetadataKeys
     /// <summary>Send X-Auth-Request-* identity headers from the token.</summary>
     public const string IdentityHeaders = "EdgeProxy.IdentityHeaders";
 
+    /// <summary>Method-override headers (X-HTTP-Method-Override ...): Strip (default) or Allow.</summary>
+    public const string MethodOverride = "EdgeProxy.MethodOverride";
+
+    /// <summary>How an odd path spelling is treated: canonical (default) or AsSent.</summary>
+    public const string Path = "EdgeProxy.Path";
+
     public static IReadOnlyList<string> All { get; } = [.. typeof(RouteMetadataKeys).GetFields(BindingFlags.Public | BindingFlags.Static)
         .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!)];
 }
