@@ -22,13 +22,12 @@ internal static class ConfigChecker
         Observability.SerilogSinkCheck.Check(config, report);
         var endpoints = ListenerValidator.Validate(config, contentRoot, report);
         OptionsCheck.Check(bindable, new ConfigContext(contentRoot, () => endpoints), report);
-        ClientCertificateOptionsValidator.Validate(config, contentRoot, endpoints, report);
-        ClientCertificates.Revocation.RevocationOptionsValidator.Validate(config, contentRoot, report);
         var admin = ListenerPlan.Others(config).Admin; // AdminOptionsValidator reported its problems through OptionsCheck
         AuthenticationConfigValidator.Validate(config, contentRoot, report);
         var routes = ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
         ForwardedHeaders.ForwardedRouteCheck.Check(routes, report);
         HstsRouteCheck.Check(routes, report);
+        ClientCertificateRouteCheck.Check(routes, endpoints, report);
         StreamingRouteCheck.Check(routes, report);
         RequestHeaders.RequestHeaderOptionsValidator.Validate(config, report);
         Routing.RouteRequestMetadataValidator.Validate(config, report);
