@@ -132,7 +132,7 @@ public static class Program
         builder.Services.AddEdgeProxyTelemetry(builder.Configuration);
         builder.Services.AddRevocationChecking(builder.Configuration);          // CRL files (reloaded) and OCSP for client certificates
         builder.Services.AddClientCertificates(builder.Configuration, contentRoot);
-        builder.Services.AddSingleton<ReadinessState>();
+        builder.Services.AddAdminListener(builder.Configuration); // its own server: /readyz and /metrics answer until the drain ends
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
         builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers
@@ -156,8 +156,6 @@ public static class Program
         StartupLog.Write(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Startup"), checkResult.Report, app.Services.GetRequiredService<CertificateStore>(), selfSigned, selfSignedCreated);
 
         // The pipeline, in the order a request meets it.
-        app.UseAdminMetrics(builder.Configuration);   // admin listener: Prometheus /metrics
-        app.UseMiddleware<AdminMiddleware>();          // admin listener: /healthz /readyz; nothing there goes further
         app.UseTrustedProxies();                       // who the client is; spoofable identity headers removed before anything reads them
         app.UseMiddleware<HstsMiddleware>();           // exactly one Strict-Transport-Security, HTTPS only, on every response below
         app.UseMiddleware<AccessLogMiddleware>();      // one event per public request, whatever answers it
