@@ -10,6 +10,7 @@ using EdgeProxy.Hosting;
 using EdgeProxy.Hsts;
 using EdgeProxy.Observability;
 using EdgeProxy.Proxy;
+using EdgeProxy.Retries;
 using EdgeProxy.Streaming;
 using EdgeProxy.Tls;
 using Microsoft.AspNetCore.DataProtection;
@@ -140,6 +141,7 @@ public static class Program
             .AddTraceContext(builder.Configuration); // traceparent to the upstream: the request's span as its parent, unless spans are exported
         builder.Services.AddTrustedProxies(builder.Configuration); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
         builder.Services.AddStreamingPolicies(); // per-route stream policy: wraps YARP's forwarder (idle/total/max limits, SSE headers at once)
+        builder.Services.AddUpstreamRetries();   // requests wait out an upstream restart; idempotent ones are sent again after a reset
 
         extraServices?.Invoke(builder.Services);
         var app = builder.Build();
@@ -169,8 +171,8 @@ public static class Program
         app.MapReverseProxy(proxy =>
         {
             proxy.UseClientAllowlist();                         // route metadata EdgeProxy.AllowFrom: 403 for other clients
-            proxy.UseMiddleware<UpstreamErrorPageMiddleware>(); // wraps forwarding: clear 502/503/504 bodies
             proxy.UseMiddleware<ClientCertificateMiddleware>(); // "EdgeProxy.ClientCert": "Required" → 403 without a valid certificate
+            proxy.UseUpstreamRetries();                         // the tries: wait for a destination, resend what is safe; then the clear 502/503/504 page
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

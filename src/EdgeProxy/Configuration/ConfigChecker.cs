@@ -30,6 +30,7 @@ internal static class ConfigChecker
         ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
         ForwardedHeaders.TrustedProxiesOptionsValidator.Validate(config, endpoints, report);
         StreamingValidator.Validate(config, report);
+        Retries.RetryConfigValidator.Validate(config, report);
         var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
         return new ConfigCheckResult(report, endpoints, admin, acme);
     }
