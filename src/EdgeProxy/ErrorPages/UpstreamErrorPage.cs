@@ -53,7 +53,8 @@ internal sealed partial class UpstreamErrorPage(IOptionsMonitor<ErrorPageOptions
         return context.Response.WriteAsync($"{status} {ReasonPhrases.GetReasonPhrase(status)}: {what}\n{detail}", CancellationToken.None);
     }
 
-    private static bool IsClientSide(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
+    /// <summary>The client went away or broke its side of the exchange: nothing to tell it, no upstream fault.</summary>
+    public static bool IsClientSide(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
         or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient
         or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseClient;
 

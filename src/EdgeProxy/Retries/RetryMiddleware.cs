@@ -102,12 +102,13 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
         {
             case Outcome.Failed:
                 lastError ??= Fail(context, StatusCodes.Status503ServiceUnavailable, ForwarderError.NoAvailableDestinations, null);
-                if (state.WasRetried)
+                var givenUp = state.WasRetried && !UpstreamErrorPage.IsClientSide(lastError.Error) && !context.RequestAborted.IsCancellationRequested;
+                if (givenUp)
                 {
                     GaveUp(state, "failed", lastError);
                 }
 
-                await errorPage.WriteAsync(context, lastError, logged: state.WasRetried);
+                await errorPage.WriteAsync(context, lastError, logged: givenUp);
                 break;
             case Outcome.TryDurationOver:
                 lastError ??= Fail(context, StatusCodes.Status503ServiceUnavailable, ForwarderError.NoAvailableDestinations, null);
@@ -291,8 +292,8 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.UpstreamTryFailed, LogLevel.Debug, "Route {RouteId}: try {Try} to cluster {ClusterId} ({Destination}) failed: {ForwarderError} ({Kind})")]
-        public static partial void TryFailed(ILogger logger, string routeId, string clusterId, int @try, string destination, string forwarderError, string kind);
+        [LoggerMessage(EventIds.UpstreamTryFailed, LogLevel.Debug, "Route {RouteId}: try {Attempt} to cluster {ClusterId} ({Destination}) failed: {ForwarderError} ({Kind})")]
+        public static partial void TryFailed(ILogger logger, string routeId, string clusterId, int attempt, string destination, string forwarderError, string kind);
 
         [LoggerMessage(EventIds.UpstreamGaveUp, LogLevel.Warning, "Route {RouteId}: gave up on cluster {ClusterId} after waiting {WaitMs} ms and {Tries} tries ({Reason}): {Failure}")]
         public static partial void GaveUp(ILogger logger, string routeId, string clusterId, long waitMs, int tries, string reason, string failure, Exception? exception);

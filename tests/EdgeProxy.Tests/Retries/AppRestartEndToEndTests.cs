@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using EdgeProxy.Tests.Infrastructure;
+using EdgeProxy.Tests.Streaming;
+using Xunit.Abstractions;
+
+namespace EdgeProxy.Tests.Retries;
+
+/// <summary>
+/// A real app process restarted under load behind the real proxy: clients never see the restart, POSTs reach
+/// the app exactly once, and what waited is answered as soon as the app listens again.
+/// </summary>
+public sealed class AppRestartEndToEndTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AppRestartedUnderLoad_NoClientSeesAnError_NoPostIsSeenTwice_AndHeldRequestsFinishRightAfter(bool http2)
+    {
+        await using var app = await RestartableApp.StartAsync();
+        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).Route("app", "{**any}", "app").Cluster("app", app.Url), output);
+        using var client = proxy.CreateClient(http2: http2);
+        using var stop = new CancellationTokenSource();
+        var load = RestartLoad.RunAsync(client, "r", stop.Token);
+
+        await Task.Delay(800);
+        var down = Stopwatch.GetTimestamp();
+        await app.StopAsync();
+        var webSocket = WebSocketClients.ConnectAsync(proxy, "/ws", http2);
+        await Task.Delay(1500);
+        webSocket.IsCompleted.Should().BeFalse("the upgrade waits while nothing listens");
+        await app.StartAsync();
+        var up = app.ListeningSince;
+        await Task.Delay(800);
+        await stop.CancelAsync();
+        var sent = await load.WaitAsync(TimeSpan.FromSeconds(60));
+        using var socket = await webSocket;
+        await socket.SendTextAsync("through the restart");
+        (await socket.ReceiveTextAsync()).Should().Be("through the restart");
+
+        output.WriteLine(RestartLoad.Summary(sent, down, up));
+        sent.Should().OnlyContain(s => s.Status == 200, "no client sees the restart");
+        RestartLoad.HeldAcross(sent, down, up).Should().HaveCountGreaterThan(10, "requests were sent while the app was down");
+        RestartLoad.LatestFinishAfter(sent, up).Should().BeLessThan(TimeSpan.FromMilliseconds(250), "held requests are released as soon as the app listens");
+        RestartLoad.PostsSeenByApp(app).Should().OnlyContain(p => p.Value == 1, "a POST is never sent twice")
+            .And.HaveCount(sent.Count(s => s.Method == "POST"), "every POST the client sent reached the app");
+        proxy.Logs.Events.Where(e => e.Properties.ContainsKey("HeldMs")).Should().NotBeEmpty("the access log says which requests waited");
+    }
+}
+
+/// <summary>Four clients each sending a GET or a POST with a 2 KB body every 20 ms, bounded in count (1,200) and time.</summary>
+internal static class RestartLoad
+{
+    public sealed record Sent(string Method, string Id, int Status, string Answer, long Started, long Finished);
+
+    /// <summary>Open loop, as real clients are: a request every 20 ms per client whether or not the last one was answered.</summary>
+    public static async Task<List<Sent>> RunAsync(HttpClient client, string prefix, CancellationToken stop, int workers = 4)
+    {
+        var sent = new ConcurrentBag<Sent>();
+        var inFlight = new List<Task>();
+        for (var i = 0; i < 300 && !stop.IsCancellationRequested; i++)
+        {
+            for (var worker = 0; worker < workers; worker++)
+            {
+                inFlight.Add(SendAsync(client, $"{prefix}-{worker}-{i}", post: (i + worker) % 2 == 1, sent));
+            }
+
+            await Task.Delay(20);
+        }
+
+        await Task.WhenAll(inFlight);
+        return [.. sent];
+    }
+
+    private static async Task SendAsync(HttpClient client, string id, bool post, ConcurrentBag<Sent> sent)
+    {
+        using var request = new HttpRequestMessage(post ? HttpMethod.Post : HttpMethod.Get, $"/{id}");
+        request.Headers.Add("X-Request-Id", id);
+        if (post)
+        {
+            request.Content = new ByteArrayContent(new byte[2048]);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await client.SendAsync(request);
+            sent.Add(new(request.Method.Method, id, (int)response.StatusCode, await response.Content.ReadAsStringAsync(), started, Stopwatch.GetTimestamp()));
+        }
+        catch (HttpRequestException ex)
+        {
+            sent.Add(new(request.Method.Method, id, -1, ex.Message, started, Stopwatch.GetTimestamp()));
+        }
+    }
+
+    /// <summary>Requests sent while the app was down.</summary>
+    public static IEnumerable<Sent> HeldAcross(IEnumerable<Sent> sent, long down, long up) => sent.Where(s => s.Started > down && s.Started < up);
+
+    /// <summary>How long after the app listened again the last request sent before that finished.</summary>
+    public static TimeSpan LatestFinishAfter(IEnumerable<Sent> sent, long up) =>
+        sent.Where(s => s.Started < up && s.Finished > up).Select(s => Stopwatch.GetElapsedTime(up, s.Finished)).DefaultIfEmpty().Max();
+
+    /// <summary>POST request id → how many times the app saw it.</summary>
+    public static Dictionary<string, int> PostsSeenByApp(params RestartableApp[] apps) =>
+        apps.SelectMany(a => a.Seen).Select(l => l.Split(' ')).Where(p => p[0] == "POST").GroupBy(p => p[2]).ToDictionary(g => g.Key, g => g.Count());
+
+    public static string Summary(IReadOnlyCollection<Sent> sent, long down, long up)
+    {
+        var after = sent.Where(s => s.Started < up && s.Finished > up).Select(s => Stopwatch.GetElapsedTime(up, s.Finished).TotalMilliseconds).Order().ToList();
+        return $"{sent.Count} requests, {sent.Count(s => s.Status == 200)} answered 200, {HeldAcross(sent, down, up).Count()} sent during the outage of "
+            + $"{Stopwatch.GetElapsedTime(down, up).TotalMilliseconds:0} ms; {after.Count} answered after the app listened, after (ms) p50 {Percentile(after, 0.5):0} p90 {Percentile(after, 0.9):0} max {after.LastOrDefault():0}; "
+            + $"failures: {string.Join("; ", sent.Where(s => s.Status != 200).Select(s => $"{s.Method} {s.Id} {s.Status} {s.Answer}"))}";
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, p * sorted.Count)];
+}
