@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace EdgeProxy.Retries;
@@ -26,6 +27,7 @@ internal sealed partial class ClusterWatch(ClusterState cluster, ClusterWatches 
     private int _held;
     private bool _running;
     private long _lastNudge;
+    private IForwarderErrorFeature? _lastRefusal;
 
     public bool HasDown
     {
@@ -67,11 +69,24 @@ internal sealed partial class ClusterWatch(ClusterState cluster, ClusterWatches 
 
     public void Release() => Interlocked.Decrement(ref _held);
 
+    /// <summary>Why the last destination marked down was: what a request that gives up without a try of its own is told.</summary>
+    public IForwarderErrorFeature? LastRefusal
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _down.Count > 0 ? _lastRefusal : null;
+            }
+        }
+    }
+
     /// <summary>The destination refused a connection (or could not be reached): skipped until a probe connects.</summary>
-    public void MarkDown(DestinationState destination, TimeSpan interval)
+    public void MarkDown(DestinationState destination, IForwarderErrorFeature refusal, TimeSpan interval)
     {
         lock (_lock)
         {
+            _lastRefusal = refusal;
             if (!_down.ContainsKey(destination))
             {
                 owner.DownChanged(1);

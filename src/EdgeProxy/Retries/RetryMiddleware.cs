@@ -111,7 +111,10 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
                 await errorPage.WriteAsync(context, lastError, logged: givenUp);
                 break;
             case Outcome.TryDurationOver:
-                lastError ??= Fail(context, StatusCodes.Status503ServiceUnavailable, ForwarderError.NoAvailableDestinations, null);
+                // Never tried itself (its destinations were known to be down): the refusal that put them down is its answer.
+                lastError ??= state.Watch.LastRefusal is { } refusal
+                    ? Fail(context, StatusCodes.Status502BadGateway, refusal.Error, refusal.Exception)
+                    : Fail(context, StatusCodes.Status503ServiceUnavailable, ForwarderError.NoAvailableDestinations, null);
                 GaveUp(state, "try_duration", lastError);
                 await errorPage.WriteAsync(context, lastError, logged: true);
                 break;
@@ -144,7 +147,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
                 Log.TryFailed(logger, state.Route.Config.RouteId, state.Cluster.Config.ClusterId, state.Tries, destination?.Model.Config.Address ?? "(none)", lastError.Error.ToString(), kind.ToString());
                 if (kind == FailureKind.Unsent && destination is not null && lastError.Error != ForwarderError.NoAvailableDestinations)
                 {
-                    watch.MarkDown(destination, policy.TryInterval);
+                    watch.MarkDown(destination, lastError, policy.TryInterval);
                 }
                 else if (kind == FailureKind.Unsent)
                 {
@@ -219,7 +222,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
         }
         catch (TimeoutException)
         {
-            return Outcome.TryDurationOver;
+            return Outcome.Answered; // look once more: a timer may fire a little early, and the end is measured, not assumed
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -36,10 +36,13 @@ internal sealed class RestartableApp : IAsyncDisposable
 
     public static async Task<RestartableApp> StartAsync(string name = "app")
     {
-        var app = new RestartableApp(name, TestClients.FreePort());
+        var app = NotStarted(name);
         await app.StartAsync();
         return app;
     }
+
+    /// <summary>An app whose port is chosen but not yet listened on: connections to it are refused until <see cref="StartAsync()"/>.</summary>
+    public static RestartableApp NotStarted(string name = "app") => new(name, TestClients.FreePort());
 
     public async Task StartAsync()
     {
