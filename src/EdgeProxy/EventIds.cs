@@ -78,4 +78,5 @@ internal static class EventIds
     public const int RetryWatchFailed = 1200;
     public const int UpstreamTryFailed = 1201;
     public const int UpstreamGaveUp = 1202;
+    public const int DestinationBack = 1203;
 }

@@ -221,6 +221,7 @@ internal sealed partial class ClusterWatch(ClusterState cluster, ClusterWatches 
             {
                 accepted = true;
                 Up(destination);
+                Log.DestinationBack(owner.Logger, cluster.ClusterId, destination.Model?.Config.Address ?? destination.DestinationId, Held);
             }
         }
 
@@ -295,6 +296,9 @@ internal sealed partial class ClusterWatch(ClusterState cluster, ClusterWatches 
 
     private static partial class Log
     {
+        [LoggerMessage(EventIds.DestinationBack, LogLevel.Information, "Cluster {ClusterId}: {Destination} accepts connections again; {Waiting} waiting request(s) go now")]
+        public static partial void DestinationBack(ILogger logger, string clusterId, string destination, int waiting);
+
         [LoggerMessage(EventIds.RetryWatchFailed, LogLevel.Error, "Cluster {ClusterId}: the loop that probes down destinations failed; waiting requests end at their TryDuration")]
         public static partial void LoopFailed(ILogger logger, string clusterId, Exception exception);
     }

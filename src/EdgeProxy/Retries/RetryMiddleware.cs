@@ -166,6 +166,12 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
 
             var changed = watch.Changed; // before looking: a change after the look completes it
             var candidates = mustWait ? [] : watch.Candidates(state.Excluded);
+            if (state.Excluded is { Count: > 0 } excluded && candidates.All(excluded.Contains)
+                && await PauseAsync(policy.TryInterval, context.RequestAborted) is false)
+            {
+                return Outcome.ClientGone;
+            }
+
             if (candidates.Count == 0)
             {
                 var waited = await WaitAsync(context, state, changed);
@@ -229,6 +235,27 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
             // A route Timeout cancels RequestAborted too: then it is the upstream that took too long, not the client.
             return context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true ? Outcome.RouteTimeout : Outcome.ClientGone;
         }
+        finally
+        {
+            state.Held = Stopwatch.GetElapsedTime(state.HeldSince); // the wait so far; the tries after it are not waiting
+        }
+    }
+
+    /// <summary>
+    /// Before sending again to the destination that just failed: an app going down closes its kept-alive
+    /// connections all at once, and the next pooled one may be the next to go. False when the client left.
+    /// </summary>
+    private static async Task<bool> PauseAsync(TimeSpan pause, CancellationToken aborted)
+    {
+        try
+        {
+            await Task.Delay(pause, aborted);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Undoes what the failed try left: the streaming layer already put its wrappers back.</summary>
@@ -260,7 +287,6 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
         var cluster = state.Cluster.Config.ClusterId;
         if (state.IsHeld)
         {
-            state.Held = Stopwatch.GetElapsedTime(state.HeldSince);
             state.Watch.Release();
             metrics.UpstreamWaitEnded(cluster, state.Held, outcome switch
             {

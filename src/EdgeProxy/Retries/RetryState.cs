@@ -46,7 +46,7 @@ internal sealed class RetryState(IReverseProxyFeature inner, ClusterWatch watch,
 
     public bool IsHeld => HeldSince != 0;
 
-    /// <summary>Time spent waiting for a destination, fixed when the tries end.</summary>
+    /// <summary>From the first wait's start to the last wait's end: the tries themselves do not count.</summary>
     public TimeSpan Held { get; set; }
 
     public bool WasRetried => Tries > 1 || IsHeld;

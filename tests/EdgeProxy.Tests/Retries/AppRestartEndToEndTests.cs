@@ -25,6 +25,7 @@ public sealed class AppRestartEndToEndTests(ITestOutputHelper output) : IDisposa
         await using var app = await RestartableApp.StartAsync();
         await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).Route("app", "{**any}", "app").Cluster("app", app.Url), output);
         using var client = proxy.CreateClient(http2: http2);
+        await RestartLoad.BurstAsync(client, "warm", 300); // the proxy's JIT and the client's connections
         using var stop = new CancellationTokenSource();
         var load = RestartLoad.RunAsync(client, "r", stop.Token);
 
@@ -36,6 +37,7 @@ public sealed class AppRestartEndToEndTests(ITestOutputHelper output) : IDisposa
         webSocket.IsCompleted.Should().BeFalse("the upgrade waits while nothing listens");
         await app.StartAsync();
         var up = app.ListeningSince;
+        var upClock = DateTimeOffset.Now - Stopwatch.GetElapsedTime(up);
         await Task.Delay(800);
         await stop.CancelAsync();
         var sent = await load.WaitAsync(TimeSpan.FromSeconds(60));
@@ -43,12 +45,22 @@ public sealed class AppRestartEndToEndTests(ITestOutputHelper output) : IDisposa
         await socket.SendTextAsync("through the restart");
         (await socket.ReceiveTextAsync()).Should().Be("through the restart");
 
-        output.WriteLine(RestartLoad.Summary(sent, down, up));
+        var releasedCount = sent.Count(s => s.Started < up && s.Finished > up);
+        await app.StopAsync();
+        await app.StartAsync();
+        var burst = await RestartLoad.BurstAsync(client, "baseline", releasedCount); // as many at once to a freshly started app, no outage
+        var released = proxy.Logs.Events.First(e => e.MessageTemplate.Text.Contains("accepts connections again", StringComparison.Ordinal)).Timestamp - upClock;
+        output.WriteLine($"{RestartLoad.Summary(sent, down, up)}\nreleased {released.TotalMilliseconds:0} ms after the app listened; the same number at once to a freshly started app took {burst.TotalMilliseconds:0} ms");
         sent.Should().OnlyContain(s => s.Status == 200, "no client sees the restart");
-        RestartLoad.HeldAcross(sent, down, up).Should().HaveCountGreaterThan(10, "requests were sent while the app was down");
-        RestartLoad.LatestFinishAfter(sent, up).Should().BeLessThan(TimeSpan.FromMilliseconds(250), "held requests are released as soon as the app listens");
-        RestartLoad.PostsSeenByApp(app).Should().OnlyContain(p => p.Value == 1, "a POST is never sent twice")
-            .And.HaveCount(sent.Count(s => s.Method == "POST"), "every POST the client sent reached the app");
+        RestartLoad.HeldAcross(sent, down, up).Should().HaveCountGreaterThan(100, "requests kept coming while the app was down");
+        released.Should().BeLessThan(TimeSpan.FromMilliseconds(250), "the first probe that connects releases every waiting request");
+        RestartLoad.FirstFinishAfter(sent, up).Should().BeLessThan(TimeSpan.FromMilliseconds(250), "the first held requests are answered at once");
+        // On a quiet machine answering a few hundred requests at once takes tens of milliseconds and the last held
+        // one is answered well within 250 ms; on a shared one the same burst without any outage is the yardstick.
+        RestartLoad.LatestFinishAfter(sent, up).Should().BeLessThan(burst * 1.5 + TimeSpan.FromMilliseconds(250),
+            "held requests finish within the outage + 250 ms, beyond what answering that many at once costs on this machine anyway");
+        var posts = RestartLoad.PostsSeenByApp(app).Where(p => p.Key.StartsWith("r-", StringComparison.Ordinal)).ToList();
+        posts.Should().OnlyContain(p => p.Value == 1, "a POST is never sent twice").And.HaveCount(sent.Count(s => s.Method == "POST"), "every POST the client sent reached the app");
         proxy.Logs.Events.Where(e => e.Properties.ContainsKey("HeldMs")).Should().NotBeEmpty("the access log says which requests waited");
     }
 }
@@ -98,12 +110,26 @@ internal static class RestartLoad
         }
     }
 
+    /// <summary>How long <paramref name="count"/> requests sent at once take to be answered, all of them.</summary>
+    public static async Task<TimeSpan> BurstAsync(HttpClient client, string prefix, int count)
+    {
+        var sent = new ConcurrentBag<Sent>();
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i => SendAsync(client, $"{prefix}-{i}", post: i % 2 == 1, sent)));
+        sent.Should().OnlyContain(s => s.Status == 200);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
     /// <summary>Requests sent while the app was down.</summary>
     public static IEnumerable<Sent> HeldAcross(IEnumerable<Sent> sent, long down, long up) => sent.Where(s => s.Started > down && s.Started < up);
 
     /// <summary>How long after the app listened again the last request sent before that finished.</summary>
     public static TimeSpan LatestFinishAfter(IEnumerable<Sent> sent, long up) =>
         sent.Where(s => s.Started < up && s.Finished > up).Select(s => Stopwatch.GetElapsedTime(up, s.Finished)).DefaultIfEmpty().Max();
+
+    /// <summary>How long after the app listened again the first request sent before that was answered.</summary>
+    public static TimeSpan FirstFinishAfter(IEnumerable<Sent> sent, long up) =>
+        sent.Where(s => s.Started < up && s.Finished > up).Select(s => Stopwatch.GetElapsedTime(up, s.Finished)).DefaultIfEmpty().Min();
 
     /// <summary>POST request id → how many times the app saw it.</summary>
     public static Dictionary<string, int> PostsSeenByApp(params RestartableApp[] apps) =>
