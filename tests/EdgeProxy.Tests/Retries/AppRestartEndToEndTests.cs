@@ -63,6 +63,47 @@ public sealed class AppRestartEndToEndTests(ITestOutputHelper output) : IDisposa
         posts.Should().OnlyContain(p => p.Value == 1, "a POST is never sent twice").And.HaveCount(sent.Count(s => s.Method == "POST"), "every POST the client sent reached the app");
         proxy.Logs.Events.Where(e => e.Properties.ContainsKey("HeldMs")).Should().NotBeEmpty("the access log says which requests waited");
     }
+
+    [Fact]
+    public async Task RollingUpdateOfTwoDestinations_WithAnActiveHealthCheck_NoFailedRequest_AndNothingWaits()
+    {
+        await using var a = await RestartableApp.StartAsync("a");
+        await using var b = await RestartableApp.StartAsync("b");
+        var config = new TestConfig(_dir.Path).Route("app", "{**any}", "app").Cluster("app", a.Url, b.Url)
+            .Set("ReverseProxy:Clusters:app:HealthCheck:Active:Enabled", true)
+            .Set("ReverseProxy:Clusters:app:HealthCheck:Active:Interval", "00:00:01")
+            .Set("ReverseProxy:Clusters:app:HealthCheck:Active:Timeout", "00:00:01")
+            .Set("ReverseProxy:Clusters:app:HealthCheck:Active:Path", "/health");
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        var cluster = proxy.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>();
+        using var client = proxy.CreateClient();
+        using var stop = new CancellationTokenSource();
+        var load = RestartLoad.RunAsync(client, "r", stop.Token);
+
+        foreach (var (app, id) in new[] { (a, "d0"), (b, "d1") })
+        {
+            await Task.Delay(800);
+            await app.StopAsync();
+            await Task.Delay(1000);
+            await app.StartAsync();
+            (await Eventually.EqualsAsync(() => Task.FromResult(Health(cluster, id)), Yarp.ReverseProxy.Model.DestinationHealth.Healthy))
+                .Should().Be(Yarp.ReverseProxy.Model.DestinationHealth.Healthy, "the next update waits for this one to pass its check, as a rolling update does");
+        }
+
+        await Task.Delay(500);
+        await stop.CancelAsync();
+        var sent = await load.WaitAsync(TimeSpan.FromSeconds(60));
+
+        output.WriteLine($"{sent.Count} requests; a answered {a.Seen.Count}, b {b.Seen.Count}; failures: {string.Join("; ", sent.Where(s => s.Status != 200).Select(s => $"{s.Method} {s.Id} {s.Status} {s.Answer}"))}");
+        sent.Should().OnlyContain(s => s.Status == 200, "while one destination restarts the other answers");
+        RestartLoad.PostsSeenByApp(a, b).Where(p => p.Key.StartsWith("r-", StringComparison.Ordinal)).Should().OnlyContain(p => p.Value == 1)
+            .And.HaveCount(sent.Count(s => s.Method == "POST"));
+        var metrics = await proxy.CreatePlainClient(proxy.AdminPort).GetStringAsync("/metrics");
+        metrics.Should().NotContain("edgeproxy_upstream_held_total", "with a healthy destination left, no request has to wait");
+    }
+
+    private static Yarp.ReverseProxy.Model.DestinationHealth Health(Yarp.ReverseProxy.IProxyStateLookup lookup, string destination) =>
+        lookup.TryGetCluster("app", out var cluster) && cluster.Destinations.TryGetValue(destination, out var state) ? state.Health.Active : Yarp.ReverseProxy.Model.DestinationHealth.Unknown;
 }
 
 /// <summary>Four clients each sending a GET or a POST with a 2 KB body every 20 ms, bounded in count (1,200) and time.</summary>
