@@ -18,7 +18,7 @@ internal static class SseClient
         using var client = new HttpClient(Http.Handler()) { Timeout = TimeSpan.FromSeconds(options.Int("timeout", 30)) };
 
         // Warm the client's own code paths (and the TLS stack) before anything is measured.
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Stream(client, $"{url}?events=2&interval=10", null)));
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => StreamAsync(client, $"{url}?events=2&interval=10", null)));
 
         var delays = new List<double>[streams];
         var failures = 0;
@@ -28,7 +28,7 @@ internal static class SseClient
             delays[i] = new List<double>(events);
             try
             {
-                await Stream(client, FormattableString.Invariant($"{url}?events={events}&interval={interval}"), delays[i]);
+                await StreamAsync(client, FormattableString.Invariant($"{url}?events={events}&interval={interval}"), delays[i]);
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
             {
@@ -43,7 +43,7 @@ internal static class SseClient
         return failures == 0 && all.Count == expected ? 0 : 1;
     }
 
-    private static async Task Stream(HttpClient client, string url, List<double>? delays)
+    private static async Task StreamAsync(HttpClient client, string url, List<double>? delays)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url) { Version = new Version(1, 1) };
         request.Headers.Accept.ParseAdd("text/event-stream");

@@ -25,14 +25,14 @@ internal static class StreamsUpstream
         });
         var app = builder.Build();
         app.UseWebSockets();
-        app.MapGet("/sse", Sse);
-        app.Map("/ws", Ws);
+        app.MapGet("/sse", SseAsync);
+        app.Map("/ws", WsAsync);
         app.MapGet("/", () => Results.Text("ok\n"));
         await app.RunAsync();
         return 0;
     }
 
-    private static async Task Sse(HttpContext context)
+    private static async Task SseAsync(HttpContext context)
     {
         var events = int.TryParse(context.Request.Query["events"], out var e) ? e : 20;
         var interval = int.TryParse(context.Request.Query["interval"], out var i) ? i : 100;
@@ -49,7 +49,7 @@ internal static class StreamsUpstream
         }
     }
 
-    private static async Task Ws(HttpContext context)
+    private static async Task WsAsync(HttpContext context)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {

@@ -7,8 +7,12 @@ namespace EdgeProxy.Demo;
 /// </summary>
 public static class DemoUpstream
 {
+    /// <summary>Where the upstream listens unless <c>DEMO_UPSTREAM_URL</c> says otherwise; config/appsettings.json routes here.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
+    /// <summary>The upstream app, not yet started.</summary>
+    /// <param name="url">The URL to listen on (plain HTTP: the proxy in front terminates TLS).</param>
+    /// <returns>The built application; the caller starts and stops it.</returns>
     public static WebApplication Build(string url)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });

@@ -22,6 +22,13 @@ namespace EdgeProxy;
 /// <summary>The composition root: the CLI, then services and the request pipeline in the order a request meets them.</summary>
 public static class Program
 {
+    /// <summary>
+    /// <c>EdgeProxy [run|check|health] [--config PATH] [Section:Key=value ...]</c>: <c>check</c> validates the
+    /// configuration, <c>health</c> asks a running instance's <c>/readyz</c>, <c>run</c> (the default) proxies until
+    /// SIGTERM or SIGINT.
+    /// </summary>
+    /// <param name="args">The command, <c>--config</c> and configuration overrides.</param>
+    /// <returns>0 on success; 1 when the configuration is invalid, a listener cannot bind, or the instance is not ready.</returns>
     public static async Task<int> Main(string[] args)
     {
         CommandLine cli;

@@ -10,7 +10,7 @@ namespace EdgeProxy.Acme;
 /// RFC 8555 transport: the directory, nonces, and JWS-signed POSTs. Signing is serialized so each request
 /// uses a fresh nonce; a <c>badNonce</c> answer is retried at once with the nonce it carried.
 /// </summary>
-internal sealed partial class AcmeClient(HttpClient http, Uri directoryUrl, AcmeAccountKey key, ILogger logger)
+internal sealed partial class AcmeClient(HttpClient http, Uri directoryUrl, AcmeAccountKey key, ILogger logger) : IDisposable
 {
     private const int NonceAttempts = 10;
     private static readonly MediaTypeHeaderValue JoseJson = new("application/jose+json"); // no charset: servers answer 415 to one
@@ -88,6 +88,8 @@ internal sealed partial class AcmeClient(HttpClient http, Uri directoryUrl, Acme
             _gate.Release();
         }
     }
+
+    public void Dispose() => _gate.Dispose();
 
     private string Sign(string url, string nonce, string payloadB64)
     {

@@ -9,7 +9,7 @@ namespace EdgeProxy.Acme;
 /// One RFC 8555 order for one host name: account (created once, then reused), order, HTTP-01 for each pending
 /// authorization, finalize with a fresh key and CSR, download the PEM chain. Returns chain and key PEM.
 /// </summary>
-internal sealed partial class AcmeIssuer(AcmeClient client, AcmeSettings settings, AcmeStorage storage, Http01Challenges challenges, TlsAlpnChallenges tlsAlpn, ILogger logger)
+internal sealed partial class AcmeIssuer(AcmeClient client, AcmeSettings settings, AcmeStorage storage, Http01Challenges challenges, TlsAlpnChallenges tlsAlpn, ILogger logger) : IDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(90);
     private readonly SemaphoreSlim _accountGate = new(1, 1);
@@ -151,6 +151,8 @@ internal sealed partial class AcmeIssuer(AcmeClient client, AcmeSettings setting
 
     /// <summary>Forgets the account URL (the CA no longer knows it); the next order registers the same key again.</summary>
     public void ForgetAccount() => client.AccountUrl = null;
+
+    public void Dispose() => _accountGate.Dispose();
 
     private static AcmeProblemException Problem(JsonNode? error, string fallback) =>
         AcmeProblemException.From(error, fallback, (error as JsonObject)?["status"]?.GetValue<int>() ?? 0);

@@ -6,8 +6,16 @@ namespace EdgeProxy.Acme;
 /// </summary>
 public sealed class AcmeOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:Certificates:Acme</c>.</summary>
     public const string SectionName = "EdgeProxy:Certificates:Acme";
+
+    /// <summary>Let's Encrypt's production directory, the default <see cref="DirectoryUrl"/>: browser-trusted certificates, strict rate limits.</summary>
     public const string LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory";
+
+    /// <summary>
+    /// Let's Encrypt's staging directory: far higher rate limits, but its certificates are not trusted by
+    /// browsers. For trying a configuration out, never for real clients.
+    /// </summary>
     public const string LetsEncryptStaging = "https://acme-staging-v02.api.letsencrypt.org/directory";
 
     /// <summary>Default false. When true, every host in <see cref="Hosts"/> gets a certificate from <see cref="DirectoryUrl"/>.</summary>
@@ -47,13 +55,25 @@ public sealed class AcmeOptions
 /// <summary>ACME challenge types EdgeProxy can answer.</summary>
 public enum AcmeChallengeType
 {
+    /// <summary>
+    /// RFC 8555 <c>http-01</c>, answered on the plain http listener, which the CA must reach on port 80.
+    /// Preferred when both are listed.
+    /// </summary>
     Http01,
+
+    /// <summary>
+    /// RFC 8737 <c>tls-alpn-01</c>, answered on the https listener, which the CA must reach on port 443. Only
+    /// handshakes offering ALPN <c>acme-tls/1</c> are answered with the challenge certificate; others are untouched.
+    /// </summary>
     TlsAlpn01,
 }
 
 /// <summary>Certificate key types.</summary>
 public enum AcmeKeyType
 {
+    /// <summary>ECDSA on NIST P-256. The default.</summary>
     EcdsaP256,
+
+    /// <summary>ECDSA on NIST P-384.</summary>
     EcdsaP384,
 }

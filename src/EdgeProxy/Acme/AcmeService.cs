@@ -122,14 +122,14 @@ internal sealed partial class AcmeService(
 
         using var http = AcmeHttp.CreateClient(_settings.CaBundle, TimeSpan.FromSeconds(30));
         using var key = LoadOrCreateAccountKey(out var accountUrl);
-        var client = new AcmeClient(http, _settings.DirectoryUrl, key, logger) { AccountUrl = accountUrl };
-        var issuer = new AcmeIssuer(client, _settings, storage, challenges, tlsAlpn, logger);
+        using var client = new AcmeClient(http, _settings.DirectoryUrl, key, logger) { AccountUrl = accountUrl };
+        using var issuer = new AcmeIssuer(client, _settings, storage, challenges, tlsAlpn, logger);
         var renewalInfo = await FindRenewalInfoAsync(client, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = DateTimeOffset.UtcNow;
             await Task.WhenAll(_hosts.Where(h => h.Value.Due <= now).Select(h => RunAsync(issuer, http, renewalInfo, h.Key, h.Value, stoppingToken)));
-            var next = _hosts.Count == 0 ? now + TimeSpan.FromHours(1) : _hosts.Values.Min(h => h.Due);
+            var next = _hosts.IsEmpty ? now + TimeSpan.FromHours(1) : _hosts.Values.Min(h => h.Due);
             var wait = next - DateTimeOffset.UtcNow;
             var sleep = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
             await ((Task)_wake.WaitAsync(sleep, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // woken early by new hosts

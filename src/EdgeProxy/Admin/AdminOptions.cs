@@ -3,6 +3,7 @@ namespace EdgeProxy.Admin;
 /// <summary>The admin listener (<c>EdgeProxy:Admin</c>): health, readiness and metrics, never proxied traffic.</summary>
 public sealed class AdminOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:Admin</c>.</summary>
     public const string SectionName = "EdgeProxy:Admin";
 
     /// <summary>

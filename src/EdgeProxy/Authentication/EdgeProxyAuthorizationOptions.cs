@@ -6,6 +6,7 @@ namespace EdgeProxy.Authentication;
 /// </summary>
 public sealed class EdgeProxyAuthorizationOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:Authorization</c>.</summary>
     public const string SectionName = "EdgeProxy:Authorization";
 
     /// <summary>
@@ -14,6 +15,10 @@ public sealed class EdgeProxyAuthorizationOptions
     /// </summary>
     public string? DefaultPolicy { get; set; }
 
+    /// <summary>
+    /// Default none. Policies by name (case-insensitive), for routes' <c>AuthorizationPolicy</c> and
+    /// <see cref="DefaultPolicy"/>. <c>Default</c> and <c>Anonymous</c> are YARP's and cannot be used as names.
+    /// </summary>
     public Dictionary<string, RoutePolicyOptions> Policies { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
 namespace EdgeProxy.Authentication;

@@ -28,7 +28,7 @@ internal sealed class IdentityHeadersTransformProvider(EdgeProxyAuthenticationOp
     public void Apply(TransformBuilderContext context)
     {
         var metadata = context.Route.Metadata;
-        IdentityHeaders.TryParseAuthorizationHeader(metadata?.GetValueOrDefault(IdentityHeaders.AuthorizationHeaderKey), out var strip);
+        var strip = IdentityHeaders.TryParseAuthorizationHeader(metadata?.GetValueOrDefault(IdentityHeaders.AuthorizationHeaderKey), out var parsed) && parsed;
         var identity = bool.TryParse(metadata?.GetValueOrDefault(IdentityHeaders.IdentityHeadersKey), out var set) && set;
         if (strip || identity)
         {

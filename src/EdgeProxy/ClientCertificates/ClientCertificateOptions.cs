@@ -9,6 +9,7 @@ namespace EdgeProxy.ClientCertificates;
 /// </summary>
 public sealed class ClientCertificateOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:ClientCertificates</c>.</summary>
     public const string SectionName = "EdgeProxy:ClientCertificates";
 
     /// <summary>PEM bundles of the CAs (roots and intermediates) client certificates must chain to. Required when any listener asks for certificates.</summary>
@@ -41,13 +42,28 @@ public sealed class ClientCertificateOptions
     public RevocationMode Revocation { get; set; } = RevocationMode.None;
 }
 
+/// <summary>What happens to an incoming <c>x-forwarded-client-cert</c> when the route forwards <see cref="ForwardFormat.Xfcc"/>.</summary>
 public enum XfccMode
 {
+    /// <summary>
+    /// The default: the incoming header is removed, from every peer, and only this hop's element is sent, so
+    /// no one in front can add certificates the upstream would believe.
+    /// </summary>
     SanitizeSet,
+
+    /// <summary>
+    /// The XFCC sent by a peer in <c>EdgeProxy:TrustedProxies:Networks</c> is kept and this hop's element is
+    /// appended; from any other peer it is removed, as with <see cref="SanitizeSet"/>.
+    /// </summary>
     AppendForward,
 }
 
+/// <summary>One listener's settings under <c>EdgeProxy:ClientCertificates:Endpoints:&lt;name&gt;</c>.</summary>
 public sealed class EndpointClientCertificateOptions
 {
+    /// <summary>
+    /// Default: inherit <see cref="ClientCertificateOptions.Forward"/>. The format for requests that arrived on this
+    /// listener; a route's <c>EdgeProxy.ClientCert.Forward</c> metadata still wins.
+    /// </summary>
     public ForwardFormat? Forward { get; set; }
 }

@@ -1,4 +1,3 @@
-using EdgeProxy.ClientCertificates.Revocation;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms.Builder;
 

@@ -3,6 +3,7 @@ namespace EdgeProxy.Configuration;
 /// <summary>Process-wide settings: the <c>EdgeProxy</c> section's top-level keys.</summary>
 public sealed class EdgeProxyOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy</c>.</summary>
     public const string SectionName = "EdgeProxy";
 
     /// <summary>
@@ -17,5 +18,8 @@ public sealed class EdgeProxyOptions
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary><see cref="DataPath"/> as an absolute path; a relative one is taken from <paramref name="contentRoot"/>.</summary>
+    /// <param name="contentRoot">The content root (the working directory) that a relative <see cref="DataPath"/> is under.</param>
+    /// <returns>The full path of the data folder.</returns>
     public string ResolveDataPath(string contentRoot) => Path.GetFullPath(DataPath, contentRoot);
 }

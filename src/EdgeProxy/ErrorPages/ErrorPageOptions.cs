@@ -3,6 +3,7 @@ namespace EdgeProxy.ErrorPages;
 /// <summary>What clients see when the upstream fails (<c>EdgeProxy:ErrorPages</c>).</summary>
 public sealed class ErrorPageOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:ErrorPages</c>.</summary>
     public const string SectionName = "EdgeProxy:ErrorPages";
 
     /// <summary>

@@ -6,6 +6,7 @@ namespace EdgeProxy.ForwardedHeaders;
 /// </summary>
 public sealed class TrustedProxiesOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:TrustedProxies</c>.</summary>
     public const string SectionName = "EdgeProxy:TrustedProxies";
 
     /// <summary>

@@ -56,7 +56,7 @@ internal sealed partial class HstsMiddleware
             : policy.Owner;
         var upstream = headers.StrictTransportSecurity;
 
-        string? result = owner switch
+        var result = owner switch
         {
             HstsOwner.Proxy => policy.Value,
             HstsOwner.Upstream => FirstValid(upstream, route?.RouteId),

@@ -6,6 +6,7 @@ namespace EdgeProxy.Hsts;
 /// </summary>
 public sealed class HstsOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:Hsts</c>.</summary>
     public const string SectionName = "EdgeProxy:Hsts";
 
     /// <summary>Default <see cref="HstsOwner.Proxy"/>: the upstream's header is removed and ours is sent.</summary>
@@ -29,18 +30,31 @@ public sealed class HstsOptions
     /// <summary>Host names that never get EdgeProxy's header (the upstream's is still removed in Proxy mode). Default none.</summary>
     public string[] ExcludedHosts { get; set; } = [];
 
-    /// <summary>Per host name (exact, or <c>*.example.com</c>): Owner, MaxAge, IncludeSubDomains, Preload overrides.</summary>
+    /// <summary>Per host name (exact, or <c>*.example.com</c>): Owner, MaxAge, IncludeSubDomains, Preload overrides. Default none.</summary>
     public Dictionary<string, HstsHostOptions> Hosts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>Overrides for one host under <c>EdgeProxy:Hsts:Hosts:&lt;host&gt;</c>; unset values inherit.</summary>
 public sealed class HstsHostOptions
 {
+    /// <summary>Default: inherit <see cref="HstsOptions.Owner"/>. Who owns the header for this host.</summary>
     public HstsOwner? Owner { get; set; }
 
+    /// <summary>
+    /// Default: inherit <see cref="HstsOptions.MaxAge"/>. Seconds or a duration, as there; <c>0</c> makes
+    /// browsers forget HSTS for this host.
+    /// </summary>
     public string? MaxAge { get; set; }
 
+    /// <summary>
+    /// Default: inherit <see cref="HstsOptions.IncludeSubDomains"/>. When true, every subdomain of this host
+    /// must serve HTTPS too.
+    /// </summary>
     public bool? IncludeSubDomains { get; set; }
 
+    /// <summary>
+    /// Default: inherit <see cref="HstsOptions.Preload"/>. The same rules apply to this host's effective
+    /// MaxAge and IncludeSubDomains (check FAILs otherwise); preloading is hard to undo.
+    /// </summary>
     public bool? Preload { get; set; }
 }

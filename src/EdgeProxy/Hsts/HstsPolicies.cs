@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace EdgeProxy.Hsts;
 
 /// <summary>An immutable snapshot of <see cref="HstsOptions"/>, resolved per host once per options change.</summary>
@@ -52,7 +54,9 @@ internal sealed class HstsPolicies
 
     private static HstsPolicy Create(HstsOptions options, HstsHostOptions? host, bool excludedHost)
     {
-        HstsMaxAge.TryParse(host?.MaxAge ?? options.MaxAge, out var maxAge); // validated at load
+        // check refuses an unparsable MaxAge at start and on reload (the last good file is kept), so this always parses.
+        var parsed = HstsMaxAge.TryParse(host?.MaxAge ?? options.MaxAge, out var maxAge);
+        Debug.Assert(parsed, "MaxAge is validated at load");
         var value = StsHeader.Format(maxAge, host?.IncludeSubDomains ?? options.IncludeSubDomains, host?.Preload ?? options.Preload);
         return new HstsPolicy(host?.Owner ?? options.Owner, excludedHost ? null : value);
     }

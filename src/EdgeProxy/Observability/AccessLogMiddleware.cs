@@ -115,7 +115,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
             DateTimeOffset.Now, LogEventLevel.Information, null, retry is null ? Template : RetriedTemplate, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
     }
 
-    private static LogEventPropertyValue Text(string? value) => value is null ? Dash : new ScalarValue(value);
+    private static ScalarValue Text(string? value) => value is null ? Dash : new ScalarValue(value);
 
     private static string TlsName(System.Security.Authentication.SslProtocols protocol) => protocol switch
     {

@@ -3,6 +3,7 @@ namespace EdgeProxy.Observability;
 /// <summary>The per-request access log (<c>EdgeProxy:AccessLog</c>), written as the <c>EdgeProxy.AccessLog</c> logger.</summary>
 public sealed class AccessLogOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:AccessLog</c>.</summary>
     public const string SectionName = "EdgeProxy:AccessLog";
 
     /// <summary>Default <c>true</c>: one event per request on the public listeners.</summary>

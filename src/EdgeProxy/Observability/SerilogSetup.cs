@@ -1,5 +1,4 @@
 using Serilog;
-using Serilog.Configuration;
 using Serilog.Events;
 using Serilog.Formatting.Display;
 

@@ -3,6 +3,7 @@ namespace EdgeProxy.Observability;
 /// <summary><c>EdgeProxy:Telemetry</c>: OpenTelemetry metrics (Prometheus at the admin listener's /metrics) and traces.</summary>
 public sealed class TelemetryOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:Telemetry</c>.</summary>
     public const string SectionName = "EdgeProxy:Telemetry";
 
     /// <summary>Default true: metrics are collected and served at admin /metrics.</summary>

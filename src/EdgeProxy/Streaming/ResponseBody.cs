@@ -85,7 +85,8 @@ internal sealed class ResponseBody(IHttpResponseBodyFeature inner, StreamSession
     /// <summary>Writes <c>: keepalive</c> if the stream sits between events and no upstream write is in progress.</summary>
     public async Task<bool> TryHeartbeatAsync(CancellationToken cancellationToken)
     {
-        if (_sseLock is null || !_sseLock.Wait(0))
+        // Wait(0) only tries the lock and never blocks: nothing to cancel, and a cancelled token must not make it throw.
+        if (_sseLock is null || !_sseLock.Wait(0, CancellationToken.None))
         {
             return false; // an upstream write is in progress: that is traffic enough
         }

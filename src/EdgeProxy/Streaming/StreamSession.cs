@@ -359,7 +359,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
         var accelNo = string.Equals(accel, "no", StringComparison.OrdinalIgnoreCase);
         var accelYes = string.Equals(accel, "yes", StringComparison.OrdinalIgnoreCase);
 
-        StreamPolicy? policy = _mode switch
+        var policy = _mode switch
         {
             StreamMode.Sse => _settings.SsePolicy,
             StreamMode.Ndjson => _settings.NdjsonPolicy,

@@ -135,7 +135,8 @@ internal sealed class WebSocketRelayStream : Stream
     /// <summary>Sends a ping unless an upstream write is under way or the upstream stopped mid-frame.</summary>
     public async Task<bool> TryPingAsync(CancellationToken cancellationToken)
     {
-        if (!_writeLock.Wait(0))
+        // Wait(0) only tries the lock and never blocks: nothing to cancel, and a cancelled token must not make it throw.
+        if (!_writeLock.Wait(0, CancellationToken.None))
         {
             return false;
         }

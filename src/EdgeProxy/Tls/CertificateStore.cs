@@ -1,5 +1,3 @@
-using EdgeProxy.Configuration;
-
 namespace EdgeProxy.Tls;
 
 /// <summary>

@@ -138,7 +138,7 @@ internal static class EndpointReader
                 continue;
             }
 
-#pragma warning disable CS0618, SYSLIB0039 // naming the obsolete protocols is how we refuse them
+#pragma warning disable CS0618, SYSLIB0039, CA5397 // naming the obsolete protocols is how we refuse them
             if (protocol is SslProtocols.Ssl2 or SslProtocols.Ssl3)
             {
                 report.Fail(section.Path, $"{value} is broken and cannot be enabled");
@@ -149,7 +149,7 @@ internal static class EndpointReader
             {
                 report.Warn(section.Path, $"{value} is deprecated (RFC 8996); only enable it for clients that cannot do TLS 1.2");
             }
-#pragma warning restore CS0618, SYSLIB0039
+#pragma warning restore CS0618, SYSLIB0039, CA5397
 
             result |= protocol;
         }

@@ -3,6 +3,7 @@ namespace EdgeProxy.Tls;
 /// <summary>What plain-HTTP listeners do (<c>EdgeProxy:HttpsRedirect</c>).</summary>
 public sealed class HttpsRedirectOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:HttpsRedirect</c>.</summary>
     public const string SectionName = "EdgeProxy:HttpsRedirect";
 
     /// <summary>

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-
 namespace EdgeProxy.Tls;
 
 /// <summary>What the listeners will be, decided once at start from validated configuration.</summary>

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using EdgeProxy.Tests.Infrastructure;
@@ -95,11 +93,14 @@ public sealed class PebbleServer : IAsyncDisposable
 
     public static int FreePort() => TestClients.FreePort();
 
-    private HttpClient CreateClient() => new(new HttpClientHandler
+    private static HttpClient CreateClient() => new(new HttpClientHandler
     {
         // pebble's listener certificate is from the test PKI; only that PKI is trusted.
         ServerCertificateCustomValidationCallback = (_, certificate, chain, _) => certificate is not null && TestPki.Instance.Validates(certificate, chain!.ChainPolicy.ExtraStore),
-    }) { Timeout = TimeSpan.FromSeconds(5) };
+    })
+    {
+        Timeout = TimeSpan.FromSeconds(5),
+    };
 
     private void Start(ITestOutputHelper output, string tool, string[] args, Dictionary<string, string> env)
     {

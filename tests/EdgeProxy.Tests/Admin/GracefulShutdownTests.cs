@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using EdgeProxy.Tests.Infrastructure;
 using Xunit.Abstractions;
 

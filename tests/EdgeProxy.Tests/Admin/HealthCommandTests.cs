@@ -1,7 +1,6 @@
 using EdgeProxy.Admin;
 using EdgeProxy.Configuration;
 using EdgeProxy.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http;
 using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.Admin;

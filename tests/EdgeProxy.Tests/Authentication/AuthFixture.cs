@@ -8,7 +8,7 @@ namespace EdgeProxy.Tests.Authentication;
 /// One issuer, one upstream that reports what it received, and one proxy with a route per policy. Each test uses
 /// its own path, so "never reached the upstream" is checked per request.
 /// </summary>
-public sealed class AuthFixture : IAsyncLifetime
+public sealed class AuthFixture : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -89,6 +89,7 @@ public sealed class AuthFixture : IAsyncLifetime
         await Proxy.DisposeAsync();
         await Upstream.DisposeAsync();
         await Issuer.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 }

@@ -216,7 +216,7 @@ public sealed class JwtEndToEndTests(AuthFixture fixture, ITestOutputHelper outp
             "wrong-issuer" => (TestTokens.Sign(key, TestTokens.Claims("https://evil.example/")), "issuer"),
             "unknown-key" => (TestTokens.Sign(TestSigningKey.Forger("never-published"), Claims()), "signature key was not found"),
             "wrong-key-same-kid" => (TestTokens.Sign(TestSigningKey.Forger(key.Kid), Claims()), "signature"),
-            "alg-none" => (TestTokens.Unsigned(Claims(), key.Kid), "The signature is invalid"),
+            "alg-none" => (TestTokens.AlgNone(Claims(), key.Kid), "The signature is invalid"),
             "hs256-with-public-key" => (TestTokens.HmacWithPublicKey(key, Claims()), "The signature is invalid"),
             "malformed" => ("eyJhbGciOi.not-base64!.x", "malformed"),
             "no-exp" => (TestTokens.Sign(key, WithoutExp(Claims())), "expiration"),

@@ -39,7 +39,7 @@ public static class TestTokens
     }
 
     /// <summary><c>alg: none</c> with an empty signature.</summary>
-    public static string Unsigned(JsonObject claims, string kid) => Encode(Header("none", kid)) + "." + Encode(claims) + ".";
+    public static string AlgNone(JsonObject claims, string kid) => Encode(Header("none", kid)) + "." + Encode(claims) + ".";
 
     /// <summary>HS256 keyed with the public key's PEM: accepted by verifiers that let the token pick the algorithm.</summary>
     public static string HmacWithPublicKey(TestSigningKey key, JsonObject claims)

@@ -1,6 +1,5 @@
 using EdgeProxy.Configuration;
 using EdgeProxy.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Configuration;
 
 namespace EdgeProxy.Tests.Bench;

@@ -5,7 +5,7 @@ using EdgeProxy.Tests.Infrastructure;
 
 namespace EdgeProxy.Tests.ClientCertificates;
 
-public sealed class ClientCertificateFixture : IAsyncLifetime
+public sealed class ClientCertificateFixture : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -48,8 +48,9 @@ public sealed class ClientCertificateFixture : IAsyncLifetime
     {
         await Proxy.DisposeAsync();
         await Upstream.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 }
 
 public sealed class ClientCertificateEndToEndTests(ClientCertificateFixture fixture) : IClassFixture<ClientCertificateFixture>

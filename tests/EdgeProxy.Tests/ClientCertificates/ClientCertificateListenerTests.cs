@@ -1,8 +1,6 @@
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using EdgeProxy.Configuration;
 using EdgeProxy.Tests.Infrastructure;
-using Microsoft.AspNetCore.HttpOverrides;
 using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.ClientCertificates;

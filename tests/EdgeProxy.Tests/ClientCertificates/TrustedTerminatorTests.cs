@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace EdgeProxy.Tests.ClientCertificates;
 
 /// <summary>Behind a load balancer that terminated mTLS: its certificate header is accepted only from trusted peers, only when valid.</summary>
-public sealed class TrustedTerminatorTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class TrustedTerminatorTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private static readonly IPAddress Trusted = IPAddress.Parse("127.0.0.2");
     private static readonly IPAddress Untrusted = IPAddress.Parse("127.0.0.9");
@@ -32,8 +32,9 @@ public sealed class TrustedTerminatorTests(ITestOutputHelper output) : IAsyncLif
     {
         await _proxy.DisposeAsync();
         await _upstream.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     private async Task<string?> XfccSeenUpstream(IPAddress source, X509Certificate2 forwarded, X509Certificate2? direct = null)
     {

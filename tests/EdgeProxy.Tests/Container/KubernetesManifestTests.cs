@@ -176,7 +176,7 @@ public sealed class KubernetesManifestTests : IDisposable
         ((string)Single(objects, "Certificate")["spec"]!["secretName"]!).Should().Be("edgeproxy-tls");
     }
 
-    private (int Exit, string Findings) Check(string config)
+    private static (int Exit, string Findings) Check(string config)
     {
         using var output = new StringWriter();
         var exit = CheckCommand.Run(new CommandLine("check", config, []), Path.GetDirectoryName(config)!, output, output);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using EdgeProxy.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -9,7 +8,7 @@ namespace EdgeProxy.Tests.ForwardedHeaders;
 /// The resolved client is the one used everywhere (Connection.RemoteIpAddress, access log, route allowlists),
 /// the Host the upstream sees, HTTP/2, oversized headers, and trust changes on reload.
 /// </summary>
-public sealed class ClientIdentityEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ClientIdentityEndToEndTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private static readonly IPAddress Untrusted = IPAddress.Parse("127.0.0.9");
     private static readonly IPAddress Trusted = IPAddress.Parse("127.0.0.2");
@@ -27,8 +26,9 @@ public sealed class ClientIdentityEndToEndTests(ITestOutputHelper output) : IAsy
     {
         await _proxy.DisposeAsync();
         await _upstream.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     private HttpClient From(IPAddress source, bool http2 = false) => SourceBoundClient.Create(source, IPAddress.Loopback, _proxy.HttpsPort, http2: http2);
 

@@ -1,4 +1,3 @@
-using System.Net;
 using EdgeProxy.Tests.Infrastructure;
 using EdgeProxy.Tls;
 using Xunit.Abstractions;
@@ -120,7 +119,7 @@ public sealed class ForwardedHeadersEndToEndTests(ForwardedHeadersEndToEndTests.
     [Fact]
     public void Table_HasAtLeastFortyCases() => Cases.Should().HaveCountGreaterThanOrEqualTo(40);
 
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : IAsyncLifetime, IDisposable
     {
         private readonly TempDirectory _dir = new();
 
@@ -140,7 +139,8 @@ public sealed class ForwardedHeadersEndToEndTests(ForwardedHeadersEndToEndTests.
         {
             await Proxy.DisposeAsync();
             await Upstream.DisposeAsync();
-            _dir.Dispose();
         }
+
+        public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
     }
 }

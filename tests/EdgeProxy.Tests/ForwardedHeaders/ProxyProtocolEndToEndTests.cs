@@ -13,7 +13,7 @@ namespace EdgeProxy.Tests.ForwardedHeaders;
 /// headers for exact addresses, and every refusal (untrusted peer, no header, malformed header).
 /// Trusted: 127.0.0.2 and 10.0.0.0/8.
 /// </summary>
-public sealed class ProxyProtocolEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ProxyProtocolEndToEndTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private static readonly IPAddress Trusted = IPAddress.Parse("127.0.0.2");
     private static readonly IPAddress Untrusted = IPAddress.Parse("127.0.0.9");
@@ -33,8 +33,9 @@ public sealed class ProxyProtocolEndToEndTests(ITestOutputHelper output) : IAsyn
     {
         await _proxy.DisposeAsync();
         await _upstream.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     [Fact]
     public async Task Curl_HaproxyProtocolV1_FromTrustedPeer_IsServed()

@@ -1,4 +1,3 @@
-using System.Net;
 using EdgeProxy.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static EdgeProxy.Tests.ForwardedHeaders.ForwardedCase;
@@ -57,7 +56,7 @@ public sealed class Rfc7239EndToEndTests(Rfc7239EndToEndTests.Fixture fixture, I
         }
     }
 
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : IAsyncLifetime, IDisposable
     {
         private readonly TempDirectory _dir = new();
 
@@ -80,7 +79,8 @@ public sealed class Rfc7239EndToEndTests(Rfc7239EndToEndTests.Fixture fixture, I
         {
             await Proxy.DisposeAsync();
             await Upstream.DisposeAsync();
-            _dir.Dispose();
         }
+
+        public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
     }
 }

@@ -37,7 +37,7 @@ public sealed class UvicornInteropTests(UvicornInteropTests.Fixture fixture, ITe
             "a trusted balancer's proto is passed on; an untrusted client's is replaced by the listener's");
     }
 
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : IAsyncLifetime, IDisposable
     {
         private const string App = """
             import json
@@ -77,9 +77,9 @@ public sealed class UvicornInteropTests(UvicornInteropTests.Fixture fixture, ITe
                 await process.WaitForExitAsync();
                 process.Dispose();
             }
-
-            _dir.Dispose();
         }
+
+        public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
         private async Task<string> StartUvicornAsync(string allowIps)
         {
@@ -121,7 +121,7 @@ public sealed class UvicornInteropTests(UvicornInteropTests.Fixture fixture, ITe
             throw new TimeoutException("uvicorn did not listen within 15 s");
         }
 
-        private void Log(string? line)
+        private static void Log(string? line)
         {
             if (line is not null)
             {

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace EdgeProxy.Tests.Hsts;
 
 /// <summary>One proxy per owner mode in front of an upstream whose STS behaviour the path chooses.</summary>
-public sealed class HstsFixture : IAsyncLifetime
+public sealed class HstsFixture : IAsyncLifetime, IDisposable
 {
     public const string Ours = "max-age=600; includeSubDomains";
     private readonly TempDirectory _dir = new();
@@ -56,8 +56,9 @@ public sealed class HstsFixture : IAsyncLifetime
         }
 
         await Upstream.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 }
 
 public sealed class HstsEndToEndTests(HstsFixture fixture) : IClassFixture<HstsFixture>

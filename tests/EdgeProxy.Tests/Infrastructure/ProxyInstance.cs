@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using EdgeProxy.Configuration;
 using EdgeProxy.Tls;
-using Serilog;
 using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.Infrastructure;
@@ -48,7 +44,10 @@ public sealed class ProxyInstance : IAsyncDisposable
     public static Task<ProxyInstance> StartAsync(TestConfig config, ITestOutputHelper? output, params string[] extraArgs) =>
         StartAsync(config, output, services: null, extraArgs);
 
+    /// <param name="config">The configuration file the proxy runs on.</param>
+    /// <param name="output">The test output the proxy's log is also written to; null for none.</param>
     /// <param name="services">Registrations added after the proxy's own (the last registration of a service wins).</param>
+    /// <param name="extraArgs">Command-line overrides (<c>Section:Key=value</c>), as after <c>EdgeProxy run</c>.</param>
     public static async Task<ProxyInstance> StartAsync(TestConfig config, ITestOutputHelper? output, Action<IServiceCollection>? services, params string[] extraArgs)
     {
         var path = config.Write();

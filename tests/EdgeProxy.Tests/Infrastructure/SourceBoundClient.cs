@@ -13,8 +13,13 @@ public static class SourceBoundClient
 {
     /// <param name="source">Local address to bind, e.g. 127.0.0.9 or ::1.</param>
     /// <param name="target">Address of the listener (127.0.0.1 or ::1).</param>
+    /// <param name="port">Port of the listener.</param>
+    /// <param name="https">TLS (any server certificate accepted) or plain HTTP.</param>
+    /// <param name="http2">Requests are HTTP/2 exactly, not HTTP/1.1.</param>
+    /// <param name="host">Host name in the request URL (and TLS SNI).</param>
     /// <param name="beforeRequest">Bytes written on the raw socket before anything else (a PROXY protocol header).</param>
     /// <param name="onConnect">Called for each new connection, so a test can prove connections were reused.</param>
+    /// <param name="clientCertificate">Presented in the TLS handshake; null presents none.</param>
     public static HttpClient Create(IPAddress source, IPAddress target, int port, bool https = true, bool http2 = false, string host = "localhost", byte[]? beforeRequest = null, Action? onConnect = null, System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate = null)
     {
         var handler = new SocketsHttpHandler

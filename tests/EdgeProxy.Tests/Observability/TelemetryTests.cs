@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using EdgeProxy.Tests.Infrastructure;
-using OpenTelemetry.Trace;
 using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.Observability;

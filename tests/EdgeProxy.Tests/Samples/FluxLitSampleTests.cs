@@ -11,7 +11,7 @@ namespace EdgeProxy.Tests.Samples;
 /// stripped and X-Forwarded-Prefix sent, Streamlit's WebSocket with its subprotocol, one HSTS header (the proxy's),
 /// client identity only from the trusted load balancer, and the health paths passed through.
 /// </summary>
-public sealed class FluxLitSampleTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class FluxLitSampleTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
     private static readonly IPAddress LoadBalancer = IPAddress.Parse("127.0.0.2");
@@ -60,8 +60,9 @@ public sealed class FluxLitSampleTests(ITestOutputHelper output) : IAsyncLifetim
     {
         await _proxy.DisposeAsync();
         await _fluxlit.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     [Fact]
     public void Check_PassesWithoutWarnings_OnceTheFilesExist() => SampleConfig.CheckPasses(_proxy.Config, output);

@@ -15,7 +15,7 @@ namespace EdgeProxy.Tests.Samples;
 /// samples/pipelit/appsettings.json in front of a stand-in Pipelit: the seed's nginx site (redirect, TLS 1.2/1.3,
 /// 50 MB uploads, /ws/ with a 24 h idle limit, real client IP) and its WebSocket verification (ping/pong).
 /// </summary>
-public sealed class PipelitSampleTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class PipelitSampleTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private const long FiftyMegabytes = 50L * 1024 * 1024; // nginx's 50M
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
@@ -64,8 +64,9 @@ public sealed class PipelitSampleTests(ITestOutputHelper output) : IAsyncLifetim
     {
         await _proxy.DisposeAsync();
         await _pipelit.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     [Fact]
     public void Check_PassesWithoutWarnings_OnceTheFilesExist() => SampleConfig.CheckPasses(_proxy.Config, output);

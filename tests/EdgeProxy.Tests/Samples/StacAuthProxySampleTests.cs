@@ -12,7 +12,7 @@ namespace EdgeProxy.Tests.Samples;
 /// is fetched from its internal address (OIDC_DISCOVERY_INTERNAL_URL) while tokens carry its public URL: reads are
 /// public, writes need a token with stac:write, and nothing refused reaches the API.
 /// </summary>
-public sealed class StacAuthProxySampleTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class StacAuthProxySampleTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
     private readonly TempDirectory _dir = new();
@@ -43,8 +43,9 @@ public sealed class StacAuthProxySampleTests(ITestOutputHelper output) : IAsyncL
         await _proxy.DisposeAsync();
         await _stac.DisposeAsync();
         await _issuer.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     [Fact]
     public void Check_PassesWithoutWarnings_OnceTheFilesExist() => SampleConfig.CheckPasses(_proxy.Config, output);

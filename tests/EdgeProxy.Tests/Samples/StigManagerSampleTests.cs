@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using EdgeProxy.Tests.ClientCertificates.Revocation;
@@ -16,7 +14,7 @@ namespace EdgeProxy.Tests.Samples;
 /// the log WebSocket upgrades and stays open, Keycloak gets X-Forwarded-*, a CAC certificate reaches Keycloak in
 /// nginx's format.
 /// </summary>
-public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
@@ -58,8 +56,9 @@ public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLif
         await _proxy.DisposeAsync();
         await _stigman.DisposeAsync();
         await _keycloak.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     [Fact]
     public void Check_PassesWithoutWarnings_OnceTheFilesExist() => SampleConfig.CheckPasses(_proxy.Config, output);

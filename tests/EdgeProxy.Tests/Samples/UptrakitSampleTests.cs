@@ -14,7 +14,7 @@ namespace EdgeProxy.Tests.Samples;
 /// place of the controller's /api/v1/pki/ocsp: the seed's security model — certificate headers only from trusted
 /// proxies, the issuer checked, direct mTLS first, revocation, the real client IP on WebSocket connects.
 /// </summary>
-public sealed class UptrakitSampleTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class UptrakitSampleTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
     private static readonly IPAddress Balancer = IPAddress.Parse("127.0.0.2");
@@ -52,8 +52,9 @@ public sealed class UptrakitSampleTests(ITestOutputHelper output) : IAsyncLifeti
         await _proxy.DisposeAsync();
         await _controller.DisposeAsync();
         await _ocsp.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     [ToolFact("openssl")]
     public void Check_PassesWithoutWarnings_OnceTheFilesExist() => SampleConfig.CheckPasses(_proxy.Config, output);

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace EdgeProxy.Tests.Streaming;
 
 /// <summary>Clients no one here wrote, as real peers: the Node "ws" package and curl -N.</summary>
-public sealed class ExternalClientEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ExternalClientEndToEndTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
     private readonly TempDirectory _dir = new();
@@ -22,8 +22,9 @@ public sealed class ExternalClientEndToEndTests(ITestOutputHelper output) : IAsy
     public async Task DisposeAsync()
     {
         await _env.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     [Fact]
     public async Task NodeWs_GetsPingsBetweenIntactEchoes_AndItsPongsStopAtTheProxy()

@@ -51,7 +51,7 @@ public sealed class RequestBodyEndToEndTests(ITestOutputHelper output) : IAsyncL
         GC.Collect();
         using var process = Process.GetCurrentProcess();
         var before = process.WorkingSet64;
-        long peak = before;
+        var peak = before;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using EdgeProxy.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.Streaming;

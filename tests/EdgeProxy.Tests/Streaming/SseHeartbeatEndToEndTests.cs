@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.Streaming;
 
-public sealed class SseHeartbeatEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class SseHeartbeatEndToEndTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
     private readonly TempDirectory _dir = new();
@@ -16,8 +16,9 @@ public sealed class SseHeartbeatEndToEndTests(ITestOutputHelper output) : IAsync
     public async Task DisposeAsync()
     {
         await _env.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     [Theory]
     [InlineData(false)]

@@ -140,7 +140,7 @@ public sealed class WebSocketFrameTests
                     break;
             }
 
-            byte[]? mask = masked ? RandomBytes(random, 4) : null;
+            var mask = masked ? RandomBytes(random, 4) : null;
             var frame = Frame(opcode, payload, mask);
             frames.Add(new FrameInfo(bytes.Count, bytes.Count + frame.Length, opcode, ours));
             bytes.AddRange(frame);

@@ -1,4 +1,3 @@
-using System.Net;
 using EdgeProxy.Tests.Infrastructure;
 using Xunit.Abstractions;
 

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.Tls;
 
-public sealed class ListenerEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ListenerEndToEndTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _dir = new();
     private TestUpstream _upstream = null!;
@@ -32,8 +32,9 @@ public sealed class ListenerEndToEndTests(ITestOutputHelper output) : IAsyncLife
     {
         await _proxy.DisposeAsync();
         await _upstream.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     [Theory]
     [InlineData(false, "1.1")]

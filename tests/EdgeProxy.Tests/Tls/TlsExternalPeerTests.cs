@@ -1,11 +1,10 @@
-using System.Text.Json;
 using EdgeProxy.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.Tls;
 
 /// <summary>Peers nobody here wrote: openssl s_client, curl and testssl.sh against the real listeners.</summary>
-public sealed class TlsExternalPeerTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class TlsExternalPeerTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _dir = new();
     private TestUpstream _upstream = null!;
@@ -28,8 +27,9 @@ public sealed class TlsExternalPeerTests(ITestOutputHelper output) : IAsyncLifet
     {
         await _proxy.DisposeAsync();
         await _upstream.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
     private Task<ExternalTool.Result> SClient(params string[] args) => ExternalTool.RunAsync(
         ExternalTool.Require("openssl"), ["s_client", "-connect", $"127.0.0.1:{_proxy.HttpsPort}", .. args], TimeSpan.FromSeconds(20), stdin: "");

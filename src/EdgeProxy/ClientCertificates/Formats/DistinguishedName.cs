@@ -13,10 +13,23 @@ internal static class DistinguishedName
 {
     private static readonly Dictionary<string, string> ShortNames = new()
     {
-        ["2.5.4.3"] = "CN", ["2.5.4.6"] = "C", ["2.5.4.7"] = "L", ["2.5.4.8"] = "ST", ["2.5.4.9"] = "street",
-        ["2.5.4.10"] = "O", ["2.5.4.11"] = "OU", ["2.5.4.5"] = "serialNumber", ["2.5.4.4"] = "SN", ["2.5.4.42"] = "GN",
-        ["2.5.4.12"] = "title", ["2.5.4.17"] = "postalCode", ["2.5.4.46"] = "dnQualifier", ["2.5.4.65"] = "pseudonym",
-        ["0.9.2342.19200300.100.1.25"] = "DC", ["0.9.2342.19200300.100.1.1"] = "UID", ["1.2.840.113549.1.9.1"] = "emailAddress",
+        ["2.5.4.3"] = "CN",
+        ["2.5.4.6"] = "C",
+        ["2.5.4.7"] = "L",
+        ["2.5.4.8"] = "ST",
+        ["2.5.4.9"] = "street",
+        ["2.5.4.10"] = "O",
+        ["2.5.4.11"] = "OU",
+        ["2.5.4.5"] = "serialNumber",
+        ["2.5.4.4"] = "SN",
+        ["2.5.4.42"] = "GN",
+        ["2.5.4.12"] = "title",
+        ["2.5.4.17"] = "postalCode",
+        ["2.5.4.46"] = "dnQualifier",
+        ["2.5.4.65"] = "pseudonym",
+        ["0.9.2342.19200300.100.1.25"] = "DC",
+        ["0.9.2342.19200300.100.1.1"] = "UID",
+        ["1.2.840.113549.1.9.1"] = "emailAddress",
     };
 
     public static string Rfc2253(X500DistinguishedName name)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -14,6 +15,7 @@ internal sealed record OcspCertId(byte[] IssuerNameHash, byte[] IssuerKeyHash, s
 
     public string CacheKey { get; } = Convert.ToHexString(IssuerKeyHash) + ":" + Serial;
 
+    [SuppressMessage("Security", "CA5350:Do Not Use Weak Cryptographic Algorithms", Justification = "RFC 6960 CertID hashes with SHA-1, the one algorithm every responder supports (RFC 5019); it identifies, it does not protect.")]
     public static OcspCertId For(X509Certificate2 leaf, X509Certificate2 issuer) => new(
         SHA1.HashData(issuer.SubjectName.RawData),
         SHA1.HashData(issuer.PublicKey.EncodedKeyValue.RawData),

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -159,6 +160,7 @@ internal static class OcspResponseParser
             throw new AsnContentException("bad ResponderID");
         }
 
+        [SuppressMessage("Security", "CA5350:Do Not Use Weak Cryptographic Algorithms", Justification = "RFC 6960 §4.2.1: a byKey ResponderID is the SHA-1 hash of the responder's public key; it identifies, the signature is checked separately.")]
         bool Named(X509Certificate2 cert) => name.Length > 0
             ? cert.SubjectName.RawData.AsSpan().SequenceEqual(name.Span)
             : SHA1.HashData(cert.PublicKey.EncodedKeyValue.RawData).AsSpan().SequenceEqual(keyHash.Span);

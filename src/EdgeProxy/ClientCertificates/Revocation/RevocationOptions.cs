@@ -6,6 +6,7 @@ namespace EdgeProxy.ClientCertificates.Revocation;
 /// </summary>
 public sealed class RevocationOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:ClientCertificates</c>. The same section as <see cref="ClientCertificateOptions"/>: these are its revocation keys.</summary>
     public const string SectionName = "EdgeProxy:ClientCertificates";
 
     /// <summary>

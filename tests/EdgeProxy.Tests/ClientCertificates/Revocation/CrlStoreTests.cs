@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using EdgeProxy.ClientCertificates.Revocation;
 using EdgeProxy.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -170,7 +169,7 @@ public sealed class CrlStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>Writes beside and renames over, as a CRL download script should; the stamp differs even within one tick.</summary>
-    private void Replace(string path, object content)
+    private static void Replace(string path, object content)
     {
         var temp = path + ".new";
         if (content is string text)

@@ -8,11 +8,13 @@ using Xunit.Abstractions;
 namespace EdgeProxy.Tests.ClientCertificates.Revocation;
 
 /// <summary>OCSP against openssl's responder (see <see cref="OpenSslOcspResponder"/>), through the checker as wired in production.</summary>
-public sealed class OcspClientTests(ITestOutputHelper output)
+public sealed class OcspClientTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly RevocationPki Pki = RevocationPki.Instance;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
     private readonly RecordingLoggerFactory _logs = new(output);
+
+    public void Dispose() => _logs.Dispose();
 
     [ToolTheory("openssl")]
     [InlineData(false)]

@@ -1,6 +1,5 @@
 using EdgeProxy.ClientCertificates.Revocation;
 using EdgeProxy.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
 using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.ClientCertificates.Revocation;

@@ -1,7 +1,6 @@
 using EdgeProxy.ClientCertificates.Revocation;
 using EdgeProxy.Configuration;
 using EdgeProxy.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
 
 namespace EdgeProxy.Tests.ClientCertificates.Revocation;
 
