@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using EdgeProxy.Tls;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;

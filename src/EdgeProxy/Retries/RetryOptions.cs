@@ -8,6 +8,7 @@ namespace EdgeProxy.Retries;
 /// </summary>
 public sealed class RetryOptions
 {
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:Retries</c>.</summary>
     public const string SectionName = "EdgeProxy:Retries";
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using EdgeProxy.Tests.Infrastructure;
 using EdgeProxy.Tests.Streaming;
 using Xunit.Abstractions;

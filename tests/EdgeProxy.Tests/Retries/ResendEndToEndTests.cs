@@ -10,7 +10,7 @@ namespace EdgeProxy.Tests.Retries;
 /// idempotent requests are sent again and answered, POST and PATCH never, and nothing is sent again once the
 /// client has part of the response.
 /// </summary>
-public sealed class ResendEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ResendEndToEndTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _seen = new();
@@ -54,8 +54,9 @@ public sealed class ResendEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
     {
         await _proxy.DisposeAsync();
         await _upstream.DisposeAsync();
-        _dir.Dispose();
     }
+
+    public void Dispose() => _dir.Dispose();
 
     [Theory]
     [InlineData("GET", 0, false)]
