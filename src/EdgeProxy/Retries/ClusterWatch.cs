@@ -214,25 +214,31 @@ internal sealed partial class ClusterWatch(ClusterState cluster, ClusterWatches 
             probes.AddRange(all.Where(d => !down.Any(p => p.Key == d)).Select(d => (d, AcceptsAsync(d))));
         }
 
-        var accepted = false;
-        foreach (var (destination, accepts) in probes)
+        // In the order they finish: one destination that hangs (dropped SYNs) must not hold back the release
+        // another one's answer allows.
+        await foreach (var finished in Task.WhenEach(probes.Select(p => p.Accepts)))
         {
-            if (await accepts)
+            if (!await finished)
             {
-                accepted = true;
-                Up(destination);
-                Log.DestinationBack(owner.Logger, cluster.ClusterId, destination.Model?.Config.Address ?? destination.DestinationId, Held);
+                continue;
             }
-        }
 
-        if (accepted && noneAvailable)
-        {
-            NudgeActiveHealthCheck();
+            var destination = probes.First(p => p.Accepts == finished).Destination;
+            Up(destination);
+            Log.DestinationBack(owner.Logger, cluster.ClusterId, destination.Model?.Config.Address ?? destination.DestinationId, Held);
+            if (noneAvailable)
+            {
+                NudgeActiveHealthCheck();
+            }
+            else if (Candidates(null).Count > 0)
+            {
+                Signal();
+            }
         }
 
         if (waiting && Candidates(null).Count > 0)
         {
-            Signal();
+            Signal(); // also when YARP's own checks made a destination available again
         }
     }
 

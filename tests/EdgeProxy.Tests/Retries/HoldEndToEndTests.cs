@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using EdgeProxy.Tests.Infrastructure;
+using EdgeProxy.Tests.Streaming;
 using Serilog.Events;
 using Xunit.Abstractions;
 using Yarp.ReverseProxy;
@@ -12,6 +13,7 @@ namespace EdgeProxy.Tests.Retries;
 /// page, never before; beyond MaxHeld they get 503 with Retry-After at once; a route Timeout still ends them;
 /// with every destination unhealthy they wait for a health check to pass.
 /// </summary>
+[Collection(RunsAlone.Name)] // exact metric values, and timing measured in milliseconds
 public sealed class HoldEndToEndTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _dir = new();
