@@ -69,6 +69,8 @@ public sealed class HoldEndToEndTests(ITestOutputHelper output) : IDisposable
 
         status.Should().Be(HttpStatusCode.BadGateway);
         elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1), "0 turns waiting off");
+        var access = await proxy.Logs.WaitForAsync(e => e.Properties.TryGetValue("Path", out var p) && p.ToString() == "\"/fast\"");
+        access.Properties.Should().NotContainKey("Tries").And.NotContainKey("HeldMs", "a request that neither waited nor was tried again carries nothing extra");
     }
 
     [Fact]
