@@ -8,7 +8,6 @@ internal static class RetryServiceCollectionExtensions
         services.AddSingleton<RetryPolicies>();
         services.AddSingleton<ClusterWatches>();
         services.AddSingleton<ErrorPages.UpstreamErrorPage>();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<RetryOptions>, RetryOptionsValidator>();
         return services;
     }
 
