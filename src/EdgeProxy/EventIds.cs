@@ -16,6 +16,7 @@ internal static class EventIds
     public const int SelfSignedCertificateCreated = 203;
     public const int SelfSignedCertificateInUse = 204;
     public const int SniNoCertificate = 205;
+    public const int MisdirectedRequest = 206;
 
     // Upstream errors 300-399
     public const int UpstreamError = 300;
@@ -33,6 +34,9 @@ internal static class EventIds
     public const int ProxyProtocolMalformed = 602;
     public const int ProxyProtocolAccepted = 603;
     public const int ForwardedChainStoppedEarly = 604;
+
+    // Request readings: canonical paths, method overrides 620-639
+    public const int RequestReadingRefused = 620;
 
     // HSTS 900-919
     public const int HstsUpstreamNormalised = 900;
@@ -53,6 +57,9 @@ internal static class EventIds
     public const int OcspSoftFail = 805;
     public const int CertificateRevoked = 806;
     public const int RevocationCheckFailed = 807;
+    public const int ClientCertificateRefusedInHandshake = 808;
+    public const int ClientCertificateRefusedAfterHandshake = 809;
+    public const int ClientCertificateVerdictDeferred = 810;
 
     // Authentication and authorization 700-719
     public const int AuthIssuerAvailable = 700;

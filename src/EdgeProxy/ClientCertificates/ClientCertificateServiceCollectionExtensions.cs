@@ -12,6 +12,7 @@ internal static class ClientCertificateServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ClientCertificateOptions>>().Value.TrustedCaFiles.Select(f => Path.GetFullPath(f, contentRoot))));
         services.AddSingleton<ClientCertificateValidator>();
         services.AddSingleton<ClientCertificateHandshake>();
+        services.AddSingleton<ClientCertificateConnectionGate>();
         services.AddSingleton<ITransformProvider, ClientCertificateTransformProvider>();
         return services;
     }

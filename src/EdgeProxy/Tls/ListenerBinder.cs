@@ -10,7 +10,7 @@ namespace EdgeProxy.Tls;
 /// (<see cref="Admin.AdminServer"/>). TLS endpoints answer every handshake from <see cref="TlsEndpoint"/>,
 /// which serves cached, reloadable certificate contexts with the full chain.
 /// </summary>
-internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, Acme.AcmeCertificates acme, Acme.TlsAlpnChallenges tlsAlpn)
+internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, ClientCertificates.ClientCertificateConnectionGate clientCertificateGate, Acme.AcmeCertificates acme, Acme.TlsAlpnChallenges tlsAlpn)
 {
     public List<ListenerFeature> Listeners { get; } = [];
 
@@ -29,11 +29,11 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
             var kind = endpoint.IsHttps ? ListenerKind.Https : ListenerKind.Http;
             Listen(options, endpoint.Address, listen =>
             {
-                Tag(listen, endpoint.Name, kind);
+                var tls = endpoint.IsHttps ? CreateTlsEndpoint(endpoint) : null;
+                Tag(listen, endpoint.Name, kind, tls);
                 options.ApplicationServices.GetService<ForwardedHeaders.ProxyProtocolConnections>()?.Attach(listen, endpoint.Name); // PROXY protocol precedes TLS
-                if (endpoint.IsHttps)
+                if (tls is not null)
                 {
-                    var tls = CreateTlsEndpoint(endpoint);
                     TlsEndpoints.Add(tls);
                     listen.Protocols = TcpProtocols(endpoint);
                     if (acme.Settings?.Challenges.Contains(Acme.AcmeChallengeType.TlsAlpn01) == true)
@@ -42,6 +42,10 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
                     }
 
                     listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = tls.SelectAsync });
+                    if (RequiresCertificates(endpoint))
+                    {
+                        listen.Use(clientCertificateGate.Create); // a refused certificate whose verdict came after the handshake: closed before any request
+                    }
                 }
                 else
                 {
@@ -85,6 +89,9 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
         return new TlsEndpoint(endpoint.Key, fallback, sni, loggerFactory.CreateLogger<TlsEndpoint>(), acmeProfiles);
     }
 
+    private static bool RequiresCertificates(EndpointSpec endpoint) =>
+        endpoint.Tls.ClientCertificateMode == ClientCertificateMode.RequireCertificate || endpoint.Sni.Any(s => s.Tls.ClientCertificateMode == ClientCertificateMode.RequireCertificate);
+
     private static HttpProtocols TcpProtocols(EndpointSpec endpoint)
     {
         var all = endpoint.Sni.Aggregate(endpoint.Protocols, (acc, s) => acc | s.Tls.Protocols);
@@ -94,9 +101,9 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
 
     public static bool Http3Supported => QuicListener.IsSupported;
 
-    private void Tag(ListenOptions listen, string name, ListenerKind kind)
+    private void Tag(ListenOptions listen, string name, ListenerKind kind, TlsEndpoint? tls = null)
     {
-        var feature = new ListenerFeature(name, kind, listen);
+        var feature = new ListenerFeature(name, kind, listen, tls);
         Listeners.Add(feature);
         listen.Use(next => connection =>
         {

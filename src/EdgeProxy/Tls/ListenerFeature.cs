@@ -6,11 +6,14 @@ namespace EdgeProxy.Tls;
 /// Set on every connection by the listener that accepted it, so the request pipeline knows whether it is
 /// serving the admin listener, a redirecting HTTP listener or a TLS listener, whatever the ports are.
 /// </summary>
-internal sealed class ListenerFeature(string name, ListenerKind kind, ListenOptions listenOptions)
+internal sealed class ListenerFeature(string name, ListenerKind kind, ListenOptions listenOptions, TlsEndpoint? tls = null)
 {
     public string Name { get; } = name;
 
     public ListenerKind Kind { get; } = kind;
+
+    /// <summary>The certificates and TLS settings per server name of an https listener; null otherwise.</summary>
+    public TlsEndpoint? Tls { get; } = tls;
 
     /// <summary>The port actually bound (differs from the configured one when that was 0).</summary>
     public int BoundPort => listenOptions.IPEndPoint?.Port ?? 0;

@@ -24,6 +24,12 @@ internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IRea
 
     public IEnumerable<TlsProfile> Profiles => _exact.Values.Concat(_wildcards.Select(w => w.Profile)).Append(_fallback).OfType<TlsProfile>();
 
+    /// <summary>
+    /// False when every name on this listener is served under one TLS policy, so no request can name a host whose
+    /// policy differs from its connection's. ACME-managed names each bring their own certificate, and may be added by a reload.
+    /// </summary>
+    public bool HasSeveralPolicies { get; } = acme is not null || Differ([.. sni.Select(s => s.Profile).Append(fallback).OfType<TlsProfile>()]);
+
     public ValueTask<SslServerAuthenticationOptions> SelectAsync(TlsHandshakeCallbackContext context)
     {
         if (acme?.Challenge(context.Connection, context.ClientHelloInfo.ServerName) is { } challenge)
@@ -38,11 +44,18 @@ internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IRea
             throw new AuthenticationException($"No certificate is configured for '{context.ClientHelloInfo.ServerName}' on {key}.");
         }
 
+        context.Connection.Features.Set(profile); // the policy this connection was made under, for MisdirectedRequestMiddleware
         return ValueTask.FromResult(profile.GetOptions(context.Connection));
     }
 
+    /// <summary>The profile for a server name or Host (case-insensitive, a trailing dot ignored); the default one for none.</summary>
     public TlsProfile? Find(string? serverName)
     {
+        if (serverName is [.. var name, '.'])
+        {
+            serverName = name;
+        }
+
         if (!string.IsNullOrEmpty(serverName))
         {
             if (_exact.TryGetValue(serverName, out var exact))
@@ -66,6 +79,8 @@ internal sealed partial class TlsEndpoint(string key, TlsProfile? fallback, IRea
 
         return _fallback;
     }
+
+    private static bool Differ(TlsProfile[] profiles) => profiles.Any(p => !p.SamePolicy(profiles[0]));
 
     private static partial class Log
     {

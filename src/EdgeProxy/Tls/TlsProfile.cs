@@ -18,6 +18,18 @@ internal sealed class TlsProfile(ReloadableCertificate certificate, TlsSettings 
 
     public TlsSettings Settings { get; } = settings;
 
+    /// <summary>
+    /// Whether a request under <paramref name="other"/>'s name may be served on a connection made under this profile:
+    /// the same certificate (the same files) and the same TLS versions, HTTP protocols and client-certificate mode.
+    /// </summary>
+    public bool SamePolicy(TlsProfile? other) =>
+        ReferenceEquals(this, other)
+        || (other is not null
+            && ReferenceEquals(Certificate, other.Certificate)
+            && Settings.SslProtocols == other.Settings.SslProtocols
+            && Settings.Protocols == other.Settings.Protocols
+            && Settings.ClientCertificateMode == other.Settings.ClientCertificateMode);
+
     public SslServerAuthenticationOptions GetOptions(ConnectionContext connection)
     {
         var options = GetOptions();

@@ -154,5 +154,9 @@ public sealed class TestPki
         return chain.Build(leaf);
     }
 
+    /// <summary>For a TLS client callback: the peer's certificate chains to the shared test PKI, whatever name it carries.</summary>
+    public static bool Validates(X509Certificate? certificate, X509Chain? chain) =>
+        certificate is not null && Instance.Validates(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), chain?.ChainPolicy.ExtraStore ?? []);
+
     private static byte[] RandomSerial() => RandomNumberGenerator.GetBytes(16);
 }

@@ -13,6 +13,7 @@ internal sealed partial class CrlStore : IDisposable
     private readonly ILogger _logger;
     private readonly ITimer? _timer;
     private readonly Lock _pollLock = new();
+    private long _generation;
 
     // A zero reloadInterval disables polling; tests then call ReloadIfChanged themselves.
     public CrlStore(IReadOnlyList<string> paths, TimeSpan reloadInterval, TimeProvider time, ILogger<CrlStore> logger)
@@ -26,6 +27,12 @@ internal sealed partial class CrlStore : IDisposable
             _timer = time.CreateTimer(_ => ReloadIfChanged(), null, reloadInterval, reloadInterval);
         }
     }
+
+    /// <summary>
+    /// Changes whenever a CRL file's new version is loaded, so a verdict taken under an older set of CRLs is
+    /// never reused (read it before <see cref="Check"/>: a reload racing the check then invalidates the verdict).
+    /// </summary>
+    public long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>
     /// Null when no CRL names <paramref name="issuer"/>. Otherwise Revoked when any CRL for it lists the serial,
@@ -98,6 +105,7 @@ internal sealed partial class CrlStore : IDisposable
                 var hadVersion = file.Current is not null;
                 if (file.ReloadIfChanged(out var error) && error is null)
                 {
+                    Interlocked.Increment(ref _generation);
                     foreach (var crl in file.Current!.Crls)
                     {
                         Log.CrlLoaded(_logger, file.Key, file.Path, crl.IssuerDisplay, crl.Revoked.Count, crl.NextUpdate?.ToString("u") ?? "none");

@@ -12,34 +12,43 @@ internal sealed class OcspCache(TimeSpan maxAge, int capacity = 10_000)
 
     public int Count => _entries.Count;
 
-    public RevocationResult? Get(string key, DateTimeOffset now)
+    public RevocationResult? Get(string key, DateTimeOffset now) => TryGet(key, now, out var result, out _) ? result : null;
+
+    /// <summary>The cached answer and the moment it stops being reusable.</summary>
+    public bool TryGet(string key, DateTimeOffset now, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RevocationResult? result, out DateTimeOffset until)
     {
+        result = null;
+        until = default;
         if (!_entries.TryGetValue(key, out var entry))
         {
-            return null;
+            return false;
         }
 
         if (entry.Until > now)
         {
-            return entry.Result;
+            (result, until) = (entry.Result, entry.Until);
+            return true;
         }
 
         _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
-        return null;
+        return false;
     }
 
-    /// <summary>Stores a good or revoked answer that has a nextUpdate; others are not reusable (RFC 6960 §4.2.2.1).</summary>
-    public void Set(string key, OcspAnswer answer, DateTimeOffset now)
+    /// <summary>
+    /// Stores a good or revoked answer that has a nextUpdate; others are not reusable (RFC 6960 §4.2.2.1).
+    /// Returns until when the answer may be reused, or null when it was not stored.
+    /// </summary>
+    public DateTimeOffset? Set(string key, OcspAnswer answer, DateTimeOffset now)
     {
         if (answer.Status == RevocationStatus.Unknown || answer.NextUpdate is not { } next || maxAge <= TimeSpan.Zero)
         {
-            return;
+            return null;
         }
 
         var until = next < now + maxAge ? next : now + maxAge;
         if (until <= now)
         {
-            return;
+            return null;
         }
 
         if (_entries.Count >= capacity)
@@ -59,6 +68,7 @@ internal sealed class OcspCache(TimeSpan maxAge, int capacity = 10_000)
         }
 
         _entries[key] = new Entry(new RevocationResult(answer.Status, answer.Reason), until);
+        return until;
     }
 
     private sealed record Entry(RevocationResult Result, DateTimeOffset Until);

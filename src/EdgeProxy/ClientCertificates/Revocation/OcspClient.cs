@@ -15,17 +15,20 @@ internal sealed partial class OcspClient(HttpClient http, RevocationSettings set
     private static readonly RevocationResult SoftFailed = new(RevocationStatus.Good, "ocsp unreachable (soft-fail)");
 
     private readonly OcspCache _cache = new(settings.OcspCacheMaxAge);
-    private readonly ConcurrentDictionary<string, Lazy<Task<RevocationResult>>> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<RevocationLookup>>> _inFlight = new(StringComparer.Ordinal);
 
     public OcspCache Cache => _cache;
 
-    /// <summary>Never throws except <see cref="OperationCanceledException"/> when the caller cancels.</summary>
-    public async ValueTask<RevocationResult> CheckAsync(X509Certificate2 leaf, X509Certificate2 issuer, CancellationToken cancellationToken)
+    /// <summary>
+    /// The answer and until when it may be reused. Completes synchronously when the answer is cached. Never throws
+    /// except <see cref="OperationCanceledException"/> when the caller cancels.
+    /// </summary>
+    public async ValueTask<RevocationLookup> LookupAsync(X509Certificate2 leaf, X509Certificate2 issuer, CancellationToken cancellationToken)
     {
         var url = settings.OcspResponderUrl ?? ResponderFrom(leaf);
         if (url is null)
         {
-            return new RevocationResult(RevocationStatus.Unknown, "no ocsp responder");
+            return RevocationLookup.Once(new RevocationResult(RevocationStatus.Unknown, "no ocsp responder"));
         }
 
         OcspCertId id;
@@ -37,21 +40,21 @@ internal sealed partial class OcspClient(HttpClient http, RevocationSettings set
         }
         catch (Exception ex) when (ex is CryptographicException or System.Formats.Asn1.AsnContentException or ArgumentException)
         {
-            return new RevocationResult(RevocationStatus.Unknown, "certificate unreadable for ocsp");
+            return RevocationLookup.Once(new RevocationResult(RevocationStatus.Unknown, "certificate unreadable for ocsp"));
         }
 
-        if (_cache.Get(id.CacheKey, time.GetUtcNow()) is { } cached)
+        if (_cache.TryGet(id.CacheKey, time.GetUtcNow(), out var cached, out var until))
         {
-            return cached;
+            return RevocationLookup.FromOcsp(cached, until);
         }
 
         // A browser opens several connections at once with the same certificate: they share one request. The
         // request runs on its own timeout, so one caller giving up does not fail the others.
-        var fetch = _inFlight.GetOrAdd(id.CacheKey, _ => new Lazy<Task<RevocationResult>>(() => FetchAsync(url, id, request, issuer)));
+        var fetch = _inFlight.GetOrAdd(id.CacheKey, _ => new Lazy<Task<RevocationLookup>>(() => FetchAsync(url, id, request, issuer)));
         return await fetch.Value.WaitAsync(cancellationToken);
     }
 
-    private async Task<RevocationResult> FetchAsync(Uri url, OcspCertId id, byte[] request, X509Certificate2 issuer)
+    private async Task<RevocationLookup> FetchAsync(Uri url, OcspCertId id, byte[] request, X509Certificate2 issuer)
     {
         try
         {
@@ -63,7 +66,7 @@ internal sealed partial class OcspClient(HttpClient http, RevocationSettings set
         }
     }
 
-    private async Task<RevocationResult> FetchCoreAsync(Uri url, OcspCertId id, byte[] request, X509Certificate2 issuer)
+    private async Task<RevocationLookup> FetchCoreAsync(Uri url, OcspCertId id, byte[] request, X509Certificate2 issuer)
     {
         byte[] body;
         using (var timeout = new CancellationTokenSource(settings.OcspTimeout))
@@ -75,18 +78,18 @@ internal sealed partial class OcspClient(HttpClient http, RevocationSettings set
                 using var response = await http.PostAsync(url, content, timeout.Token);
                 if (!response.IsSuccessStatusCode)
                 {
-                    return Unreachable(url, id, "ocsp http " + (int)response.StatusCode);
+                    return RevocationLookup.Once(Unreachable(url, id, "ocsp http " + (int)response.StatusCode));
                 }
 
                 body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
             }
             catch (OperationCanceledException)
             {
-                return Unreachable(url, id, "ocsp timeout");
+                return RevocationLookup.Once(Unreachable(url, id, "ocsp timeout"));
             }
             catch (HttpRequestException)
             {
-                return Unreachable(url, id, "ocsp unreachable");
+                return RevocationLookup.Once(Unreachable(url, id, "ocsp unreachable"));
             }
         }
 
@@ -97,8 +100,8 @@ internal sealed partial class OcspClient(HttpClient http, RevocationSettings set
             Log.NoAnswer(logger, id.Serial, url, answer.Reason);
         }
 
-        _cache.Set(id.CacheKey, answer, now);
-        return new RevocationResult(answer.Status, answer.Reason);
+        var reusableUntil = _cache.Set(id.CacheKey, answer, now);
+        return RevocationLookup.FromOcsp(new RevocationResult(answer.Status, answer.Reason), reusableUntil);
     }
 
     /// <summary>The first http(s) OCSP URI of the Authority Information Access extension; LDAP and others are ignored.</summary>

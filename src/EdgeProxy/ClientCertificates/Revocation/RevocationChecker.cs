@@ -4,29 +4,49 @@ namespace EdgeProxy.ClientCertificates.Revocation;
 
 /// <summary>
 /// The configured <see cref="RevocationMode"/>: CRL files, OCSP, or a CRL when one is loaded for the issuer and
-/// OCSP otherwise. Never throws for a bad certificate, CRL or responder; the result says why.
+/// OCSP otherwise. Never throws for a bad certificate, CRL or responder; the result says why. Verdicts are kept per
+/// certificate (<see cref="RevocationVerdictCache"/>): a CRL verdict until the CRLs change, an OCSP answer until it
+/// expires, so a certificate seen before is answered synchronously.
 /// </summary>
-internal sealed partial class RevocationChecker(RevocationMode mode, CrlStore? crls, OcspClient? ocsp, ILogger<RevocationChecker> logger)
+internal sealed partial class RevocationChecker(RevocationMode mode, CrlStore? crls, OcspClient? ocsp, TimeProvider time, ILogger<RevocationChecker> logger)
     : IRevocationChecker, IDisposable
 {
     private static readonly RevocationResult NoCrl = new(RevocationStatus.Unknown, "no crl for issuer");
 
+    private readonly RevocationVerdictCache _verdicts = new(time);
+
     public RevocationMode Mode => mode;
 
-    public async ValueTask<RevocationResult> CheckAsync(X509Certificate2 leaf, X509Certificate2 issuer, CancellationToken cancellationToken)
+    public RevocationVerdictCache Verdicts => _verdicts;
+
+    /// <summary>Completes synchronously for CRL verdicts and for any verdict already cached for this certificate.</summary>
+    public ValueTask<RevocationResult> CheckAsync(X509Certificate2 leaf, X509Certificate2 issuer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(leaf);
         ArgumentNullException.ThrowIfNull(issuer);
-        RevocationResult result;
+        if (mode == RevocationMode.None)
+        {
+            return ValueTask.FromResult(RevocationResult.NotChecked);
+        }
+
+        var generation = crls?.Generation ?? 0; // before the check: a reload racing it leaves this verdict stale, never reused
+        var key = RevocationVerdictCache.KeyFor(leaf);
+        return _verdicts.Get(key, generation) is { } cached
+            ? ValueTask.FromResult(cached)
+            : CheckUncachedAsync(leaf, issuer, key, generation, cancellationToken);
+    }
+
+    private async ValueTask<RevocationResult> CheckUncachedAsync(X509Certificate2 leaf, X509Certificate2 issuer, string key, long generation, CancellationToken cancellationToken)
+    {
+        RevocationLookup lookup;
         try
         {
-            result = mode switch
+            lookup = mode switch
             {
-                RevocationMode.None => RevocationResult.NotChecked,
-                RevocationMode.Crl => crls!.Check(leaf, issuer) ?? NoCrl,
-                RevocationMode.Ocsp => await ocsp!.CheckAsync(leaf, issuer, cancellationToken),
-                RevocationMode.CrlOrOcsp => crls!.Check(leaf, issuer) ?? await ocsp!.CheckAsync(leaf, issuer, cancellationToken),
-                _ => RevocationResult.NotChecked,
+                RevocationMode.Crl => RevocationLookup.FromCrl(crls!.Check(leaf, issuer) ?? NoCrl),
+                RevocationMode.Ocsp => await ocsp!.LookupAsync(leaf, issuer, cancellationToken),
+                RevocationMode.CrlOrOcsp => crls!.Check(leaf, issuer) is { } fromCrl ? RevocationLookup.FromCrl(fromCrl) : await ocsp!.LookupAsync(leaf, issuer, cancellationToken),
+                _ => RevocationLookup.Once(RevocationResult.NotChecked),
             };
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -34,6 +54,12 @@ internal sealed partial class RevocationChecker(RevocationMode mode, CrlStore? c
             // A bug here must refuse the certificate, not take the handshake down.
             Log.CheckFailed(logger, leaf.SerialNumber, ex);
             return new RevocationResult(RevocationStatus.Unknown, "revocation check failed");
+        }
+
+        var result = lookup.Result;
+        if (lookup.Reusable)
+        {
+            _verdicts.Set(key, result, generation, lookup.Until);
         }
 
         if (result.Status == RevocationStatus.Revoked)
@@ -67,7 +93,7 @@ internal sealed partial class RevocationChecker(RevocationMode mode, CrlStore? c
             ocsp = new OcspClient(http, settings, time, loggers.CreateLogger<OcspClient>());
         }
 
-        return new RevocationChecker(settings.Mode, crls, ocsp, loggers.CreateLogger<RevocationChecker>());
+        return new RevocationChecker(settings.Mode, crls, ocsp, time, loggers.CreateLogger<RevocationChecker>());
     }
 
     public CrlStore? Crls => crls;

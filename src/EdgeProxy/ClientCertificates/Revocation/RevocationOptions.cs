@@ -2,7 +2,9 @@ namespace EdgeProxy.ClientCertificates.Revocation;
 
 /// <summary>
 /// The revocation keys of <c>EdgeProxy:ClientCertificates</c>. Revocation is checked after the client's chain
-/// has been validated against the trusted CAs, once per TLS connection that presents a certificate.
+/// has been validated against the trusted CAs, during the handshake of each TLS connection that presents a
+/// certificate. With <c>RequireCertificate</c> a refused certificate gets no request read on its connection;
+/// with <c>AllowCertificate</c> routes decide. Verdicts are cached per certificate.
 /// </summary>
 public sealed class RevocationOptions
 {
@@ -11,7 +13,8 @@ public sealed class RevocationOptions
 
     /// <summary>
     /// <c>None</c> (default), <c>Crl</c>, <c>Ocsp</c> or <c>CrlOrOcsp</c>. With <c>None</c> a revoked client
-    /// certificate is accepted until it expires.
+    /// certificate is accepted until it expires. Otherwise, on a <c>RequireCertificate</c> listener, a revoked
+    /// certificate (or, unless <c>Ocsp:SoftFail</c>, one whose status cannot be had) is refused before any request.
     /// </summary>
     public RevocationMode Revocation { get; set; } = RevocationMode.None;
 
@@ -38,7 +41,10 @@ public sealed class OcspOptions
     /// </summary>
     public string? ResponderUrl { get; set; }
 
-    /// <summary>How long to wait for the responder. Default <c>5s</c>; the TLS handshake waits this long at most.</summary>
+    /// <summary>
+    /// How long to wait for the responder. Default <c>5s</c>: a connection whose certificate has no cached answer
+    /// waits this long at most before its first request is read (or it is refused, unless <see cref="SoftFail"/>).
+    /// </summary>
     public string Timeout { get; set; } = "5s";
 
     /// <summary>
@@ -49,7 +55,8 @@ public sealed class OcspOptions
 
     /// <summary>
     /// The longest time an answer is reused. Default <c>1h</c>. Answers are cached until their
-    /// <c>nextUpdate</c>, never longer than this; answers without <c>nextUpdate</c> are not cached.
+    /// <c>nextUpdate</c>, never longer than this; answers without <c>nextUpdate</c> are not cached. A revocation
+    /// published in the meantime is seen when the cached answer expires.
     /// </summary>
     public string CacheMaxAge { get; set; } = "1h";
 }

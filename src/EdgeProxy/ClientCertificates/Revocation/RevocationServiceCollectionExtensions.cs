@@ -15,9 +15,10 @@ internal static class RevocationServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var contentRoot = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
-            var settings = RevocationSettings.From(sp.GetRequiredService<IOptions<RevocationOptions>>().Value, contentRoot);
-            return RevocationChecker.Create(settings, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>());
+            return RevocationSettings.From(sp.GetRequiredService<IOptions<RevocationOptions>>().Value, contentRoot);
         });
+        services.AddSingleton(sp => RevocationChecker.Create(
+            sp.GetRequiredService<RevocationSettings>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IRevocationChecker>(sp => sp.GetRequiredService<RevocationChecker>());
         return services;
     }
