@@ -98,21 +98,24 @@ internal sealed partial class ClusterWatch(ClusterState cluster, ClusterWatches 
         Run(interval);
     }
 
-    /// <summary>YARP's available destinations now, without the down ones; the excluded ones only if nothing else is left.</summary>
-    public IReadOnlyList<DestinationState> Candidates(IReadOnlyList<DestinationState>? excluded)
+    /// <summary>
+    /// YARP's available destinations now, without the down ones (unless <paramref name="skipDown"/> is false) and
+    /// without <paramref name="excluded"/> ones, unless those are all that is left and <paramref name="sameAgain"/>.
+    /// </summary>
+    public IReadOnlyList<DestinationState> Candidates(IReadOnlyList<DestinationState>? excluded, bool skipDown = true, bool sameAgain = true)
     {
         var available = cluster.DestinationsState.AvailableDestinations;
         List<DestinationState>? up = null;
         lock (_lock)
         {
-            if (_down.Count == 0 && excluded is not { Count: > 0 })
+            if ((_down.Count == 0 || !skipDown) && excluded is not { Count: > 0 })
             {
                 return available;
             }
 
             foreach (var destination in available)
             {
-                if (!_down.ContainsKey(destination))
+                if (!skipDown || !_down.ContainsKey(destination))
                 {
                     (up ??= []).Add(destination);
                 }
@@ -125,7 +128,7 @@ internal sealed partial class ClusterWatch(ClusterState cluster, ClusterWatches 
         }
 
         var preferred = up.FindAll(d => !excluded.Contains(d));
-        return preferred.Count > 0 ? preferred : up; // the same destination again, once it is back
+        return preferred.Count > 0 || !sameAgain ? preferred : up; // the same destination again, once it is back
     }
 
     private void Run(TimeSpan interval)

@@ -15,7 +15,8 @@ namespace EdgeProxy.Retries;
 /// nothing was sent, so this holds for every method. A try that failed after it was sent is repeated only for
 /// an idempotent method whose body, if any, is still at hand, and never once the response has begun. When the
 /// tries are over, the clear 502/503/504 page (<see cref="UpstreamErrorPage"/>).
-/// A request whose first try succeeds pays one policy lookup, one flag read and one feature read.
+/// A request whose first try succeeds pays a policy lookup, a flag read, its method's idempotency check (and
+/// for an idempotent one whether it can have a body) and the error-feature read the error page always made.
 /// </summary>
 internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicies policies, ClusterWatches watches, UpstreamErrorPage errorPage, EdgeProxyMetrics metrics, ILogger<RetryMiddleware> logger)
 {
@@ -37,12 +38,12 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
     {
         var proxy = context.GetReverseProxyFeature();
         var policy = policies.For(proxy);
-        if (policy.Off || proxy.AllDestinations.Count == 0)
+        if (policy.Off || proxy.AllDestinations.Count == 0 || (!policy.Holds && proxy.AvailableDestinations.Count == 0))
         {
             return OnceAsync(context);
         }
 
-        if (proxy.AvailableDestinations.Count == 0 || watches.HasDown(proxy.Route.Cluster))
+        if (policy.Holds && (proxy.AvailableDestinations.Count == 0 || watches.HasDown(proxy.Route.Cluster)))
         {
             return TriesAsync(context, Begin(context, proxy, policy, ReplayableRequestBody.TryWrap(context, policy)), lastError: null);
         }
@@ -101,7 +102,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
         switch (outcome)
         {
             case Outcome.Failed:
-                lastError ??= Fail(context, StatusCodes.Status503ServiceUnavailable, ForwarderError.NoAvailableDestinations, null);
+                lastError ??= Refusal(context, state);
                 var givenUp = state.WasRetried && !UpstreamErrorPage.IsClientSide(lastError.Error) && !context.RequestAborted.IsCancellationRequested;
                 if (givenUp)
                 {
@@ -111,10 +112,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
                 await errorPage.WriteAsync(context, lastError, logged: givenUp);
                 break;
             case Outcome.TryDurationOver:
-                // Never tried itself (its destinations were known to be down): the refusal that put them down is its answer.
-                lastError ??= state.Watch.LastRefusal is { } refusal
-                    ? Fail(context, StatusCodes.Status502BadGateway, refusal.Error, refusal.Exception)
-                    : Fail(context, StatusCodes.Status503ServiceUnavailable, ForwarderError.NoAvailableDestinations, null);
+                lastError ??= Refusal(context, state);
                 GaveUp(state, "try_duration", lastError);
                 await errorPage.WriteAsync(context, lastError, logged: true);
                 break;
@@ -140,6 +138,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
         while (true)
         {
             var mustWait = false;
+            var sameAgain = true; // the destination that just failed, when no other is left
             if (lastError is not null)
             {
                 var kind = FailureKinds.Classify(lastError.Error, lastError.Exception);
@@ -148,6 +147,11 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
                 if (kind == FailureKind.Unsent && destination is not null && lastError.Error != ForwarderError.NoAvailableDestinations)
                 {
                     watch.MarkDown(destination, lastError, policy.TryInterval);
+                    if (!policy.Holds)
+                    {
+                        state.Exclude(destination); // not waiting: another destination now, or the failure as it is
+                        sameAgain = false;
+                    }
                 }
                 else if (kind == FailureKind.Unsent)
                 {
@@ -165,8 +169,8 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
             }
 
             var changed = watch.Changed; // before looking: a change after the look completes it
-            var candidates = mustWait ? [] : watch.Candidates(state.Excluded);
-            if (state.Excluded is { Count: > 0 } excluded && candidates.All(excluded.Contains)
+            var candidates = mustWait ? [] : watch.Candidates(state.Excluded, skipDown: policy.Holds, sameAgain);
+            if (state.Excluded is { Count: > 0 } excluded && candidates.Count > 0 && candidates.All(excluded.Contains)
                 && await PauseAsync(policy.TryInterval, context.RequestAborted) is false)
             {
                 return Outcome.ClientGone;
@@ -310,6 +314,11 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
         Log.GaveUp(logger, state.Route.Config.RouteId, cluster, (long)state.Held.TotalMilliseconds, state.Tries, reason,
             error is null ? "-" : UpstreamFailure.From(error.Error, error.Exception)?.Kind ?? error.Error.ToString(), error?.Exception);
     }
+
+    /// <summary>For a request that never tried itself: the refusal that put its destinations down, else none available.</summary>
+    private static RetryErrorFeature Refusal(HttpContext context, RetryState state) => state.Watch.LastRefusal is { } refusal
+        ? Fail(context, StatusCodes.Status502BadGateway, refusal.Error, refusal.Exception)
+        : Fail(context, StatusCodes.Status503ServiceUnavailable, ForwarderError.NoAvailableDestinations, null);
 
     private static RetryErrorFeature Fail(HttpContext context, int status, ForwarderError error, Exception? exception)
     {

@@ -58,7 +58,7 @@ public sealed class HoldEndToEndTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task TryDurationZero_OnARoute_FailsAtOnce()
+    public async Task TryDurationZero_OnARoute_FailsAtOnce_EveryTimeWithTheRealReason()
     {
         var config = new TestConfig(_dir.Path).Cluster("app", Refusing())
             .Route("fast", "/fast", "app", new Dictionary<string, string> { ["EdgeProxy.TryDuration"] = "0" });
@@ -66,11 +66,32 @@ public sealed class HoldEndToEndTests(ITestOutputHelper output) : IDisposable
         using var client = proxy.CreateClient();
 
         var (status, _, elapsed) = await TimedAsync(client, HttpMethod.Get, "/fast", Stopwatch.GetTimestamp());
+        var (again, body, _) = await TimedAsync(client, HttpMethod.Get, "/fast", Stopwatch.GetTimestamp());
 
         status.Should().Be(HttpStatusCode.BadGateway);
         elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1), "0 turns waiting off");
+        again.Should().Be(HttpStatusCode.BadGateway);
+        body.Should().Be("502 Bad Gateway: route 'fast': connection refused\n", "the next request tries the destination itself, as without waiting");
         var access = await proxy.Logs.WaitForAsync(e => e.Properties.TryGetValue("Path", out var p) && p.ToString() == "\"/fast\"");
         access.Properties.Should().NotContainKey("Tries").And.NotContainKey("HeldMs", "a request that neither waited nor was tried again carries nothing extra");
+    }
+
+    [Fact]
+    public async Task TryDurationZero_TwoDestinations_OneRefusing_TheOtherAnswersAtOnce()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var config = new TestConfig(_dir.Path).Route("app", "{**any}", "app").Cluster("app", Refusing(), upstream.Url)
+            .Set("ReverseProxy:Clusters:app:LoadBalancingPolicy", "RoundRobin").Set("EdgeProxy:Retries:TryDuration", "0");
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient();
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            answers.Add((await client.GetAsync($"/x/{i}")).StatusCode);
+        }
+
+        answers.Should().OnlyContain(s => s == HttpStatusCode.OK, "a refused connection moves on to the other destination without waiting");
     }
 
     [Fact]
