@@ -31,6 +31,7 @@ internal static class ConfigChecker
         StreamingRouteCheck.Check(routes, report);
         RequestHeaders.RequestHeaderOptionsValidator.Validate(config, report);
         Routing.RouteRequestMetadataValidator.Validate(config, report);
+        Retries.RetryConfigValidator.Validate(config, report);
         var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
         return new ConfigCheckResult(report, endpoints, admin, acme);
     }

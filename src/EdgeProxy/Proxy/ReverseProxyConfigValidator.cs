@@ -18,6 +18,11 @@ internal static class ReverseProxyConfigValidator
     public static IReadOnlyList<RouteConfig> Validate(IConfiguration config, ConfigReport report, Action<IServiceCollection>? addPolicies = null)
     {
         var section = config.GetSection(SectionName);
+        foreach (var cluster in section.GetSection("Clusters").GetChildren())
+        {
+            HealthCheckConfigValidator.Validate(cluster, report);
+        }
+
         var before = report.Failures.Count();
         CheckDurations(section, report);
         if (report.Failures.Count() > before)

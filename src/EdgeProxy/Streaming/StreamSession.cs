@@ -56,6 +56,10 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
     private long _bytesFromClient;
     private long _bytesToClient;
     private long _firstByteToClient;
+    private IHttpResponseBodyFeature? _originalBody;
+    private Stream? _originalRequestBody;
+    private IHttpUpgradeFeature? _originalUpgrade;
+    private IHttpExtendedConnectFeature? _originalConnect;
 
     public StreamSession(HttpContext context, StreamingSettings settings, StreamMode mode, HttpTransformer inner, TimeSpan? clusterActivityTimeout, string routeId, DeadlineSweep sweep, ILogger logger, Observability.EdgeProxyMetrics? metrics = null)
     {
@@ -140,21 +144,25 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
         }
 
         var bodyFeature = features.Get<IHttpResponseBodyFeature>()!;
+        _originalBody = bodyFeature;
         _body = new ResponseBody(bodyFeature, this);
         features.Set<IHttpResponseBodyFeature>(_body);
 
         if (features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
         {
-            _context.Request.Body = new ActivityStream(_context.Request.Body, this, ownsInner: false);
+            _originalRequestBody = _context.Request.Body;
+            _context.Request.Body = new ActivityStream(_originalRequestBody, this, ownsInner: false);
         }
 
         if (features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
         {
+            _originalUpgrade = upgrade;
             features.Set<IHttpUpgradeFeature>(new TrackedUpgradeFeature(upgrade, this));
         }
 
         if (features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect)
         {
+            _originalConnect = connect;
             features.Set<IHttpExtendedConnectFeature>(new TrackedExtendedConnectFeature(connect, this));
         }
 
@@ -268,6 +276,34 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
         }
 
         return error;
+    }
+
+    /// <summary>
+    /// After a try that failed before the response began: the request's own body and features again, so the
+    /// next try (Retries) wraps the originals instead of this finished session's wrappers.
+    /// </summary>
+    public void Restore()
+    {
+        var features = _context.Features;
+        if (_originalBody is not null)
+        {
+            features.Set(_originalBody);
+        }
+
+        if (_originalRequestBody is not null)
+        {
+            _context.Request.Body = _originalRequestBody;
+        }
+
+        if (_originalUpgrade is not null)
+        {
+            features.Set(_originalUpgrade);
+        }
+
+        if (_originalConnect is not null)
+        {
+            features.Set(_originalConnect);
+        }
     }
 
     private ForwarderError TimedOut(string limit)

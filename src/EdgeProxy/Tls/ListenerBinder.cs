@@ -6,18 +6,21 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 namespace EdgeProxy.Tls;
 
 /// <summary>
-/// Binds the configured endpoints and the admin listener on Kestrel. TLS endpoints answer every handshake
-/// from <see cref="TlsEndpoint"/>, which serves cached, reloadable certificate contexts with the full chain.
-/// The listeners go through Kestrel's configuration loader (<see cref="ListenerSlots"/>), so a reload that changes
-/// one listener rebinds that one only, as Kestrel's own <c>Kestrel:Endpoints</c> reload does.
+/// Binds the configured endpoints on the host's Kestrel and the admin listener on its own server
+/// (<see cref="Admin.AdminServer"/>). TLS endpoints answer every handshake from <see cref="TlsEndpoint"/>, which
+/// serves cached, reloadable certificate contexts with the full chain. Both servers' listeners go through Kestrel's
+/// configuration loader (<see cref="ListenerSlots"/>), so a reload that changes one listener rebinds that one only,
+/// as Kestrel's own <c>Kestrel:Endpoints</c> reload does.
 /// </summary>
 internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, ClientCertificates.ClientCertificateConnectionGate clientCertificateGate, Acme.AcmeCertificates acme, Acme.TlsAlpnChallenges tlsAlpn)
 {
     private readonly Lock _gate = new();
     private readonly ListenerSlots _slots = new();
+    private readonly ListenerSlots _adminSlots = new();
     private volatile ListenerPlan _plan = plan;
     private volatile ListenerFeature[] _listeners = [];
     private Microsoft.AspNetCore.Server.Kestrel.KestrelConfigurationLoader? _loader;
+    private Microsoft.AspNetCore.Server.Kestrel.KestrelConfigurationLoader? _adminLoader;
     private ForwardedHeaders.ProxyProtocolConnections? _proxyProtocol;
 
     /// <summary>The listeners as bound now, in the order the configuration names them.</summary>
@@ -40,33 +43,59 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
         lock (_gate)
         {
             _loader = options.Configure(new ConfigurationBuilder().Add(_slots).Build(), reloadOnChange: true);
-            RegisterNames(_plan);
-            _slots.Publish(_plan, ProxyProtocolOf);
+            RegisterNames(_loader, _plan, admin: false);
+            _slots.Publish(_plan, admin: false, ProxyProtocolOf);
+        }
+    }
+
+    /// <summary>The admin listener's addresses on the admin server's options; false when there are none.</summary>
+    public bool BindAdmin(KestrelServerOptions options)
+    {
+        lock (_gate)
+        {
+            if (_plan.AdminAddresses.Count == 0)
+            {
+                return false;
+            }
+
+            _adminLoader = options.Configure(new ConfigurationBuilder().Add(_adminSlots).Build(), reloadOnChange: true);
+            RegisterNames(_adminLoader, _plan, admin: true);
+            _adminSlots.Publish(_plan, admin: true, ProxyProtocolOf);
+            return true;
         }
     }
 
     /// <summary>
     /// Applies a reloaded configuration's listeners: Kestrel stops the listeners whose settings changed or that are gone
     /// (their open connections get its usual grace) and binds the changed and new ones; the others are untouched.
-    /// Returns false when nothing about the listeners changed.
+    /// Returns false when nothing about the listeners changed; <paramref name="adminNeedsRestart"/> when admin URLs were
+    /// added while no admin server runs (it is started only when the start-up configuration names one).
     /// </summary>
-    public bool Apply(ListenerPlan next)
+    public bool Apply(ListenerPlan next, out bool adminNeedsRestart)
     {
         lock (_gate)
         {
             _plan = next;
-            RegisterNames(next);
-            var names = ListenerSlots.Names(next).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var names = ListenerSlots.Names(next, admin: false).Concat(ListenerSlots.Names(next, admin: true)).ToHashSet(StringComparer.OrdinalIgnoreCase);
             _listeners = [.. _listeners.Where(l => names.Contains(l.Slot))];
-            return _slots.Publish(next, ProxyProtocolOf);
+            RegisterNames(_loader!, next, admin: false);
+            var changed = _slots.Publish(next, admin: false, ProxyProtocolOf);
+            adminNeedsRestart = _adminLoader is null && next.AdminAddresses.Count > 0;
+            if (_adminLoader is not null)
+            {
+                RegisterNames(_adminLoader, next, admin: true);
+                changed |= _adminSlots.Publish(next, admin: true, ProxyProtocolOf);
+            }
+
+            return changed;
         }
     }
 
-    private void RegisterNames(ListenerPlan current)
+    private void RegisterNames(Microsoft.AspNetCore.Server.Kestrel.KestrelConfigurationLoader loader, ListenerPlan current, bool admin)
     {
-        foreach (var name in ListenerSlots.Names(current))
+        foreach (var name in ListenerSlots.Names(current, admin))
         {
-            _loader!.Endpoint(name, endpoint => Configure(name, endpoint.ListenOptions));
+            loader.Endpoint(name, endpoint => Configure(name, endpoint.ListenOptions));
         }
     }
 
@@ -150,7 +179,7 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
 
         lock (_gate)
         {
-            var order = ListenerSlots.Names(_plan).Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.OrdinalIgnoreCase);
+            var order = ListenerSlots.Names(_plan, admin: false).Concat(ListenerSlots.Names(_plan, admin: true)).Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.OrdinalIgnoreCase);
             _listeners = [.. _listeners.Where(l => !l.Slot.Equals(slot, StringComparison.OrdinalIgnoreCase)).Append(feature)
                 .OrderBy(l => order.GetValueOrDefault(l.Slot, int.MaxValue))];
         }

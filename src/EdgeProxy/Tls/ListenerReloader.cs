@@ -45,9 +45,14 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
             selfSigned = SelfSignedCertificate.GetOrCreate(edge.ResolveDataPath(environment.ContentRootPath), certificates.SelfSigned.Hosts, out _);
         }
 
-        if (binder.Apply(new ListenerPlan(endpoints, admin, selfSigned, proxyProtocol)))
+        if (binder.Apply(new ListenerPlan(endpoints, admin, selfSigned, proxyProtocol), out var adminNeedsRestart))
         {
             Log.ListenersChanged(logger, string.Join(", ", endpoints.Select(e => $"{e.Name} {e.Address}").Concat(admin.Select(a => $"Admin {a}"))));
+        }
+
+        if (adminNeedsRestart)
+        {
+            Log.AdminNeedsRestart(logger, Admin.AdminOptions.SectionName + ":Urls");
         }
     }
 
@@ -55,5 +60,8 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
     {
         [LoggerMessage(EventIds.ListenersReloaded, LogLevel.Information, "Listeners reloaded; those whose settings changed are rebound, the others keep their connections. Now: {Listeners}")]
         public static partial void ListenersChanged(ILogger logger, string listeners);
+
+        [LoggerMessage(EventIds.RestartRequired, LogLevel.Warning, "restart required: {Key} names an admin listener, and none was started (the start-up configuration had it empty); it is bound on restart")]
+        public static partial void AdminNeedsRestart(ILogger logger, string key);
     }
 }

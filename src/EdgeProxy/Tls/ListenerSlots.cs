@@ -5,7 +5,8 @@ using System.Text;
 namespace EdgeProxy.Tls;
 
 /// <summary>
-/// The configuration Kestrel's own loader is given: one <c>Endpoints:&lt;name&gt;</c> entry per listener with its address
+/// The configuration a Kestrel server's own loader is given (the host's, and the admin server's): one
+/// <c>Endpoints:&lt;name&gt;</c> entry per listener with its address
 /// (always http://: TLS is ours, added by <see cref="ListenerBinder"/>) and a fingerprint of everything EdgeProxy sets
 /// up on it. Kestrel rebinds an endpoint whose entry changed, and only that one, exactly as it does for its own
 /// <c>Kestrel:Endpoints</c> on reload; connections on the other listeners never notice.
@@ -17,18 +18,26 @@ internal sealed class ListenerSlots : ConfigurationProvider, IConfigurationSourc
 
     public IConfigurationProvider Build(IConfigurationBuilder builder) => this;
 
-    /// <summary>Kestrel's entries for <paramref name="plan"/>; true (and Kestrel is told) when they differ from the last ones.</summary>
-    public bool Publish(ListenerPlan plan, Func<EndpointSpec, string> extra)
+    /// <summary>
+    /// Kestrel's entries for the public listeners of <paramref name="plan"/>, or for the admin listener's addresses when
+    /// <paramref name="admin"/>; true (and Kestrel is told) when they differ from the last ones.
+    /// </summary>
+    public bool Publish(ListenerPlan plan, bool admin, Func<EndpointSpec, string> extra)
     {
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var endpoint in plan.Endpoints)
+        if (admin)
         {
-            Add(data, endpoint.Name, endpoint.Address, Fingerprint(endpoint, extra(endpoint)));
+            for (var i = 0; i < plan.AdminAddresses.Count; i++)
+            {
+                Add(data, AdminPrefix + i.ToString(CultureInfo.InvariantCulture), plan.AdminAddresses[i], "admin");
+            }
         }
-
-        for (var i = 0; i < plan.AdminAddresses.Count; i++)
+        else
         {
-            Add(data, AdminPrefix + i.ToString(CultureInfo.InvariantCulture), plan.AdminAddresses[i], "admin");
+            foreach (var endpoint in plan.Endpoints)
+            {
+                Add(data, endpoint.Name, endpoint.Address, Fingerprint(endpoint, extra(endpoint)));
+            }
         }
 
         if (Data.Count == data.Count && data.All(kv => Data.TryGetValue(kv.Key, out var value) && value == kv.Value))
@@ -41,8 +50,9 @@ internal sealed class ListenerSlots : ConfigurationProvider, IConfigurationSourc
         return true;
     }
 
-    public static IEnumerable<string> Names(ListenerPlan plan) =>
-        plan.Endpoints.Select(e => e.Name).Concat(plan.AdminAddresses.Select((_, i) => AdminPrefix + i.ToString(CultureInfo.InvariantCulture)));
+    public static IEnumerable<string> Names(ListenerPlan plan, bool admin) => admin
+        ? plan.AdminAddresses.Select((_, i) => AdminPrefix + i.ToString(CultureInfo.InvariantCulture))
+        : plan.Endpoints.Select(e => e.Name);
 
     private static void Add(Dictionary<string, string?> data, string name, BindingAddress address, string fingerprint)
     {
