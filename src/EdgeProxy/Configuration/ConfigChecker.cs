@@ -24,14 +24,14 @@ internal static class ConfigChecker
         OptionsCheck.Check(bindable, new ConfigContext(contentRoot, () => endpoints), report);
         var admin = ListenerPlan.Others(config).Admin; // AdminOptionsValidator reported its problems through OptionsCheck
         AuthenticationConfigValidator.Validate(config, contentRoot, report);
-        var routes = ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
+        var (routes, clusters) = ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
         ForwardedHeaders.ForwardedRouteCheck.Check(routes, report);
         HstsRouteCheck.Check(routes, report);
         ClientCertificateRouteCheck.Check(routes, endpoints, report);
         StreamingRouteCheck.Check(routes, report);
         RequestHeaders.RequestHeaderOptionsValidator.Validate(config, report);
         Routing.RouteRequestMetadataValidator.Validate(config, report);
-        Retries.RetryConfigValidator.Validate(config, report);
+        Retries.RetryRouteCheck.Check(BoundOptions.Get<Retries.RetryOptions>(bindable), routes, clusters, report);
         var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
         return new ConfigCheckResult(report, endpoints, admin, acme);
     }

@@ -14,8 +14,8 @@ internal static class ReverseProxyConfigValidator
     public const string SectionName = "ReverseProxy";
     private static readonly string[] DurationSuffixes = ["Timeout", "Interval", "Period", "Duration"];
 
-    /// <summary>Returns the routes as YARP read them, for the per-route EdgeProxy checks; none when the section cannot be read.</summary>
-    public static IReadOnlyList<RouteConfig> Validate(IConfiguration config, ConfigReport report, Action<IServiceCollection>? addPolicies = null)
+    /// <summary>Returns the routes and clusters as YARP read them, for the per-route EdgeProxy checks; none when the section cannot be read.</summary>
+    public static ProxyConfigRead Validate(IConfiguration config, ConfigReport report, Action<IServiceCollection>? addPolicies = null)
     {
         var section = config.GetSection(SectionName);
         foreach (var cluster in section.GetSection("Clusters").GetChildren())
@@ -27,7 +27,7 @@ internal static class ReverseProxyConfigValidator
         CheckDurations(section, report);
         if (report.Failures.Count() > before)
         {
-            return []; // YARP's binder would stop at the first of these with a less helpful message.
+            return ProxyConfigRead.None; // YARP's binder would stop at the first of these with a less helpful message.
         }
 
         var services = new ServiceCollection();
@@ -48,7 +48,7 @@ internal static class ReverseProxyConfigValidator
         catch (Exception ex)
         {
             report.Fail(SectionName, ex.InnerException?.Message ?? ex.Message);
-            return [];
+            return ProxyConfigRead.None;
         }
 
         var validator = provider.GetRequiredService<IConfigValidator>();
@@ -109,7 +109,7 @@ internal static class ReverseProxyConfigValidator
             }
         }
 
-        return proxyConfig.Routes;
+        return new ProxyConfigRead(proxyConfig.Routes, proxyConfig.Clusters);
     }
 
     private static void CheckAddress(string? address, string key, ConfigReport report)

@@ -36,6 +36,12 @@ internal static class RouteMetadataKeys
     /// <summary>How an odd path spelling is treated: canonical (default) or AsSent.</summary>
     public const string Path = "EdgeProxy.Path";
 
+    /// <summary>The cluster's TryDuration, for this route.</summary>
+    public const string TryDuration = ClusterMetadataKeys.TryDuration;
+
+    /// <summary>The cluster's MaxRetries, for this route.</summary>
+    public const string MaxRetries = ClusterMetadataKeys.MaxRetries;
+
     public static IReadOnlyList<string> All { get; } = [.. typeof(RouteMetadataKeys).GetFields(BindingFlags.Public | BindingFlags.Static)
         .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!)];
 }
