@@ -148,7 +148,7 @@ public static class Program
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTraceContext(builder.Configuration); // traceparent to the upstream: the request's span as its parent, unless spans are exported
         builder.Services.AddTrustedProxies(builder.Configuration); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
-        builder.Services.AddRequestHeaderRules(builder.Configuration); // the strip list: identity, certificate, URL and method overrides
+        builder.Services.AddRequestHeaderRules(); // the strip list: identity, certificate, URL and method overrides
         builder.Services.AddCanonicalPaths();          // the upstream gets the canonical path as the client spelled it (%2F stays %2F)
         builder.Services.AddStreamingPolicies(); // per-route stream policy: wraps YARP's forwarder (idle/total/max limits, SSE headers at once)
         builder.Services.AddUpstreamRetries();   // requests wait out an upstream restart; idempotent ones are sent again after a reset

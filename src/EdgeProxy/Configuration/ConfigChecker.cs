@@ -29,7 +29,6 @@ internal static class ConfigChecker
         HstsRouteCheck.Check(routes, report);
         ClientCertificateRouteCheck.Check(routes, endpoints, report);
         StreamingRouteCheck.Check(routes, report);
-        RequestHeaders.RequestHeaderOptionsValidator.Validate(config, report);
         Routing.RouteRequestMetadataValidator.Validate(config, report);
         Retries.RetryRouteCheck.Check(BoundOptions.Get<Retries.RetryOptions>(bindable), routes, clusters, report);
         var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
