@@ -29,7 +29,7 @@ internal static class ConfigChecker
         HstsRouteCheck.Check(routes, report);
         ClientCertificateRouteCheck.Check(routes, endpoints, report);
         StreamingRouteCheck.Check(routes, report);
-        Routing.RouteRequestMetadataValidator.Validate(config, report);
+        Routing.RouteRequestMetadataCheck.Check(routes, report);
         Retries.RetryRouteCheck.Check(BoundOptions.Get<Retries.RetryOptions>(bindable), routes, clusters, report);
         var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
         return new ConfigCheckResult(report, endpoints, admin, acme);
