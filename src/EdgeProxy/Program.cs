@@ -139,15 +139,15 @@ public static class Program
         });
 
         builder.Services.AddEdgeProxyTelemetry(builder.Configuration);
-        builder.Services.AddRevocationChecking(builder.Configuration);          // CRL files (reloaded) and OCSP for client certificates
-        builder.Services.AddClientCertificates(builder.Configuration, contentRoot);
+        builder.Services.AddRevocationChecking(); // CRL files (reloaded) and OCSP for client certificates
+        builder.Services.AddClientCertificates(contentRoot);
         builder.Services.AddAdminListener(builder.Configuration); // its own server: /readyz and /metrics answer until the drain ends
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
         builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTraceContext(builder.Configuration); // traceparent to the upstream: the request's span as its parent, unless spans are exported
-        builder.Services.AddTrustedProxies(builder.Configuration); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
+        builder.Services.AddTrustedProxies(); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
         builder.Services.AddRequestHeaderRules(); // the strip list: identity, certificate, URL and method overrides
         builder.Services.AddCanonicalPaths();          // the upstream gets the canonical path as the client spelled it (%2F stays %2F)
         builder.Services.AddStreamingPolicies(); // per-route stream policy: wraps YARP's forwarder (idle/total/max limits, SSE headers at once)
