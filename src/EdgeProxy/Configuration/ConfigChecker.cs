@@ -23,8 +23,9 @@ internal static class ConfigChecker
         var endpoints = ListenerValidator.Validate(config, contentRoot, report);
         OptionsCheck.Check(bindable, new ConfigContext(contentRoot, () => endpoints), report);
         var admin = ListenerPlan.Others(config).Admin; // AdminOptionsValidator reported its problems through OptionsCheck
-        AuthenticationConfigValidator.Validate(config, contentRoot, report);
-        var (routes, clusters) = ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
+        var authorization = BoundOptions.Get<EdgeProxyAuthorizationOptions>(bindable);
+        var (routes, clusters) = ReverseProxyConfigValidator.Validate(config, report, AuthorizationRouteCheck.AddRouteValidation(authorization));
+        AuthorizationRouteCheck.Check(routes, authorization, EdgeProxyAuthenticationOptionsValidator.SchemeNames(bindable), report);
         ForwardedHeaders.ForwardedRouteCheck.Check(routes, report);
         HstsRouteCheck.Check(routes, report);
         ClientCertificateRouteCheck.Check(routes, endpoints, report);
