@@ -40,13 +40,13 @@ internal static class ValueCheck
 
                 break;
             case MapNode map:
-                children.ForEach(child => Walk(config, child.Path, map.Entry, report));
+                children.ForEach(child => Walk(config, child.Path, Inherit(map.Entry, map.Source), report));
                 break;
             case ListNode list when children.Count == 0 && path is not null && config[path] is { Length: > 0 } single:
                 report.Fail(path, $"must be a list: [\"{single}\"]"); // the binder would make it an empty list
                 break;
             case ListNode list:
-                children.ForEach(child => Walk(config, child.Path, list.Item, report));
+                children.ForEach(child => Walk(config, child.Path, Inherit(list.Item, list.Source), report));
                 break;
             case ValueNode value when path is not null && config[path] is { } text && Owned(value):
                 if (Problem(value, text) is { } problem)
@@ -61,6 +61,9 @@ internal static class ValueCheck
                 break;
         }
     }
+
+    /// <summary>An entry of a list or map of values is owned as the property holding it is (an enum list's "Dns01" is ours to refuse).</summary>
+    private static ConfigNode Inherit(ConfigNode entry, MemberInfo? holder) => entry is ValueNode { Source: null } value && holder is not null ? value with { Source = holder } : entry;
 
     /// <summary>EdgeProxy's options and Kestrel's; YARP reads and reports its own.</summary>
     private static bool Owned(ValueNode value) => value.Source is PropertyInfo property
