@@ -32,7 +32,10 @@ internal static class ConfigChecker
         StreamingRouteCheck.Check(routes, report);
         Routing.RouteRequestMetadataCheck.Check(routes, report);
         Retries.RetryRouteCheck.Check(BoundOptions.Get<Retries.RetryOptions>(bindable), routes, clusters, report);
-        var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
+        // AcmeOptionsValidator reported through OptionsCheck; the settings only when nothing about ACME failed (a value ValueCheck refused included)
+        var acme = report.Failures.Any(f => f.Key.StartsWith(AcmeOptions.SectionName, StringComparison.OrdinalIgnoreCase))
+            ? null
+            : AcmeOptionsValidator.Resolve(BoundOptions.Get<AcmeOptions>(bindable), bindable, contentRoot, endpoints, new ConfigReport());
         return new ConfigCheckResult(report, endpoints, admin, acme);
     }
 }
