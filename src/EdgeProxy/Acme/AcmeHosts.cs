@@ -7,18 +7,19 @@ namespace EdgeProxy.Acme;
 internal static class AcmeHosts
 {
     /// <summary>The names to order for; <paramref name="fileCertificates"/> gets the names a file certificate covers (name → its config key).</summary>
-    public static IReadOnlyList<string> Resolve(IConfiguration config, IConfigurationSection section, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report,
+    /// <remarks>The routes' hosts are read from <c>ReverseProxy</c> as configured (YARP's section, which YARP binds itself).</remarks>
+    public static IReadOnlyList<string> Resolve(string[] explicitHosts, IConfiguration config, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report,
         Dictionary<string, string>? fileCertificates = null)
     {
-        var explicitHosts = ConfigValues.ReadList(section, "Hosts", report);
+        const string key = AcmeOptions.SectionName;
         var hosts = new List<string>();
-        if (explicitHosts.Count > 0)
+        if (explicitHosts.Length > 0)
         {
-            foreach (var host in explicitHosts.Select(h => h.Trim().TrimEnd('.').ToLowerInvariant()))
+            foreach (var host in explicitHosts.Select(h => (h ?? string.Empty).Trim().TrimEnd('.').ToLowerInvariant()))
             {
                 if (Problem(host) is { } problem)
                 {
-                    report.Fail(section.Path + ":Hosts", $"'{host}' {problem}");
+                    report.Fail(key + ":Hosts", $"'{host}' {problem}");
                 }
                 else
                 {
@@ -52,7 +53,7 @@ internal static class AcmeHosts
             var sni = endpoints.SelectMany(e => e.Sni).FirstOrDefault(s => s.Tls.Certificate is not null && Covers(s.Host, host));
             if (sni is not null)
             {
-                report.Ok(section.Path + ":Hosts", $"'{host}' is served from {sni.Key}:Certificate; no ACME certificate is requested");
+                report.Ok(key + ":Hosts", $"'{host}' is served from {sni.Key}:Certificate; no ACME certificate is requested");
                 fileCertificates?.TryAdd(host, sni.Key + ":Certificate");
             }
             else

@@ -1,3 +1,5 @@
+using EdgeProxy.Configuration;
+
 namespace EdgeProxy.Acme;
 
 /// <summary>
@@ -33,8 +35,11 @@ public sealed class AcmeOptions
     /// <summary>Host names to obtain certificates for. Default: the literal (non-wildcard) names in route <c>Match:Hosts</c>.</summary>
     public string[] Hosts { get; set; } = [];
 
-    /// <summary>Challenge types to offer. Default both <c>Http01</c> and <c>TlsAlpn01</c>.</summary>
-    public AcmeChallengeType[] Challenges { get; set; } = [AcmeChallengeType.Http01, AcmeChallengeType.TlsAlpn01];
+    /// <summary>
+    /// Challenge types to offer. Default (none listed) both <c>Http01</c> and <c>TlsAlpn01</c>. Empty by default because
+    /// the configuration binder appends a configured list to the default one instead of replacing it.
+    /// </summary>
+    public AcmeChallengeType[] Challenges { get; set; } = [];
 
     /// <summary>Key of each certificate; a fresh key per certificate. Default <c>EcdsaP256</c>.</summary>
     public AcmeKeyType KeyType { get; set; } = AcmeKeyType.EcdsaP256;
@@ -43,7 +48,7 @@ public sealed class AcmeOptions
     /// Renew when this much lifetime remains. Default: a third of the certificate's lifetime (half when the
     /// lifetime is under 10 days), so shorter certificates are handled without configuration.
     /// </summary>
-    public string? RenewBefore { get; set; }
+    public Duration? RenewBefore { get; set; }
 
     /// <summary>PEM file of extra roots to trust for the CA's HTTPS API (a private CA such as step-ca or pebble). Default none: the system roots.</summary>
     public string? CaBundle { get; set; }

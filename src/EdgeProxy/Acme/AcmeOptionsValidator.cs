@@ -7,28 +7,34 @@ using EdgeProxy.Tls;
 namespace EdgeProxy.Acme;
 
 /// <summary>
-/// Checks <c>EdgeProxy:Certificates:Acme</c> and works out the host names to manage. Returns null when ACME is
-/// off or a setting FAILs, so nothing half-configured ever talks to a CA.
+/// The bound <c>EdgeProxy:Certificates:Acme</c>, and the host names to manage (the listed ones, else the literal names
+/// of the routes' <c>Match:Hosts</c>). <see cref="Resolve"/> returns null when ACME is off or a setting FAILs, so
+/// nothing half-configured ever talks to a CA.
 /// </summary>
-internal static class AcmeOptionsValidator
+internal sealed class AcmeOptionsValidator(ConfigContext context, IConfiguration configuration) : OptionsValidator<AcmeOptions>
 {
-    public static AcmeSettings? Validate(IConfiguration config, string contentRoot, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report)
+    private const string Key = AcmeOptions.SectionName;
+
+    public override void Check(AcmeOptions options, ConfigReport report) =>
+        Resolve(options, configuration, context.ContentRoot, context.Endpoints(), report);
+
+    /// <summary>What the issuer runs on, or null when ACME is off or anything about it FAILs (in <paramref name="report"/>).</summary>
+    public static AcmeSettings? Resolve(AcmeOptions options, IConfiguration config, string contentRoot, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report)
     {
-        var section = config.GetSection(AcmeOptions.SectionName);
-        if (!(ConfigValues.ReadBool(section, "Enabled", report) ?? false))
+        if (!options.Enabled)
         {
             return null;
         }
 
         var failures = report.Failures.Count();
-        var key = section.Path;
-        var directory = ReadDirectory(section, report);
-        if (!(ConfigValues.ReadBool(section, "AcceptTermsOfService", report) ?? false))
+        const string key = Key;
+        var directory = ReadDirectory(options.DirectoryUrl, report);
+        if (!options.AcceptTermsOfService)
         {
             report.Fail(key + ":AcceptTermsOfService", "must be true: the CA's terms of service are agreed to when EdgeProxy creates its account");
         }
 
-        var email = section["Email"];
+        var email = options.Email;
         if (string.IsNullOrWhiteSpace(email))
         {
             report.Warn(key + ":Email", "not set: the CA cannot warn you about expiring certificates or policy changes");
@@ -38,7 +44,8 @@ internal static class AcmeOptionsValidator
             report.Fail(key + ":Email", $"'{email}' is not an email address");
         }
 
-        var challenges = ReadChallenges(section, report);
+        // None listed: both. A name that is not a challenge was refused by ValueCheck.
+        var challenges = options.Challenges is { Length: > 0 } listed ? listed.ToHashSet() : [AcmeChallengeType.Http01, AcmeChallengeType.TlsAlpn01];
         if (challenges.Contains(AcmeChallengeType.Http01) && !endpoints.Any(e => !e.IsHttps))
         {
             report.Warn(key + ":Challenges", "Http01 needs a plain http listener reachable on port 80; none is configured");
@@ -49,89 +56,58 @@ internal static class AcmeOptionsValidator
             report.Fail(key + ":Enabled", "no https listener to serve the certificates on");
         }
 
-        var keyType = ConfigValues.ReadEnum<AcmeKeyType>(section, "KeyType", report) ?? AcmeKeyType.EcdsaP256;
-        TimeSpan? renewBefore = section["RenewBefore"] is null ? null : Duration.Read(config, key + ":RenewBefore", TimeSpan.Zero, report);
-        if (renewBefore is { } r && r <= TimeSpan.Zero && section["RenewBefore"] is { } text && Duration.TryParse(text, out _))
+        var renewBefore = options.RenewBefore?.Value;
+        if (renewBefore is { } r && r <= TimeSpan.Zero)
         {
             report.Fail(key + ":RenewBefore", "must be longer than 0; remove it for the default (a third of the lifetime)");
         }
 
-        var caBundle = ReadCaBundle(section, contentRoot, report);
+        var caBundle = ReadCaBundle(options.CaBundle, contentRoot, report);
         var fileCertificates = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var hosts = AcmeHosts.Resolve(config, section, endpoints, report, fileCertificates);
-        // Read the one key, not the whole section: binding it would need the duration converter `check` never registers.
-        var dataPath = new EdgeProxyOptions { DataPath = config["EdgeProxy:DataPath"] ?? "data" }.ResolveDataPath(contentRoot);
-        var storage = Path.GetFullPath(string.IsNullOrWhiteSpace(section["StoragePath"]) ? "acme" : section["StoragePath"]!, dataPath);
+        var hosts = AcmeHosts.Resolve(options.Hosts ?? [], config, endpoints, report, fileCertificates);
+        var dataPath = BoundOptions.Get<EdgeProxyOptions>(config).ResolveDataPath(contentRoot);
+        var storage = Path.GetFullPath(string.IsNullOrWhiteSpace(options.StoragePath) ? "acme" : options.StoragePath, dataPath);
         if (report.Failures.Count() > failures || directory is null)
         {
             return null;
         }
 
         report.Ok(key, $"{directory} for {(hosts.Count == 0 ? "no host yet" : string.Join(", ", hosts))}; storage {storage}");
-        return new AcmeSettings(directory, string.IsNullOrWhiteSpace(email) ? null : email.Trim(), hosts, challenges, keyType, renewBefore, caBundle, storage, fileCertificates);
+        return new AcmeSettings(directory, string.IsNullOrWhiteSpace(email) ? null : email.Trim(), hosts, challenges, options.KeyType, renewBefore, caBundle, storage, fileCertificates);
     }
 
-    private static Uri? ReadDirectory(IConfigurationSection section, ConfigReport report)
+    private static Uri? ReadDirectory(string? text, ConfigReport report)
     {
-        var text = section["DirectoryUrl"] ?? AcmeOptions.LetsEncrypt;
+        text ??= AcmeOptions.LetsEncrypt;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
         {
-            report.Fail(section.Path + ":DirectoryUrl", $"'{text}' is not an https:// URL; Let's Encrypt is {AcmeOptions.LetsEncrypt} (staging {AcmeOptions.LetsEncryptStaging})");
+            report.Fail(Key + ":DirectoryUrl", $"'{text}' is not an https:// URL; Let's Encrypt is {AcmeOptions.LetsEncrypt} (staging {AcmeOptions.LetsEncryptStaging})");
             return null;
         }
 
         return uri;
     }
 
-    private static HashSet<AcmeChallengeType> ReadChallenges(IConfigurationSection section, ConfigReport report)
+    private static string? ReadCaBundle(string? file, string contentRoot, ConfigReport report)
     {
-        var names = ConfigValues.ReadList(section, "Challenges", report);
-        var result = new HashSet<AcmeChallengeType>();
-        foreach (var name in names)
-        {
-            if (Enum.TryParse<AcmeChallengeType>(name, ignoreCase: true, out var type) && Enum.IsDefined(type) && !name.All(char.IsAsciiDigit))
-            {
-                result.Add(type);
-            }
-            else
-            {
-                report.Fail(section.Path + ":Challenges", $"'{name}' is not one of Http01, TlsAlpn01");
-            }
-        }
-
-        if (section.GetSection("Challenges").GetChildren().Any() is false)
-        {
-            result = [AcmeChallengeType.Http01, AcmeChallengeType.TlsAlpn01];
-        }
-
-        if (result.Count == 0 && names.Count > 0)
-        {
-            report.Fail(section.Path + ":Challenges", "names no challenge; use Http01, TlsAlpn01 or both");
-        }
-
-        return result;
-    }
-
-    private static string? ReadCaBundle(IConfigurationSection section, string contentRoot, ConfigReport report)
-    {
-        if (string.IsNullOrWhiteSpace(section["CaBundle"]))
+        if (string.IsNullOrWhiteSpace(file))
         {
             return null;
         }
 
-        var path = Path.GetFullPath(section["CaBundle"]!, contentRoot);
+        var path = Path.GetFullPath(file, contentRoot);
         try
         {
             var roots = new X509Certificate2Collection();
             roots.ImportFromPemFile(path);
             if (roots.Count == 0)
             {
-                report.Fail(section.Path + ":CaBundle", $"'{path}' holds no PEM certificate");
+                report.Fail(Key + ":CaBundle", $"'{path}' holds no PEM certificate");
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
         {
-            report.Fail(section.Path + ":CaBundle", $"'{path}' cannot be read: {ex.Message}");
+            report.Fail(Key + ":CaBundle", $"'{path}' cannot be read: {ex.Message}");
         }
 
         return path;

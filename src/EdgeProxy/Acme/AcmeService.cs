@@ -42,7 +42,7 @@ internal sealed partial class AcmeService(
 
     private void AddNewHosts()
     {
-        var reloaded = AcmeOptionsValidator.Validate(configuration, environment.ContentRootPath, plan.Endpoints, new ConfigReport());
+        var reloaded = AcmeOptionsValidator.Resolve(BoundOptions.Get<AcmeOptions>(configuration), configuration, environment.ContentRootPath, plan.Endpoints, new ConfigReport());
         if (reloaded is not null)
         {
             ShowFileCertificates(reloaded);

@@ -1,3 +1,4 @@
+using EdgeProxy.Configuration;
 using Microsoft.AspNetCore.Authorization;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -11,7 +12,7 @@ internal static class AuthenticationServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddEdgeProxyAuthentication(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        var settings = configuration.GetSection(EdgeProxyAuthenticationOptions.SectionName).Get<EdgeProxyAuthenticationOptions>() ?? new EdgeProxyAuthenticationOptions();
+        var settings = BoundOptions.Get<EdgeProxyAuthenticationOptions>(configuration); // schemes are registered once: a change needs a restart (RestartRequired)
         var schemes = new JwtSchemeNames([.. settings.Jwt.Keys]);
 
         // No default scheme, not even the lone one ASP.NET Core would promote: only routes whose policy names a
@@ -31,7 +32,6 @@ internal static class AuthenticationServiceCollectionExtensions
         services.AddSingleton<IAuthorizationPolicyProvider, RoutePolicyProvider>();
         services.AddSingleton<ITransformProvider, IdentityHeadersTransformProvider>();
         services.AddHostedService<IssuerWarmup>();
-        services.AddHostedService<AuthenticationRestartNotice>();
         return services;
     }
 }

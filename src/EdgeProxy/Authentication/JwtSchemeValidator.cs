@@ -3,52 +3,44 @@ using EdgeProxy.Configuration;
 
 namespace EdgeProxy.Authentication;
 
-/// <summary>One <c>EdgeProxy:Authentication:Jwt:&lt;scheme&gt;</c>: every problem at once, each under its full key.</summary>
+/// <summary>
+/// One bound <c>EdgeProxy:Authentication:Jwt:&lt;scheme&gt;</c>: every problem at once, each under its full key
+/// (the key given). Values of the wrong shape (a duration, a list, true/false) were refused by
+/// <see cref="ValueCheck"/> and reach here as their defaults.
+/// </summary>
 internal static class JwtSchemeValidator
 {
-    private static readonly HashSet<string> SchemeKeys = new(StringComparer.OrdinalIgnoreCase)
+    public static void Check(string key, JwtSchemeOptions scheme, string contentRoot, ConfigReport report)
     {
-        "Authority", "MetadataAddress", "Audiences", "ValidIssuers", "RequireHttpsMetadata", "ClockSkew", "Algorithms", "RefreshInterval",
-        "AutomaticRefreshInterval", "MetadataTimeout", "CaBundle", "UserClaim", "EmailClaim", "GroupsClaim", "RoleClaim",
-    };
-
-    public static void Validate(IConfiguration config, IConfigurationSection scheme, string contentRoot, ConfigReport report)
-    {
-        var key = scheme.Path;
         var before = report.Failures.Count();
-        foreach (var unknown in scheme.GetChildren().Where(c => !SchemeKeys.Contains(c.Key)))
-        {
-            report.Fail(unknown.Path, $"unknown key; expected one of {string.Join(", ", SchemeKeys)}");
-        }
-
-        var requireHttps = ConfigValues.ReadBool(scheme, "RequireHttpsMetadata", report) ?? true;
+        var requireHttps = scheme.RequireHttpsMetadata;
         if (!requireHttps)
         {
             report.Warn(key + ":RequireHttpsMetadata", "false: discovery and keys may be fetched over plain HTTP, where anyone on the path can substitute signing keys");
         }
 
-        var authority = scheme["Authority"];
+        var authority = scheme.Authority;
         if (string.IsNullOrWhiteSpace(authority))
         {
             report.Fail(key + ":Authority", "required: the issuer's URL, as in the tokens' iss claim");
         }
         else
         {
-            CheckUrl(key + ":Authority", authority, requireHttps && string.IsNullOrEmpty(scheme["MetadataAddress"]), report);
+            CheckUrl(key + ":Authority", authority, requireHttps && string.IsNullOrEmpty(scheme.MetadataAddress), report);
         }
 
-        if (scheme["MetadataAddress"] is { Length: > 0 } metadata)
+        if (scheme.MetadataAddress is { Length: > 0 } metadata)
         {
             CheckUrl(key + ":MetadataAddress", metadata, requireHttps, report);
         }
 
-        var audiences = ConfigValues.ReadList(scheme, "Audiences", report);
-        if (audiences.Count == 0)
+        var audiences = scheme.Audiences ?? [];
+        if (audiences.Length == 0)
         {
             report.Fail(key + ":Audiences", "required: the aud value(s) the issuer puts in tokens meant for these routes; without it any token from this issuer would do");
         }
 
-        foreach (var (algorithm, i) in ConfigValues.ReadList(scheme, "Algorithms", report).Select((a, i) => (a, i)))
+        foreach (var (algorithm, i) in (scheme.Algorithms ?? []).Select((a, i) => (a ?? string.Empty, i)))
         {
             if (algorithm.Equals("none", StringComparison.OrdinalIgnoreCase))
             {
@@ -64,40 +56,39 @@ internal static class JwtSchemeValidator
             }
         }
 
-        var skew = Duration.Read(config, key + ":ClockSkew", TimeSpan.FromMinutes(1), report);
-        if (skew > TimeSpan.FromMinutes(5))
+        if (scheme.ClockSkew > TimeSpan.FromMinutes(5))
         {
-            report.Warn(key + ":ClockSkew", $"{skew} lets expired tokens through for that long; keep it under 5m");
+            report.Warn(key + ":ClockSkew", $"{Duration.Show(scheme.ClockSkew)} lets expired tokens through for that long; keep it under 5m");
         }
 
-        if (Duration.Read(config, key + ":RefreshInterval", TimeSpan.FromMinutes(1), report) < TimeSpan.FromSeconds(1))
+        if (scheme.RefreshInterval < TimeSpan.FromSeconds(1))
         {
             report.Fail(key + ":RefreshInterval", "must be at least 1s (it rate-limits key refreshes on unknown kid)");
         }
 
-        if (Duration.Read(config, key + ":AutomaticRefreshInterval", TimeSpan.FromHours(12), report) < TimeSpan.FromMinutes(5))
+        if (scheme.AutomaticRefreshInterval < TimeSpan.FromMinutes(5))
         {
             report.Fail(key + ":AutomaticRefreshInterval", "must be at least 5m");
         }
 
-        if (Duration.Read(config, key + ":MetadataTimeout", TimeSpan.FromSeconds(10), report) <= TimeSpan.Zero)
+        if (scheme.MetadataTimeout <= TimeSpan.Zero)
         {
             report.Fail(key + ":MetadataTimeout", "must be more than 0");
         }
 
-        foreach (var claim in new[] { "UserClaim", "EmailClaim", "GroupsClaim", "RoleClaim" })
+        foreach (var (claim, value) in new[] { (nameof(scheme.UserClaim), scheme.UserClaim), (nameof(scheme.EmailClaim), scheme.EmailClaim), (nameof(scheme.GroupsClaim), scheme.GroupsClaim), (nameof(scheme.RoleClaim), scheme.RoleClaim) })
         {
-            if (scheme[claim] is { } value && string.IsNullOrWhiteSpace(value))
+            if (string.IsNullOrWhiteSpace(value))
             {
                 report.Fail($"{key}:{claim}", "empty; name a claim such as \"sub\"");
             }
         }
 
-        CheckCaBundle(key + ":CaBundle", scheme["CaBundle"], contentRoot, report);
+        CheckCaBundle(key + ":CaBundle", scheme.CaBundle, contentRoot, report);
 
         if (report.Failures.Count() == before)
         {
-            var metadataAddress = scheme["MetadataAddress"] is { Length: > 0 } m ? m : authority!.TrimEnd('/') + "/.well-known/openid-configuration";
+            var metadataAddress = scheme.MetadataAddress is { Length: > 0 } m ? m : authority!.TrimEnd('/') + "/.well-known/openid-configuration";
             report.Ok(key, $"issuer {authority}, discovery {metadataAddress}, audiences {string.Join(", ", audiences)}");
         }
     }

@@ -1,26 +1,26 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.Extensions.Primitives;
+using Microsoft.Extensions.Options;
 
 namespace EdgeProxy.Authentication;
 
 /// <summary>
 /// Serves <c>EdgeProxy:Authorization</c> policies to YARP (route validation) and the authorization middleware,
-/// rebuilt whenever the file reloads so a new route and its new policy can arrive in the same edit.
+/// rebuilt from the bound options whenever the file reloads, so a new route and its new policy can arrive in the same edit.
 /// </summary>
 internal sealed partial class RoutePolicyProvider : IAuthorizationPolicyProvider
 {
-    private readonly IConfiguration _configuration;
+    private readonly IOptionsFactory<EdgeProxyAuthorizationOptions> _factory;
     private readonly JwtSchemeNames _schemes;
     private readonly ILogger<RoutePolicyProvider> _logger;
     private volatile RoutePolicies _policies;
 
-    public RoutePolicyProvider(IConfiguration configuration, JwtSchemeNames schemes, ILogger<RoutePolicyProvider> logger)
+    public RoutePolicyProvider(IOptionsMonitor<EdgeProxyAuthorizationOptions> options, IOptionsFactory<EdgeProxyAuthorizationOptions> factory, JwtSchemeNames schemes, ILogger<RoutePolicyProvider> logger)
     {
-        _configuration = configuration;
+        _factory = factory;
         _schemes = schemes;
         _logger = logger;
-        _policies = Load();
-        ChangeToken.OnChange(configuration.GetReloadToken, () => _policies = Load());
+        _policies = Build(options.CurrentValue);
+        options.OnChange(o => _policies = Build(o)); // lives as long as the process: the provider is a singleton
     }
 
     /// <summary>Policies change on reload; the middleware must not cache them per endpoint.</summary>
@@ -33,8 +33,8 @@ internal sealed partial class RoutePolicyProvider : IAuthorizationPolicyProvider
             return Task.FromResult<AuthorizationPolicy?>(policy);
         }
 
-        // YARP may validate a reloaded route before our reload callback ran: read the configuration now.
-        var fresh = Load();
+        // YARP may validate a reloaded route before the options monitor heard of the reload: bind the options afresh.
+        var fresh = Build(_factory.Create(Options.DefaultName));
         _policies = fresh;
         return Task.FromResult(fresh.Named.GetValueOrDefault(policyName));
     }
@@ -46,11 +46,8 @@ internal sealed partial class RoutePolicyProvider : IAuthorizationPolicyProvider
     /// <summary>Whether routes without a policy of their own get DefaultPolicy (and so must see the middleware).</summary>
     public bool HasFallback => _policies.Fallback is not null;
 
-    private RoutePolicies Load()
-    {
-        var options = _configuration.GetSection(EdgeProxyAuthorizationOptions.SectionName).Get<EdgeProxyAuthorizationOptions>() ?? new EdgeProxyAuthorizationOptions();
-        return RoutePolicies.Build(options, _schemes.Names, (policy, scheme) => Log.UnknownScheme(_logger, policy, scheme));
-    }
+    private RoutePolicies Build(EdgeProxyAuthorizationOptions options) =>
+        RoutePolicies.Build(options, _schemes.Names, (policy, scheme) => Log.UnknownScheme(_logger, policy, scheme));
 
     private static partial class Log
     {

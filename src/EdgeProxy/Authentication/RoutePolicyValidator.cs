@@ -2,26 +2,22 @@ using EdgeProxy.Configuration;
 
 namespace EdgeProxy.Authentication;
 
-/// <summary>One <c>EdgeProxy:Authorization:Policies:&lt;name&gt;</c>: reserved names, known schemes, well-formed conditions.</summary>
+/// <summary>
+/// One bound <c>EdgeProxy:Authorization:Policies:&lt;name&gt;</c>: reserved names, known schemes, well-formed
+/// conditions. A claim given one value instead of a list was refused by <see cref="ValueCheck"/>.
+/// </summary>
 internal static class RoutePolicyValidator
 {
-    private static readonly HashSet<string> PolicyKeys = new(StringComparer.OrdinalIgnoreCase) { "Schemes", "Claims", "Scopes", "Roles" };
-
-    public static void Validate(IConfigurationSection policy, HashSet<string> schemes, ConfigReport report)
+    public static void Check(string name, RoutePolicyOptions policy, IReadOnlySet<string> schemes, ConfigReport report)
     {
-        var key = policy.Path;
+        var key = $"{EdgeProxyAuthorizationOptions.SectionName}:Policies:{name}";
         var before = report.Failures.Count();
-        if (policy.Key.Equals("Default", StringComparison.OrdinalIgnoreCase) || policy.Key.Equals("Anonymous", StringComparison.OrdinalIgnoreCase))
+        if (name.Equals("Default", StringComparison.OrdinalIgnoreCase) || name.Equals("Anonymous", StringComparison.OrdinalIgnoreCase))
         {
-            report.Fail(key, $"'{policy.Key}' is reserved by YARP (\"AuthorizationPolicy\": \"Default\" or \"Anonymous\"); choose another name");
+            report.Fail(key, $"'{name}' is reserved by YARP (\"AuthorizationPolicy\": \"Default\" or \"Anonymous\"); choose another name");
         }
 
-        foreach (var unknown in policy.GetChildren().Where(c => !PolicyKeys.Contains(c.Key)))
-        {
-            report.Fail(unknown.Path, $"unknown key; expected one of {string.Join(", ", PolicyKeys)}");
-        }
-
-        foreach (var (scheme, i) in ConfigValues.ReadList(policy, "Schemes", report).Select((s, i) => (s, i)))
+        foreach (var (scheme, i) in (policy.Schemes ?? []).Select((s, i) => (s ?? string.Empty, i)))
         {
             if (!schemes.Contains(scheme))
             {
@@ -29,19 +25,11 @@ internal static class RoutePolicyValidator
             }
         }
 
-        foreach (var (scope, i) in ConfigValues.ReadList(policy, "Scopes", report).Select((s, i) => (s, i)))
+        foreach (var (scope, i) in (policy.Scopes ?? []).Select((s, i) => (s, i)))
         {
             if (string.IsNullOrWhiteSpace(scope) || scope.Contains(' ', StringComparison.Ordinal))
             {
                 report.Fail($"{key}:Scopes:{i}", $"'{scope}' is not a single scope; list each scope as its own entry");
-            }
-        }
-
-        foreach (var claim in policy.GetSection("Claims").GetChildren())
-        {
-            if (claim.Value is not null)
-            {
-                report.Fail(claim.Path, "must be a list of accepted values, e.g. [\"true\"], or [] to require only that the claim exists");
             }
         }
 
@@ -51,19 +39,19 @@ internal static class RoutePolicyValidator
         }
     }
 
-    private static string Describe(IConfigurationSection policy, HashSet<string> schemes)
+    private static string Describe(RoutePolicyOptions policy, IReadOnlySet<string> schemes)
     {
-        var listed = policy.GetSection("Schemes").GetChildren().Select(c => c.Value).ToList();
-        var parts = new List<string> { $"a valid token from {string.Join(" or ", listed.Count > 0 ? listed : schemes)}" };
-        parts.AddRange(policy.GetSection("Claims").GetChildren().Select(c => $"{c.Key} in [{string.Join(", ", c.GetChildren().Select(v => v.Value))}]"));
-        if (policy.GetSection("Scopes").GetChildren().Any())
+        IEnumerable<string> listed = policy.Schemes is { Length: > 0 } s ? s : schemes;
+        var parts = new List<string> { $"a valid token from {string.Join(" or ", listed)}" };
+        parts.AddRange((policy.Claims ?? []).Select(c => $"{c.Key} in [{string.Join(", ", c.Value ?? [])}]"));
+        if (policy.Scopes is { Length: > 0 } scopes)
         {
-            parts.Add("scopes " + string.Join(" ", policy.GetSection("Scopes").GetChildren().Select(c => c.Value)));
+            parts.Add("scopes " + string.Join(" ", scopes));
         }
 
-        if (policy.GetSection("Roles").GetChildren().Any())
+        if (policy.Roles is { Length: > 0 } roles)
         {
-            parts.Add("a role of " + string.Join(", ", policy.GetSection("Roles").GetChildren().Select(c => c.Value)));
+            parts.Add("a role of " + string.Join(", ", roles));
         }
 
         return "needs " + string.Join(" + ", parts);

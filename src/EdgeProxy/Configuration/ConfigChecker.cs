@@ -1,5 +1,4 @@
 using EdgeProxy.Acme;
-using EdgeProxy.Admin;
 using EdgeProxy.Authentication;
 using EdgeProxy.ClientCertificates;
 using EdgeProxy.Hsts;
@@ -18,22 +17,25 @@ internal static class ConfigChecker
     public static ConfigCheckResult Check(IConfiguration config, string contentRoot, ConfigReport? report = null)
     {
         report ??= new ConfigReport();
-        EdgeProxyOptionsValidator.Validate(config, contentRoot, report);
+        UnknownKeyCheck.Check(config, report);
+        var bindable = ValueCheck.Check(config, report);
+        Observability.SerilogSinkCheck.Check(config, report);
         var endpoints = ListenerValidator.Validate(config, contentRoot, report);
-        HttpsRedirectOptionsValidator.Validate(config, endpoints, report);
-        HstsOptionsValidator.Validate(config, endpoints, report);
-        Observability.ObservabilityOptionsValidator.Validate(config, report);
-        ClientCertificateOptionsValidator.Validate(config, contentRoot, endpoints, report);
-        ClientCertificates.Revocation.RevocationOptionsValidator.Validate(config, contentRoot, report);
-        var admin = AdminOptionsValidator.Validate(config, report);
-        AuthenticationConfigValidator.Validate(config, contentRoot, report);
-        ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
-        ForwardedHeaders.TrustedProxiesOptionsValidator.Validate(config, endpoints, report);
-        RequestHeaders.RequestHeaderOptionsValidator.Validate(config, report);
-        Routing.RouteRequestMetadataValidator.Validate(config, report);
-        StreamingValidator.Validate(config, report);
-        Retries.RetryConfigValidator.Validate(config, report);
-        var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
+        OptionsCheck.Check(bindable, new ConfigContext(contentRoot, () => endpoints), report);
+        var admin = ListenerPlan.Others(config).Admin; // AdminOptionsValidator reported its problems through OptionsCheck
+        var authorization = BoundOptions.Get<EdgeProxyAuthorizationOptions>(bindable);
+        var (routes, clusters) = ReverseProxyConfigValidator.Validate(config, report, AuthorizationRouteCheck.AddRouteValidation(authorization));
+        AuthorizationRouteCheck.Check(routes, authorization, EdgeProxyAuthenticationOptionsValidator.SchemeNames(bindable), report);
+        ForwardedHeaders.ForwardedRouteCheck.Check(routes, report);
+        HstsRouteCheck.Check(routes, report);
+        ClientCertificateRouteCheck.Check(routes, endpoints, report);
+        StreamingRouteCheck.Check(routes, report);
+        Routing.RouteRequestMetadataCheck.Check(routes, report);
+        Retries.RetryRouteCheck.Check(BoundOptions.Get<Retries.RetryOptions>(bindable), routes, clusters, report);
+        // AcmeOptionsValidator reported through OptionsCheck; the settings only when nothing about ACME failed (a value ValueCheck refused included)
+        var acme = report.Failures.Any(f => f.Key.StartsWith(AcmeOptions.SectionName, StringComparison.OrdinalIgnoreCase))
+            ? null
+            : AcmeOptionsValidator.Resolve(BoundOptions.Get<AcmeOptions>(bindable), bindable, contentRoot, endpoints, new ConfigReport());
         return new ConfigCheckResult(report, endpoints, admin, acme);
     }
 }

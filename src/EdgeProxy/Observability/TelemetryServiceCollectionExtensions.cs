@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using EdgeProxy.Configuration;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -68,8 +69,7 @@ internal static class TelemetryServiceCollectionExtensions
             .AddTransforms(static context => context.RequestTransforms.Add(TraceContextTransform.Instance));
     }
 
-    private static TelemetryOptions Options(IConfiguration configuration) =>
-        configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+    private static TelemetryOptions Options(IConfiguration configuration) => BoundOptions.Get<TelemetryOptions>(configuration);
 
     private static string? Endpoint(TelemetryOptions options) => options.OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
 

@@ -3,7 +3,7 @@ namespace EdgeProxy.Streaming;
 /// <summary>Reads <c>EdgeProxy.Stream</c> from a YARP route's metadata.</summary>
 internal static class StreamRouteMetadata
 {
-    public const string Key = "EdgeProxy.Stream";
+    public const string Key = Proxy.RouteMetadataKeys.Stream;
 
     private static readonly StreamMode[] Modes = Enum.GetValues<StreamMode>();
     private static readonly string[] Names = Array.ConvertAll(Modes, m => m.ToString());

