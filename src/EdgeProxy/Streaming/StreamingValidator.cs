@@ -1,223 +1,65 @@
-using System.Globalization;
 using EdgeProxy.Configuration;
 
 namespace EdgeProxy.Streaming;
 
 /// <summary>
-/// Validates <c>EdgeProxy:Streaming</c> and every route's <c>EdgeProxy.Stream</c> metadata in one pass,
-/// reporting every problem with its full key, and returns the policies it resolved.
+/// Validates <c>EdgeProxy:Streaming</c> and every route's stream metadata in one pass, reporting every problem with its
+/// full key, and returns the policies it resolved. Built-in policies start from <see cref="StreamingSettings.Presets"/>
+/// (Auto from Buffered's resolved limits); a named policy starts from the resolved built-in policy of its mode.
 /// </summary>
 internal static class StreamingValidator
 {
-    private const string Off = "off";
-
-    /// <summary>YARP stores ActivityTimeout as int milliseconds; stay well inside that.</summary>
-    private static readonly TimeSpan Longest = TimeSpan.FromDays(20);
-
-    private static readonly string[] SettingNames =
-        [nameof(StreamPolicy.IdleTimeout), nameof(StreamPolicy.MaxDuration), nameof(StreamPolicy.RequestTimeout), nameof(StreamPolicy.Heartbeat), nameof(StreamPolicy.MaxRequestBodySize)];
+    private static readonly StreamMode[] BuiltInOrder = [StreamMode.Buffered, StreamMode.Auto, StreamMode.Sse, StreamMode.Ndjson, StreamMode.WebSocket];
 
     public static StreamingSettings Validate(IConfiguration config, ConfigReport report)
     {
-        var policies = new Dictionary<string, StreamPolicy>(StringComparer.OrdinalIgnoreCase);
-        foreach (var section in config.GetSection(StreamingSettings.PoliciesKey).GetChildren())
-        {
-            if (!StreamingSettings.Presets.ContainsKey(section.Key))
-            {
-                report.Fail(section.Path, $"unknown policy '{section.Key}'; the policies are {string.Join(", ", StreamingSettings.Presets.Keys)}");
-            }
-        }
+        var sections = config.GetSection(StreamingSettings.PoliciesKey).GetChildren().ToDictionary(s => s.Key, StringComparer.OrdinalIgnoreCase);
+        var reader = new StreamPolicyReader(report);
 
         // An operator's Kestrel:Limits:MaxRequestBodySize is the body limit of every policy that sets none:
         // the streaming layer sets the limit per request and would otherwise silently replace it.
         long? kestrelLimit = long.TryParse(config["Kestrel:Limits:MaxRequestBodySize"], out var limit) ? limit : null;
-        foreach (var preset in StreamingSettings.Presets.Values)
+        var policies = new Dictionary<string, StreamPolicy>(StringComparer.OrdinalIgnoreCase);
+        foreach (var mode in BuiltInOrder)
         {
-            var basis = kestrelLimit is { } bytes ? preset with { MaxRequestBodySize = bytes } : preset;
-            var policy = ReadPolicy(config.GetSection($"{StreamingSettings.PoliciesKey}:{preset.Name}"), basis, report);
-            CheckPolicy(policy, report);
-            policies[preset.Name] = policy;
+            var basis = mode == StreamMode.Auto
+                ? policies[nameof(StreamMode.Buffered)] with { Name = nameof(StreamMode.Auto), Mode = StreamMode.Auto }
+                : kestrelLimit is { } bytes ? StreamingSettings.Presets[mode] with { MaxRequestBodySize = bytes } : StreamingSettings.Presets[mode];
+            var name = mode.ToString();
+            policies[name] = sections.TryGetValue(name, out var section) ? reader.Read(section, basis, builtIn: true) : basis;
+        }
+
+        foreach (var (name, section) in sections)
+        {
+            if (!policies.ContainsKey(name) && reader.ModeOf(section) is { } mode)
+            {
+                policies[name] = reader.Read(section, policies[mode.ToString()] with { Name = name }, builtIn: false);
+            }
+        }
+
+        // Targets last: they name policies, which must all exist first. A named policy inherits its built-in's targets.
+        foreach (var name in policies.Keys.ToList())
+        {
+            var policy = policies[name];
+            if (policy.Mode is StreamMode.Auto or StreamMode.Buffered)
+            {
+                var inherited = StreamingSettings.IsBuiltIn(name) ? null : policies[policy.Mode.ToString()];
+                policies[name] = policy with { Targets = reader.Targets(sections.GetValueOrDefault(name), inherited?.Targets, policies) };
+            }
+            else if (sections.TryGetValue(name, out var section))
+            {
+                reader.RefuseTargets(section, policy);
+            }
         }
 
         var settings = new StreamingSettings(policies);
-        ValidateRoutes(config, settings, report);
+        var usage = StreamRouteValidator.Validate(config, settings, report);
+        var builtInFirst = policies.Values.OrderBy(p => StreamingSettings.IsBuiltIn(p.Name) ? Array.IndexOf(BuiltInOrder, p.Mode) : BuiltInOrder.Length);
+        foreach (var policy in builtInFirst.ThenBy(p => p.Name, StringComparer.OrdinalIgnoreCase))
+        {
+            StreamPolicyChecks.Check(policy, usage, policies.Values, report);
+        }
+
         return settings;
     }
-
-    private static StreamPolicy ReadPolicy(IConfigurationSection section, StreamPolicy preset, ConfigReport report)
-    {
-        foreach (var child in section.GetChildren())
-        {
-            if (!SettingNames.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                report.Fail(child.Path, $"unknown setting; a policy has {string.Join(", ", SettingNames)}");
-            }
-        }
-
-        return preset with
-        {
-            IdleTimeout = ReadDuration(section, nameof(StreamPolicy.IdleTimeout), preset.IdleTimeout, report),
-            MaxDuration = ReadDuration(section, nameof(StreamPolicy.MaxDuration), preset.MaxDuration, report),
-            RequestTimeout = ReadDuration(section, nameof(StreamPolicy.RequestTimeout), preset.RequestTimeout, report),
-            Heartbeat = ReadDuration(section, nameof(StreamPolicy.Heartbeat), preset.Heartbeat, report),
-            MaxRequestBodySize = ReadSize(section, nameof(StreamPolicy.MaxRequestBodySize), preset.MaxRequestBodySize, report),
-        };
-    }
-
-    private static void CheckPolicy(StreamPolicy policy, ConfigReport report)
-    {
-        var key = $"{StreamingSettings.PoliciesKey}:{policy.Name}";
-        var before = report.Findings.Count(f => f.Severity == Severity.Fail);
-        if (policy.IsStream && policy.RequestTimeout is { } total)
-        {
-            report.Fail(key + ":RequestTimeout", $"{total} would cut every {policy.Name} stream after that long, however busy; streams are limited by IdleTimeout and MaxDuration. Remove the key or set it to \"off\"");
-        }
-
-        if (policy.IdleTimeout is { } idle && policy.MaxDuration is { } max && idle > max)
-        {
-            report.Fail(key + ":IdleTimeout", $"{idle} is longer than MaxDuration {max}, so it can never apply; lower IdleTimeout or raise MaxDuration");
-        }
-
-        if (policy.Heartbeat is { } beat)
-        {
-            if (policy.Name is StreamingSettings.Buffered or StreamingSettings.Ndjson)
-            {
-                report.Warn(key + ":Heartbeat", $"ignored: heartbeats exist for Sse (comment lines) and WebSocket (ping frames); NDJSON has no safe filler line");
-            }
-            else if (policy.IdleTimeout is { } idleLimit && beat >= idleLimit)
-            {
-                report.Warn(key + ":Heartbeat", $"{beat} is not shorter than IdleTimeout {idleLimit}: the idle limit (which heartbeats do not reset) ends the stream first");
-            }
-        }
-
-        if (report.Findings.Count(f => f.Severity == Severity.Fail) == before)
-        {
-            report.Ok(key, Describe(policy));
-        }
-    }
-
-    private static void ValidateRoutes(IConfiguration config, StreamingSettings settings, ConfigReport report)
-    {
-        foreach (var route in config.GetSection("ReverseProxy:Routes").GetChildren())
-        {
-            var key = $"{route.Path}:Metadata:{StreamRouteMetadata.Key}";
-            var raw = route[$"Metadata:{StreamRouteMetadata.Key}"];
-            if (!StreamRouteMetadata.TryParse(raw, out var mode))
-            {
-                report.Fail(key, $"'{raw}' is not a stream mode; use Auto (default), Sse, Ndjson, WebSocket or Buffered");
-                continue;
-            }
-
-            if (mode is StreamMode.Sse or StreamMode.Ndjson or StreamMode.WebSocket)
-            {
-                var timeout = route["Timeout"];
-                var timeoutPolicy = route["TimeoutPolicy"];
-                if (!string.IsNullOrEmpty(timeout))
-                {
-                    report.Fail(route.Path + ":Timeout", $"route '{route.Key}' is a {mode} route; a total Timeout of {timeout} would cut its streams however busy they are. Remove it and use EdgeProxy:Streaming:Policies:{settings.ForRoute(mode).Name}:IdleTimeout or MaxDuration");
-                }
-
-                if (!string.IsNullOrEmpty(timeoutPolicy) && !string.Equals(timeoutPolicy, "Disable", StringComparison.OrdinalIgnoreCase))
-                {
-                    report.Fail(route.Path + ":TimeoutPolicy", $"route '{route.Key}' is a {mode} route; timeout policy '{timeoutPolicy}' is a total timeout that would cut its streams. Remove it and use EdgeProxy:Streaming:Policies:{settings.ForRoute(mode).Name}:IdleTimeout or MaxDuration");
-                }
-            }
-        }
-    }
-
-    private static TimeSpan? ReadDuration(IConfigurationSection section, string name, TimeSpan? fallback, ConfigReport report)
-    {
-        var raw = section[name];
-        if (raw is null)
-        {
-            return fallback;
-        }
-
-        if (raw.Length == 0 || string.Equals(raw.Trim(), Off, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var key = $"{section.Path}:{name}";
-        if (!Duration.TryParse(raw, out var value))
-        {
-            report.Fail(key, $"'{raw}' is not a duration; use e.g. \"30s\", \"5m\", \"24h\", \"00:00:30\" or \"off\"");
-            return fallback;
-        }
-
-        if (value <= TimeSpan.Zero)
-        {
-            report.Fail(key, $"'{raw}' must be positive; use \"off\" to switch it off");
-            return fallback;
-        }
-
-        if (value > Longest)
-        {
-            report.Fail(key, $"'{raw}' is longer than {Longest.TotalDays} days; use \"off\" for no limit");
-            return fallback;
-        }
-
-        return value;
-    }
-
-    private static long? ReadSize(IConfigurationSection section, string name, long? fallback, ConfigReport report)
-    {
-        var raw = section[name];
-        if (raw is null)
-        {
-            return fallback;
-        }
-
-        var key = $"{section.Path}:{name}";
-        if (raw.Length == 0 || string.Equals(raw.Trim(), Off, StringComparison.OrdinalIgnoreCase))
-        {
-            report.Warn(key, "off: request bodies of any size reach the upstream on these routes");
-            return null;
-        }
-
-        if (!TryParseSize(raw, out var bytes) || bytes <= 0)
-        {
-            report.Fail(key, $"'{raw}' is not a size; use bytes (\"52428800\"), \"50MB\" (50 x 1024 x 1024 like nginx's 50M), \"1GB\" or \"off\"");
-            return fallback;
-        }
-
-        return bytes;
-    }
-
-    internal static bool TryParseSize(string text, out long bytes)
-    {
-        bytes = 0;
-        text = text.Trim();
-        var digits = 0;
-        while (digits < text.Length && char.IsAsciiDigit(text[digits]))
-        {
-            digits++;
-        }
-
-        if (digits == 0 || !long.TryParse(text.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-        {
-            return false;
-        }
-
-        long? multiplier = text[digits..].Trim().ToUpperInvariant() switch
-        {
-            "" or "B" => 1,
-            "K" or "KB" or "KIB" => 1L << 10,
-            "M" or "MB" or "MIB" => 1L << 20,
-            "G" or "GB" or "GIB" => 1L << 30,
-            _ => null,
-        };
-        if (multiplier is null || number > long.MaxValue / multiplier.Value)
-        {
-            return false;
-        }
-
-        bytes = number * multiplier.Value;
-        return true;
-    }
-
-    private static string Describe(StreamPolicy p) =>
-        $"idle {Show(p.IdleTimeout, "cluster ActivityTimeout")}, total {Show(p.RequestTimeout, "none")}, max {Show(p.MaxDuration, "none")}, heartbeat {Show(p.Heartbeat, "off")}, body {(p.MaxRequestBodySize is { } b ? b + " bytes" : "unlimited")}";
-
-    private static string Show(TimeSpan? value, string none) => value?.ToString() ?? none;
 }
