@@ -10,6 +10,7 @@ using EdgeProxy.Hosting;
 using EdgeProxy.Hsts;
 using EdgeProxy.Observability;
 using EdgeProxy.Proxy;
+using EdgeProxy.RateLimiting;
 using EdgeProxy.Streaming;
 using EdgeProxy.Tls;
 using Microsoft.AspNetCore.DataProtection;
@@ -147,6 +148,7 @@ public static class Program
             .AddTraceContext(builder.Configuration); // traceparent to the upstream: the request's span as its parent, unless spans are exported
         builder.Services.AddTrustedProxies(builder.Configuration); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
         builder.Services.AddStreamingPolicies(); // per-route stream policy: wraps YARP's forwarder (idle/total/max limits, SSE headers at once)
+        builder.Services.AddRateLimitPolicies(); // EdgeProxy:RateLimiting policies by name, for YARP's route field RateLimiterPolicy
 
         extraServices?.Invoke(builder.Services);
         var app = builder.Build();
@@ -154,7 +156,14 @@ public static class Program
         // Reloads of the file: validated as a whole, applied only when nothing FAILs.
         var fileProvider = fileLayer.Provider!;
         fileProvider.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Configuration");
-        fileProvider.ValidateCandidate = candidate => ConfigChecker.Check(EdgeProxyConfiguration.WithCandidate(candidate, cli.ConfigArgs), contentRoot).Report;
+        var rateLimits = app.Services.GetRequiredService<RateLimitState>();
+        fileProvider.ValidateCandidate = candidate =>
+        {
+            var whole = EdgeProxyConfiguration.WithCandidate(candidate, cli.ConfigArgs);
+            var report = ConfigChecker.Check(whole, contentRoot).Report;
+            rateLimits.CheckReload(whole, report); // rate-limit policy names are fixed at start
+            return report;
+        };
 
         app.Services.GetRequiredService<TraceContextListener>(); // before the first request: ASP.NET Core's per-request Activity
         var readiness = app.Services.GetRequiredService<ReadinessState>();
@@ -176,6 +185,7 @@ public static class Program
         app.UseRouteTimeouts();                        // YARP route Timeout/TimeoutPolicy, for the routes that set one
         app.UseRouteAuthorization();                   // route AuthorizationPolicy: 401/403/503 here, before any upstream
         app.Use(static (context, next) => context.GetEndpoint() is null ? NotFound(context) : next(context)); // no route: 404 (a catch-all fallback endpoint would cost every request a route-value match)
+        app.UseRateLimitPolicies();                    // route RateLimiterPolicy and the default policy: 429 before any upstream work (absent when none is configured)
         app.MapReverseProxy(proxy =>
         {
             proxy.UseClientAllowlist();                         // route metadata EdgeProxy.AllowFrom: 403 for other clients

@@ -27,9 +27,10 @@ internal static class ConfigChecker
         ClientCertificates.Revocation.RevocationOptionsValidator.Validate(config, contentRoot, report);
         var admin = AdminOptionsValidator.Validate(config, report);
         AuthenticationConfigValidator.Validate(config, contentRoot, report);
-        ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config));
+        ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config) + RateLimiting.RateLimitingValidator.AddRouteValidation(config));
         ForwardedHeaders.TrustedProxiesOptionsValidator.Validate(config, endpoints, report);
         StreamingValidator.Validate(config, report);
+        RateLimiting.RateLimitingValidator.Validate(config, report);
         var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
         return new ConfigCheckResult(report, endpoints, admin, acme);
     }

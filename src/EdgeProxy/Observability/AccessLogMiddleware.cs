@@ -21,6 +21,9 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
     private static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
         "{ClientIp} \"{Method} {Scheme}://{Host}{Path} {Protocol}\" {StatusCode} {ResponseBytes}B {DurationMs:0.0}ms route={RouteId} cluster={ClusterId} destination={Destination} tls={TlsProtocol} listener={Listener} trace={TraceId} span={SpanId} client_cert={ClientCertSubject}");
 
+    // A request a rate-limit policy refused names the policy; others carry no extra property.
+    private static readonly MessageTemplate RateLimitedTemplate = new MessageTemplateParser().Parse(Template.Text + " rate_limit={RateLimitPolicy}");
+
     private static readonly ScalarValue Dash = new("-");
 
     // Serilog's own logger, not Microsoft.Extensions.Logging: the bridge would copy the request's logging scope
@@ -101,8 +104,16 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
             ["SpanId"] = activity is null ? Dash : new ScalarValue(activity.SpanId.ToHexString()),
             ["ClientCertSubject"] = Text(context.Features.Get<ClientCertificateState>()?.Certificate?.Subject),
         };
+        var template = Template;
+        if (context.Response.StatusCode == StatusCodes.Status429TooManyRequests && context.Features.Get<RateLimiting.RateLimitRefusal>() is { } refusal)
+        {
+            properties["RateLimitPolicy"] = new ScalarValue(refusal.Policy);
+            properties["RouteId"] = Text(context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId); // refused before the proxy pipeline set its feature
+            template = RateLimitedTemplate;
+        }
+
         _log.Write(LogEvent.UnstableAssembleFromParts(
-            DateTimeOffset.Now, LogEventLevel.Information, null, Template, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
+            DateTimeOffset.Now, LogEventLevel.Information, null, template, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
     }
 
     private static ScalarValue Text(string? value) => value is null ? Dash : new ScalarValue(value);

@@ -10,6 +10,12 @@ namespace EdgeProxy.Observability;
 internal sealed class EdgeProxyMetrics : IDisposable
 {
     public const string MeterName = "EdgeProxy";
+
+    /// <summary>Rate-limit decisions: admitted at once, admitted after waiting in the policy's queue, refused with 429.</summary>
+    public const string Allowed = "allowed";
+    public const string Queued = "queued";
+    public const string Rejected = "rejected";
+
     private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
     private readonly Meter _meter;
     private readonly Counter<long> _requests;
@@ -19,6 +25,7 @@ internal sealed class EdgeProxyMetrics : IDisposable
     private readonly UpDownCounter<long> _activeStreams;
     private readonly Histogram<double> _streamDuration;
     private readonly Histogram<double> _streamFirstByte;
+    private readonly Counter<long> _rateLimitDecisions;
 
     public EdgeProxyMetrics(IMeterFactory meterFactory, CertificateStore certificates)
     {
@@ -33,6 +40,7 @@ internal sealed class EdgeProxyMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 10, 60, 300, 900, 3600, 14400, 86400] });
         _streamFirstByte = _meter.CreateHistogram<double>("edgeproxy.stream.time_to_first_byte", "s", "Time from request to the first byte sent to the client on stream routes",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 30] });
+        _rateLimitDecisions = _meter.CreateCounter<long>("edgeproxy.rate_limit.decisions", "{request}", "Rate-limit decisions per policy: allowed, queued (allowed after waiting), rejected (429)");
         _meter.CreateObservableGauge("edgeproxy.certificate.expiry", () => certificates.All.Select(c => new Measurement<double>(
             (c.Current.NotAfter - DateTimeOffset.UtcNow).TotalDays,
             new KeyValuePair<string, object?>("certificate", c.Spec.Key),
@@ -61,6 +69,12 @@ internal sealed class EdgeProxyMetrics : IDisposable
             _streamFirstByte.Record(ttfb.TotalSeconds, new KeyValuePair<string, object?>("route", route));
         }
     }
+
+    public void RateLimitDecision(string policy, string decision) => _rateLimitDecisions.Add(1, new("policy", policy), new("decision", decision));
+
+    /// <summary>Reports the live partitions of each rate-limit policy (clients, header or claim values counted now) on every collection.</summary>
+    public void ObserveRateLimitPartitions(Func<IEnumerable<Measurement<long>>> observe) =>
+        _meter.CreateObservableGauge("edgeproxy.rate_limit.partitions", observe, "{partition}", "Partitions each rate-limit policy counts now; bounded by its MaxPartitions");
 
     public void Dispose() => _meter.Dispose();
 }

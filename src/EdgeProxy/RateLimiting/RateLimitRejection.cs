@@ -1,0 +1,28 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Yarp.ReverseProxy.Model;
+
+namespace EdgeProxy.RateLimiting;
+
+/// <summary>
+/// The 429 a refused request gets, before anything is sent upstream: <c>Retry-After</c> in whole seconds from the limiter
+/// (a window's or a refill period's length: the latest time a retry succeeds; a concurrency limit knows none and says 1),
+/// a one-line body naming the route and the policy, and a feature the access log reads to name the policy.
+/// </summary>
+internal static class RateLimitRejection
+{
+    public static async ValueTask WriteAsync(OnRejectedContext rejected, string policy, CancellationToken cancellationToken)
+    {
+        var context = rejected.HttpContext;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)) : 1;
+        var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId ?? "-";
+        context.Features.Set(new RateLimitRefusal(policy));
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        response.Headers.CacheControl = "no-store";
+        response.ContentType = "text/plain; charset=utf-8";
+        await response.WriteAsync($"429 Too Many Requests: route '{route}' is limited by policy '{policy}'; retry after {retryAfter} s\n", cancellationToken);
+    }
+}
