@@ -35,6 +35,9 @@ internal static class EventIds
     public const int ProxyProtocolAccepted = 603;
     public const int ForwardedChainStoppedEarly = 604;
 
+    // Request readings: canonical paths, method overrides 620-639
+    public const int RequestReadingRefused = 620;
+
     // HSTS 900-919
     public const int HstsUpstreamNormalised = 900;
 

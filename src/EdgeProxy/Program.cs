@@ -6,11 +6,15 @@ using EdgeProxy.ClientCertificates.Revocation;
 using EdgeProxy.Configuration;
 using EdgeProxy.ErrorPages;
 using EdgeProxy.ForwardedHeaders;
+using EdgeProxy.Framing;
 using EdgeProxy.Hosting;
 using EdgeProxy.Hsts;
 using EdgeProxy.Observability;
+using EdgeProxy.Paths;
 using EdgeProxy.Proxy;
 using EdgeProxy.RateLimiting;
+using EdgeProxy.RequestHeaders;
+using EdgeProxy.Routing;
 using EdgeProxy.Streaming;
 using EdgeProxy.Tls;
 using Microsoft.AspNetCore.DataProtection;
@@ -134,6 +138,7 @@ public static class Program
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false); // Kestrel:Endpoints are ours, not the loader's
+            kestrel.RequireDigitsOnlyContentLength(); // "Content-Length: +5" is 400, as RFC 9110 and nginx have it
             kestrel.ApplicationServices.GetRequiredService<ListenerBinder>().Bind(kestrel);
         });
 
@@ -147,6 +152,8 @@ public static class Program
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTraceContext(builder.Configuration); // traceparent to the upstream: the request's span as its parent, unless spans are exported
         builder.Services.AddTrustedProxies(builder.Configuration); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
+        builder.Services.AddRequestHeaderRules(builder.Configuration); // the strip list: identity, certificate, URL and method overrides
+        builder.Services.AddCanonicalPaths();          // the upstream gets the canonical path as the client spelled it (%2F stays %2F)
         builder.Services.AddStreamingPolicies(); // per-route stream policy: wraps YARP's forwarder (idle/total/max limits, SSE headers at once)
         builder.Services.AddRateLimitPolicies(); // EdgeProxy:RateLimiting policies by name, for YARP's route field RateLimiterPolicy
 
@@ -174,14 +181,15 @@ public static class Program
         // The pipeline, in the order a request meets it.
         app.UseAdminMetrics(builder.Configuration);   // admin listener: Prometheus /metrics
         app.UseMiddleware<AdminMiddleware>();          // admin listener: /healthz /readyz; nothing there goes further
-        app.UseTrustedProxies();                       // who the client is; spoofable identity headers removed before anything reads them
+        app.UseInboundHeaders();                       // who the client is; the one pass that removes every header only a proxy may set
         app.UseMiddleware<HstsMiddleware>();           // exactly one Strict-Transport-Security, HTTPS only, on every response below
         app.UseMiddleware<AccessLogMiddleware>();      // one event per public request, whatever answers it
         app.UseMisdirectedRequests();                  // https: 421 when Host names a server name under other TLS settings (certificate, client-certificate mode, protocols) than the connection's
-        app.UseMiddleware<CertificateHeaderStripMiddleware>(); // no inbound client-certificate header survives, on any route
         app.UseAcmeChallenges();                       // http listeners: ACME HTTP-01 answers, before the redirect, auth and routing
         app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https
+        app.UseCanonicalPaths();                       // merged slashes, resolved dots: the path routes match is the path the upstream gets
         app.UseRouting();
+        app.UseRouteConsistency();                     // odd path spellings and method overrides: every reading must select this route, or 400
         app.UseRouteTimeouts();                        // YARP route Timeout/TimeoutPolicy, for the routes that set one
         app.UseRouteAuthorization();                   // route AuthorizationPolicy: 401/403/503 here, before any upstream
         app.Use(static (context, next) => context.GetEndpoint() is null ? NotFound(context) : next(context)); // no route: 404 (a catch-all fallback endpoint would cost every request a route-value match)

@@ -5,8 +5,8 @@ namespace EdgeProxy.Authentication;
 
 /// <summary>
 /// On routes that ask for it, sets <c>X-Auth-Request-*</c> from the validated token's claims; optionally drops
-/// Authorization. Inbound <c>X-Auth-Request-*</c> headers never get this far: the trusted-proxies middleware
-/// removes them from every request with the other identity headers.
+/// Authorization. Inbound <c>X-Auth-Request-*</c> headers never get this far: the inbound header pass
+/// (<see cref="RequestHeaders.InboundHeadersMiddleware"/>) removes them from every request with the other identity headers.
 /// </summary>
 internal sealed partial class IdentityHeadersTransform(bool stripAuthorization, bool setIdentity, IReadOnlyDictionary<string, JwtSchemeOptions> schemes, ILogger logger) : RequestTransform
 {

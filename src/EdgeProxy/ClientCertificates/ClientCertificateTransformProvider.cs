@@ -7,7 +7,7 @@ namespace EdgeProxy.ClientCertificates;
 
 /// <summary>
 /// Adds the certificate headers to the upstream request in the route's format (route metadata, then the
-/// listener's default, then the global one). Inbound copies were already removed by the strip middleware.
+/// listener's default, then the global one). Inbound copies were already removed by the inbound header pass.
 /// </summary>
 internal sealed class ClientCertificateTransformProvider(IOptionsMonitor<ClientCertificateOptions> options) : ITransformProvider
 {

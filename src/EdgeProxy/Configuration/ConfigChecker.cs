@@ -29,6 +29,8 @@ internal static class ConfigChecker
         AuthenticationConfigValidator.Validate(config, contentRoot, report);
         ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config) + RateLimiting.RateLimitingValidator.AddRouteValidation(config));
         ForwardedHeaders.TrustedProxiesOptionsValidator.Validate(config, endpoints, report);
+        RequestHeaders.RequestHeaderOptionsValidator.Validate(config, report);
+        Routing.RouteRequestMetadataValidator.Validate(config, report);
         StreamingValidator.Validate(config, report);
         RateLimiting.RateLimitingValidator.Validate(config, report);
         var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing

@@ -9,7 +9,7 @@ namespace EdgeProxy.ForwardedHeaders;
 /// X-Forwarded-For (the vouched-for chain ending with our peer, one line), -Proto, -Host, -Port,
 /// -Prefix (when a trusted hop sent one, the request has a PathBase, or the route stripped part of the path)
 /// and X-Real-IP; optionally RFC 7239 Forwarded. The incoming identity headers are already gone
-/// (<see cref="TrustedProxiesMiddleware"/>), so nothing the client sent survives here.
+/// (<see cref="RequestHeaders.InboundHeadersMiddleware"/>), so nothing the client sent survives here.
 /// </summary>
 internal sealed class ForwardedHeadersTransform(TrustedProxiesState state) : RequestTransform
 {

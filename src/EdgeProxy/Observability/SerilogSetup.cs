@@ -64,6 +64,9 @@ internal static class SerilogSetup
             }
 
             extra?.Invoke(logger);
+
+            // Last, after every enricher the Serilog section adds: no client-supplied control character reaches any sink.
+            logger.Enrich.With(LogValueEscaper.Instance);
         }, preserveStaticLogger: true); // a logger per host, never the process-wide Log.Logger: several hosts may share a process
     }
 

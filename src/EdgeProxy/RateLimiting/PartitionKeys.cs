@@ -23,7 +23,7 @@ internal static class PartitionKeys
     };
 
     /// <summary>
-    /// The client address as the trusted-proxy middleware resolved it (it replaces the connection's address with the
+    /// The client address as the inbound-header pass resolved it (it replaces the connection's address with the
     /// client a trusted peer vouched for, and never reads a forwarded header from anyone else); IPv6 by prefix.
     /// </summary>
     public static object Client(HttpContext context, int ipv6PrefixLength)

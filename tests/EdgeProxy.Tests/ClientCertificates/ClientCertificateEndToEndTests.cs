@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using EdgeProxy.ClientCertificates;
+using EdgeProxy.RequestHeaders;
 using EdgeProxy.Tests.Infrastructure;
 
 namespace EdgeProxy.Tests.ClientCertificates;
@@ -171,7 +172,11 @@ public sealed class ClientCertificateEndToEndTests(ClientCertificateFixture fixt
     public static TheoryData<string> SpoofedHeaders()
     {
         var data = new TheoryData<string>();
-        foreach (var name in CertificateHeaderNames.Known)
+        var certificateHeaders = KnownRequestHeaders.All.Where(h => h.Family == HeaderFamily.Certificate)
+            .Select(h => h.IsPrefix ? h.Name.TrimEnd('*') + (h.Name.EndsWith("-*", StringComparison.Ordinal) ? "Cert" : string.Empty) : h.Name)
+            .Concat([CertificateHeaderNames.NginxCert, CertificateHeaderNames.ClientCertChain, CertificateHeaderNames.TraefikInfo])
+            .Distinct(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in certificateHeaders)
         {
             data.Add(name);
             data.Add(name.Replace('-', '_'));

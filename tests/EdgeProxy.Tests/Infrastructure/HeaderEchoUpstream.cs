@@ -4,7 +4,8 @@ namespace EdgeProxy.Tests.Infrastructure;
 
 /// <summary>
 /// An upstream that answers with JSON describing exactly what reached it: every header line by name
-/// (several lines stay several entries), the path, and the TCP peer it saw.
+/// (several lines stay several entries), the method, the path (decoded) and the request target as sent, and the
+/// TCP peer it saw.
 /// </summary>
 public static class HeaderEchoUpstream
 {
@@ -16,7 +17,8 @@ public static class HeaderEchoUpstream
             headers[name] = values.ToArray()!;
         }
 
-        await context.Response.WriteAsJsonAsync(new Echo(context.Request.Path.Value ?? string.Empty, context.Connection.RemoteIpAddress?.ToString() ?? string.Empty, headers));
+        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
+        await context.Response.WriteAsJsonAsync(new Echo(context.Request.Path.Value ?? string.Empty, context.Connection.RemoteIpAddress?.ToString() ?? string.Empty, headers, context.Request.Method, target));
     }));
 
     public static async Task<Echo> ReadAsync(HttpResponseMessage response)
@@ -33,8 +35,12 @@ public static class HeaderEchoUpstream
         return echo.Headers.ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase);
     }
 
-    public sealed record Echo(string Path, string Peer, Dictionary<string, string[]> Headers)
+    public sealed record Echo(string Path, string Peer, Dictionary<string, string[]> Headers, string Method = "", string? RawTarget = null)
     {
+        /// <summary>Everything the upstream saw, one header line per line: for failure messages.</summary>
+        public override string ToString() =>
+            $"{Method} {RawTarget} (path {Path}) from {Peer}\n" + string.Join('\n', Headers.Select(h => $"  {h.Key}: {string.Join(" | ", h.Value)}"));
+
         /// <summary>The single line of a header; fails the test if it arrived as several lines.</summary>
         public string? Header(string name)
         {

@@ -1,0 +1,18 @@
+using EdgeProxy.ClientCertificates;
+
+namespace EdgeProxy.RequestHeaders;
+
+/// <summary>Registration of the inbound header pass: the strip list, its options and the pass itself.</summary>
+internal static class RequestHeadersExtensions
+{
+    public static IServiceCollection AddRequestHeaderRules(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<RequestHeaderOptions>(configuration.GetSection(RequestHeaderOptions.SectionName));
+        services.AddSingleton<StripRulesState>();
+        services.AddSingleton<TrustedCertificateIntake>();
+        return services;
+    }
+
+    /// <summary>Must run before anything reads the client address or any request header.</summary>
+    public static IApplicationBuilder UseInboundHeaders(this IApplicationBuilder app) => app.UseMiddleware<InboundHeadersMiddleware>();
+}

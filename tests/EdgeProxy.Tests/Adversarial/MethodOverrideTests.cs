@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Headers;
+using EdgeProxy.Tests.Infrastructure;
+using static EdgeProxy.Tests.Adversarial.AdversarialFixture;
+
+namespace EdgeProxy.Tests.Adversarial;
+
+/// <summary>
+/// The README's example: GET is public (route <c>read</c>), POST/PUT/PATCH/DELETE need a token (route <c>write</c>,
+/// which allows method overrides); <c>/override</c> is an anonymous GET+POST route that allows them too. An override
+/// header reaches the upstream only on a route that allows it, and only when the overriding method selects that
+/// same route; otherwise it is removed (routes that do not allow it) or the request is refused (400).
+/// </summary>
+[Collection(AdversarialSuite.Name)]
+public sealed class MethodOverrideTests(AdversarialFixture fixture)
+{
+    public static TheoryData<string, string, string, bool, int, string?> Rows()
+    {
+        var data = new TheoryData<string, string, string, bool, int, string?>();
+        foreach (var header in new[] { "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "x_http_method_override" })
+        {
+            // method, path, override header: value, token?, expected status, the override the upstream must see (null: none)
+            data.Add("GET", "/items/1", $"{header}: DELETE", false, 200, null);       // read does not allow it: removed, a plain GET
+            data.Add("GET", "/items/1", $"{header}: DELETE", true, 200, null);
+            data.Add("POST", "/items/1", $"{header}: DELETE", false, 401, null);      // write's policy, as for a real DELETE
+            data.Add("POST", "/items/1", $"{header}: DELETE", true, 200, "DELETE");   // same route, token: passed on
+            data.Add("POST", "/items/1", $"{header}: GET", true, 400, null);          // GET would be read: another route
+            data.Add("POST", "/items/1", $"{header}: DELETE, PUT", true, 400, null);  // not one method
+            data.Add("POST", "/items/1", $"{header}: DEL ETE", true, 400, null);
+            data.Add("GET", "/override/x", $"{header}: POST", false, 200, "POST");    // same route for POST: passed on
+            data.Add("GET", "/override/x", $"{header}: DELETE", false, 400, null);    // DELETE would be write, which needs a token
+            data.Add("GET", "/admin/x", $"{header}: DELETE", false, 403, null);
+        }
+
+        data.Add("POST", "/items/1", "X-HTTP-Method-Override: DELETE\nX-HTTP-Method: PUT", true, 400, null); // two methods
+        data.Add("POST", "/items/1", "X-HTTP-Method-Override: DELETE\nX-Method-Override: delete", true, 200, "DELETE");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public async Task Override_IsJudgedByTheRouteOfTheMethodItNames(string method, string path, string headers, bool token, int status, string? upstreamOverride)
+    {
+        foreach (var http2 in new[] { false, true })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Version = http2 ? HttpVersion.Version20 : HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+            foreach (var line in headers.Split('\n'))
+            {
+                request.Headers.TryAddWithoutValidation(line[..line.IndexOf(':')], line[(line.IndexOf(':') + 1)..].Trim()).Should().BeTrue(line);
+            }
+
+            if (token)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fixture.Token);
+            }
+
+            if (method == "POST")
+            {
+                request.Content = new StringContent("{}");
+            }
+
+            using var response = await fixture.Client(Untrusted, http2).SendAsync(request).WaitAsync(TimeSpan.FromSeconds(20));
+            var body = await response.Content.ReadAsStringAsync();
+            var where = $"{method} {path} with {headers.Replace('\n', ' ')} over {(http2 ? "HTTP/2" : "HTTP/1.1")}";
+            ((int)response.StatusCode).Should().Be(status, $"{where}: {body}");
+            if (status != 200)
+            {
+                body.Should().NotContain("\"headers\"", $"{where} must not reach the upstream");
+                continue;
+            }
+
+            var echo = System.Text.Json.JsonSerializer.Deserialize<HeaderEchoUpstream.Echo>(body, System.Text.Json.JsonSerializerOptions.Web)!;
+            echo.Method.Should().Be(method, where);
+            var overrides = echo.Headers.Where(h => h.Key.Replace("_", "-").Contains("Method", StringComparison.OrdinalIgnoreCase) && h.Key.Contains('X', StringComparison.OrdinalIgnoreCase))
+                .SelectMany(h => h.Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            if (upstreamOverride is null)
+            {
+                overrides.Should().BeEmpty($"{where}; upstream received:\n{echo}");
+            }
+            else
+            {
+                overrides.Should().OnlyContain(v => v.Equals(upstreamOverride, StringComparison.OrdinalIgnoreCase), $"{where}; upstream received:\n{echo}").And.NotBeEmpty();
+            }
+        }
+    }
+}
