@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Http.Timeouts;
+using Yarp.ReverseProxy.Forwarder;
+
 namespace EdgeProxy.Streaming;
 
 /// <summary>
@@ -104,6 +107,26 @@ internal sealed class ExchangeLimits : ISweptDeadline
                 Schedule(_clock.Now);
             }
         }
+    }
+
+    /// <summary>
+    /// After YARP returned without a response: which time limit ended the exchange, in words for the 504, or null when
+    /// none did. A route's YARP <c>Timeout</c> (ASP.NET Core's request timeout) cancels RequestAborted, which YARP takes
+    /// for a client that left; its token tells the two apart.
+    /// </summary>
+    public string? TimedOutBy(HttpContext context, StreamPolicy policy, ForwarderError error)
+    {
+        if (error == ForwarderError.RequestCanceled && context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true)
+        {
+            return $"route Timeout {context.GetEndpoint()?.Metadata.GetMetadata<RequestTimeoutAttribute>()?.Timeout}";
+        }
+
+        return _end switch
+        {
+            StreamEnd.IdleTimeout => $"no response for {IdleLimit} ({policy.Name} policy)",
+            StreamEnd.RequestTimeout => $"RequestTimeout {policy.RequestTimeout} ({policy.Name} policy)",
+            _ => null,
+        };
     }
 
     /// <summary>Records an end that is not a limit (shutdown); false when the exchange is over or already ending.</summary>

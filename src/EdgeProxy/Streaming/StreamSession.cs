@@ -196,25 +196,11 @@ internal sealed partial class StreamSession : HttpTransformer, IExchangeLimitsOw
         return proceed;
     }
 
-    /// <summary>After YARP returns: turns our own timeouts into 504 when nothing was sent yet.</summary>
+    /// <summary>After YARP returns: a time limit that ended the exchange before anything was sent becomes a 504 (YARP alone would answer 400 for a route Timeout).</summary>
     public ForwarderError Complete(ForwarderError error)
     {
         _limits.Stop();
-        if (error == ForwarderError.RequestCanceled && !_context.Response.HasStarted
-            && _context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true)
-        {
-            // A YARP route Timeout (ASP.NET Core request timeouts) cancels RequestAborted, which YARP takes for a
-            // client that went away and answers 400. It is the upstream that was too slow: 504, like our own limits.
-            var limit = _context.GetEndpoint()?.Metadata.GetMetadata<RequestTimeoutAttribute>()?.Timeout;
-            return TimedOut($"route Timeout {limit}");
-        }
-
-        if (End is StreamEnd.IdleTimeout or StreamEnd.RequestTimeout && !_context.Response.HasStarted)
-        {
-            return TimedOut((End == StreamEnd.IdleTimeout ? $"no response for {_limits.IdleLimit}" : $"RequestTimeout {_policy.RequestTimeout}") + $" ({_policy.Name} policy)");
-        }
-
-        return error;
+        return !_context.Response.HasStarted && _limits.TimedOutBy(_context, _policy, error) is { } limit ? TimedOut(limit) : error;
     }
 
     public void Dispose()
