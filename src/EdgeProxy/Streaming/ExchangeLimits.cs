@@ -245,16 +245,7 @@ internal sealed class ExchangeLimits : ISweptDeadline
     private void Schedule(long now)
     {
         var due = TimeSpan.FromMilliseconds(Math.Clamp(Deadline - now, 1, int.MaxValue - 1));
-        if (_timer is null && due >= _sweep.Threshold)
-        {
-            if (_sweepHandle < 0)
-            {
-                _sweepHandle = _sweep.Add(this);
-            }
-
-            return;
-        }
-
+        // PROTOTYPE for a bench A/B: every exchange arms a TimeProvider timer of its own at once; the sweep is never used.
         LeaveSweep();
         if (_timer is null)
         {
