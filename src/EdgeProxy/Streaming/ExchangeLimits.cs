@@ -245,7 +245,16 @@ internal sealed class ExchangeLimits : ISweptDeadline
     private void Schedule(long now)
     {
         var due = TimeSpan.FromMilliseconds(Math.Clamp(Deadline - now, 1, int.MaxValue - 1));
-        // PROTOTYPE for a bench A/B: every exchange arms a TimeProvider timer of its own at once; the sweep is never used.
+        if (_timer is null && due >= _sweep.Threshold)
+        {
+            if (_sweepHandle < 0)
+            {
+                _sweepHandle = _sweep.Add(this);
+            }
+
+            return;
+        }
+
         LeaveSweep();
         if (_timer is null)
         {
