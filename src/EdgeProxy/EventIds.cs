@@ -80,4 +80,10 @@ internal static class EventIds
     public const int AcmeStoredCertificateUnusable = 1107;
     public const int AcmeRenewalWindow = 1108;
     public const int AcmeRenewalWindowUnavailable = 1109;
+
+    // Holding and retrying upstream requests 1200-1219
+    public const int RetryWatchFailed = 1200;
+    public const int UpstreamTryFailed = 1201;
+    public const int UpstreamGaveUp = 1202;
+    public const int DestinationBack = 1203;
 }

@@ -14,6 +14,7 @@ using EdgeProxy.Paths;
 using EdgeProxy.Proxy;
 using EdgeProxy.RateLimiting;
 using EdgeProxy.RequestHeaders;
+using EdgeProxy.Retries;
 using EdgeProxy.Routing;
 using EdgeProxy.Streaming;
 using EdgeProxy.Tls;
@@ -145,7 +146,7 @@ public static class Program
         builder.Services.AddEdgeProxyTelemetry(builder.Configuration);
         builder.Services.AddRevocationChecking(builder.Configuration);          // CRL files (reloaded) and OCSP for client certificates
         builder.Services.AddClientCertificates(builder.Configuration, contentRoot);
-        builder.Services.AddSingleton<ReadinessState>();
+        builder.Services.AddAdminListener(builder.Configuration); // its own server: /readyz and /metrics answer until the drain ends
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
         builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers
@@ -155,6 +156,7 @@ public static class Program
         builder.Services.AddRequestHeaderRules(builder.Configuration); // the strip list: identity, certificate, URL and method overrides
         builder.Services.AddCanonicalPaths();          // the upstream gets the canonical path as the client spelled it (%2F stays %2F)
         builder.Services.AddStreamingPolicies(); // per-route stream policy: wraps YARP's forwarder (idle/total/max limits, SSE headers at once)
+        builder.Services.AddUpstreamRetries();   // requests wait out an upstream restart; idempotent ones are sent again after a reset
         builder.Services.AddRateLimitPolicies(); // EdgeProxy:RateLimiting policies by name, for YARP's route field RateLimiterPolicy
 
         extraServices?.Invoke(builder.Services);
@@ -179,8 +181,6 @@ public static class Program
         StartupLog.Write(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Startup"), checkResult.Report, app.Services.GetRequiredService<CertificateStore>(), selfSigned, selfSignedCreated);
 
         // The pipeline, in the order a request meets it.
-        app.UseAdminMetrics(builder.Configuration);   // admin listener: Prometheus /metrics
-        app.UseMiddleware<AdminMiddleware>();          // admin listener: /healthz /readyz; nothing there goes further
         app.UseInboundHeaders();                       // who the client is; the one pass that removes every header only a proxy may set
         app.UseMiddleware<HstsMiddleware>();           // exactly one Strict-Transport-Security, HTTPS only, on every response below
         app.UseMiddleware<AccessLogMiddleware>();      // one event per public request, whatever answers it
@@ -197,8 +197,8 @@ public static class Program
         app.MapReverseProxy(proxy =>
         {
             proxy.UseClientAllowlist();                         // route metadata EdgeProxy.AllowFrom: 403 for other clients
-            proxy.UseMiddleware<UpstreamErrorPageMiddleware>(); // wraps forwarding: clear 502/503/504 bodies
             proxy.UseMiddleware<ClientCertificateMiddleware>(); // "EdgeProxy.ClientCert": "Required" → 403 without a valid certificate
+            proxy.UseUpstreamRetries();                         // the tries: wait for a destination, resend what is safe; then the clear 502/503/504 page
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

@@ -1,19 +1,18 @@
-using EdgeProxy.Tls;
-
 namespace EdgeProxy.Admin;
 
 /// <summary>
-/// Answers every request that arrived on the admin listener and lets none of them reach routing or the
-/// proxy; requests on public listeners pass straight through, so <c>/healthz</c> there is just a path.
+/// The end of the admin server's pipeline: answers every request itself. The admin listener is a server of
+/// its own, so nothing it receives can reach routing or the proxy, and <c>/healthz</c> on a public listener
+/// is just a proxied path.
 /// </summary>
 internal sealed class AdminMiddleware
 {
-    private readonly RequestDelegate _next;
     private readonly Dictionary<string, RequestDelegate> _endpoints;
 
+#pragma warning disable IDE0060 // the pipeline hands every middleware its next; this one never calls it
     public AdminMiddleware(RequestDelegate next, ReadinessState readiness, IEnumerable<AdminEndpoint> extra, IEnumerable<ReadinessDetail> details)
+#pragma warning restore IDE0060
     {
-        _next = next;
         var detail = details.ToArray();
         _endpoints = new Dictionary<string, RequestDelegate>(StringComparer.OrdinalIgnoreCase)
         {
@@ -30,11 +29,6 @@ internal sealed class AdminMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Admin)
-        {
-            return _next(context);
-        }
-
         return _endpoints.TryGetValue(context.Request.Path.Value ?? "/", out var handler)
             ? handler(context)
             : Text(context, StatusCodes.Status404NotFound, "not found; admin paths: " + string.Join(' ', _endpoints.Keys));

@@ -33,6 +33,7 @@ internal static class ConfigChecker
         Routing.RouteRequestMetadataValidator.Validate(config, report);
         StreamingValidator.Validate(config, report);
         RateLimiting.RateLimitingValidator.Validate(config, report);
+        Retries.RetryConfigValidator.Validate(config, report);
         var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
         return new ConfigCheckResult(report, endpoints, admin, acme);
     }

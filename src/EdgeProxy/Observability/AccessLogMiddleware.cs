@@ -21,6 +21,9 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
     private static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
         "{ClientIp} \"{Method} {Scheme}://{Host}{Path} {Protocol}\" {StatusCode} {ResponseBytes}B {DurationMs:0.0}ms route={RouteId} cluster={ClusterId} destination={Destination} tls={TlsProtocol} listener={Listener} trace={TraceId} span={SpanId} client_cert={ClientCertSubject}");
 
+    // A request that waited for a destination or was tried more than once says so; others carry no extra property.
+    private static readonly MessageTemplate RetriedTemplate = new MessageTemplateParser().Parse(Template.Text + " tries={Tries} held={HeldMs:0}ms");
+
     // A request a rate-limit policy refused names the policy; others carry no extra property.
     private static readonly MessageTemplate RateLimitedTemplate = new MessageTemplateParser().Parse(Template.Text + " rate_limit={RateLimitPolicy}");
 
@@ -84,7 +87,8 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
         var proxy = context.Features.Get<IReverseProxyFeature>();
         var path = settings.IncludeQueryString ? request.Path.Value + request.QueryString.Value : request.Path.Value;
         var activity = Activity.Current;
-        var properties = new Dictionary<string, LogEventPropertyValue>(20) // the 17 below, SourceContext, room for an enricher
+        var retry = proxy is Retries.RetryState { WasRetried: true } state ? state : null;
+        var properties = new Dictionary<string, LogEventPropertyValue>(retry is null ? 20 : 22) // the 17 below, SourceContext, room for an enricher
         {
             ["ClientIp"] = Text(context.Connection.RemoteIpAddress?.ToString()),
             ["Method"] = new ScalarValue(request.Method),
@@ -104,7 +108,13 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
             ["SpanId"] = activity is null ? Dash : new ScalarValue(activity.SpanId.ToHexString()),
             ["ClientCertSubject"] = Text(context.Features.Get<ClientCertificateState>()?.Certificate?.Subject),
         };
-        var template = Template;
+        var template = retry is null ? Template : RetriedTemplate;
+        if (retry is not null)
+        {
+            properties["Tries"] = new ScalarValue(retry.Tries);
+            properties["HeldMs"] = new ScalarValue(retry.Held.TotalMilliseconds);
+        }
+
         if (context.Response.StatusCode == StatusCodes.Status429TooManyRequests && context.Features.Get<RateLimiting.RateLimitRefusal>() is { } refusal)
         {
             properties["RateLimitPolicy"] = new ScalarValue(refusal.Policy);

@@ -25,6 +25,11 @@ internal sealed class EdgeProxyMetrics : IDisposable
     private readonly UpDownCounter<long> _activeStreams;
     private readonly Histogram<double> _streamDuration;
     private readonly Histogram<double> _streamFirstByte;
+    private readonly Counter<long> _held;
+    private readonly UpDownCounter<long> _waiting;
+    private readonly Histogram<double> _wait;
+    private readonly Counter<long> _retried;
+    private readonly Counter<long> _givenUp;
     private readonly Counter<long> _rateLimitDecisions;
 
     public EdgeProxyMetrics(IMeterFactory meterFactory, CertificateStore certificates)
@@ -40,6 +45,13 @@ internal sealed class EdgeProxyMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 10, 60, 300, 900, 3600, 14400, 86400] });
         _streamFirstByte = _meter.CreateHistogram<double>("edgeproxy.stream.time_to_first_byte", "s", "Time from request to the first byte sent to the client on stream routes",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 30] });
+        _held = _meter.CreateCounter<long>("edgeproxy.upstream.held", "{request}", "Requests that waited because no destination of their cluster accepted a connection, per cluster");
+        _waiting = _meter.CreateUpDownCounter<long>("edgeproxy.upstream.waiting", "{request}", "Requests waiting for a destination right now, per cluster");
+        _wait = _meter.CreateHistogram<double>("edgeproxy.upstream.wait.duration", "s", "How long held requests waited, per cluster and outcome (answered, given_up, client_closed)",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60] });
+        _retried = _meter.CreateCounter<long>("edgeproxy.upstream.retried", "{request}", "Requests tried more than once (another destination, or the same one once back), per cluster");
+        _givenUp = _meter.CreateCounter<long>("edgeproxy.upstream.given_up", "{request}",
+            "Requests that were held or retried and still failed, per cluster and reason (try_duration, held_limit, route_timeout, failed)");
         _rateLimitDecisions = _meter.CreateCounter<long>("edgeproxy.rate_limit.decisions", "{request}", "Rate-limit decisions per policy: allowed, queued (allowed after waiting), rejected (429)");
         _meter.CreateObservableGauge("edgeproxy.certificate.expiry", () => certificates.All.Select(c => new Measurement<double>(
             (c.Current.NotAfter - DateTimeOffset.UtcNow).TotalDays,
@@ -69,6 +81,22 @@ internal sealed class EdgeProxyMetrics : IDisposable
             _streamFirstByte.Record(ttfb.TotalSeconds, new KeyValuePair<string, object?>("route", route));
         }
     }
+
+    public void UpstreamHeld(string cluster)
+    {
+        _held.Add(1, new KeyValuePair<string, object?>("cluster", cluster));
+        _waiting.Add(1, new KeyValuePair<string, object?>("cluster", cluster));
+    }
+
+    public void UpstreamWaitEnded(string cluster, TimeSpan waited, string outcome)
+    {
+        _waiting.Add(-1, new KeyValuePair<string, object?>("cluster", cluster));
+        _wait.Record(waited.TotalSeconds, new("cluster", cluster), new("outcome", outcome));
+    }
+
+    public void UpstreamRetried(string cluster) => _retried.Add(1, new KeyValuePair<string, object?>("cluster", cluster));
+
+    public void UpstreamGivenUp(string cluster, string reason) => _givenUp.Add(1, new("cluster", cluster), new("reason", reason));
 
     public void RateLimitDecision(string policy, string decision) => _rateLimitDecisions.Add(1, new("policy", policy), new("decision", decision));
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using EdgeProxy.Tls;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -43,7 +42,7 @@ internal static class TelemetryServiceCollectionExtensions
         if (ExportsSpans(options, out var spanEndpoint))
         {
             telemetry.WithTracing(tracing => tracing
-                .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Admin)
+                .AddAspNetCoreInstrumentation() // public listeners only: the admin server runs no hosting diagnostics
                 .AddHttpClientInstrumentation()
                 .AddSource("Yarp.ReverseProxy")
                 .AddOtlpExporter(o => Otlp(o, spanEndpoint, protocol, "v1/traces")));
@@ -80,12 +79,11 @@ internal static class TelemetryServiceCollectionExtensions
         return options.Tracing && !string.IsNullOrEmpty(endpoint);
     }
 
-    /// <summary>Prometheus text at the admin listener's /metrics only, never on a public listener.</summary>
+    /// <summary>Prometheus text at /metrics; only the admin server's pipeline calls this, so no public listener serves it.</summary>
     public static IApplicationBuilder UseAdminMetrics(this IApplicationBuilder app, IConfiguration configuration)
     {
         return Options(configuration).Metrics
-            ? app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
-                context.Request.Path == "/metrics" && context.Features.Get<ListenerFeature>()?.Kind == ListenerKind.Admin)
+            ? app.UseOpenTelemetryPrometheusScrapingEndpoint(static context => context.Request.Path == "/metrics")
             : app;
     }
 

@@ -16,6 +16,11 @@ internal static class ReverseProxyConfigValidator
     public static void Validate(IConfiguration config, ConfigReport report, Action<IServiceCollection>? addPolicies = null)
     {
         var section = config.GetSection(SectionName);
+        foreach (var cluster in section.GetSection("Clusters").GetChildren())
+        {
+            HealthCheckConfigValidator.Validate(cluster, report);
+        }
+
         var before = report.Findings.Count;
         CheckDurations(section, report);
         if (report.Findings.Count > before)

@@ -31,6 +31,7 @@ internal sealed partial class StreamSession : HttpTransformer, IExchangeLimitsOw
     private CancellationToken _stopping;
     private CancellationTokenRegistration _callerRegistration;
     private CancellationTokenRegistration _stoppingRegistration;
+    private OriginalFeatures _originals; // a mutable struct: never copy it
 
     public StreamSession(HttpContext context, StreamingSettings settings, StreamPolicy routePolicy, HttpTransformer inner, TimeSpan? clusterActivityTimeout, string routeId, ExchangeClock clock, DeadlineSweep sweep, ILogger logger, Observability.EdgeProxyMetrics? metrics = null)
     {
@@ -102,20 +103,25 @@ internal sealed partial class StreamSession : HttpTransformer, IExchangeLimitsOw
             return false;
         }
 
-        _body = new ResponseBody(features.Get<IHttpResponseBodyFeature>()!, this);
+        var bodyFeature = features.Get<IHttpResponseBodyFeature>()!;
+        _originals.Body = bodyFeature;
+        _body = new ResponseBody(bodyFeature, this);
         features.Set<IHttpResponseBodyFeature>(_body);
         if (features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
         {
-            _context.Request.Body = new ActivityStream(_context.Request.Body, this, ownsInner: false);
+            _originals.RequestBody = _context.Request.Body;
+            _context.Request.Body = new ActivityStream(_originals.RequestBody, this, ownsInner: false);
         }
 
         if (features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
         {
+            _originals.Upgrade = upgrade;
             features.Set<IHttpUpgradeFeature>(new TrackedUpgradeFeature(upgrade, this));
         }
 
         if (features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect)
         {
+            _originals.Connect = connect;
             features.Set<IHttpExtendedConnectFeature>(new TrackedExtendedConnectFeature(connect, this));
         }
 
@@ -224,6 +230,12 @@ internal sealed partial class StreamSession : HttpTransformer, IExchangeLimitsOw
             _limits.Cancel();
         }
     }
+
+    /// <summary>
+    /// After a try that failed before the response began: the request's own body and features again, so the
+    /// next try (Retries) wraps the originals instead of this finished session's wrappers.
+    /// </summary>
+    public void Restore() => _originals.Restore(_context);
 
     private ForwarderError TimedOut(string limit)
     {

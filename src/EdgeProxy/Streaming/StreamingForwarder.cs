@@ -62,6 +62,10 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
             {
                 await RejectBodyAsync(context, session.RouteId, session.Policy.MaxRequestBodySize ?? 0);
             }
+            else if (error != ForwarderError.None && !context.Response.HasStarted)
+            {
+                session.Restore(); // the exchange may be tried again
+            }
 
             return error;
         }

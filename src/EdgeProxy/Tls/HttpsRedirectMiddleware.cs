@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace EdgeProxy.Tls;
@@ -29,7 +30,12 @@ internal sealed class HttpsRedirectMiddleware(RequestDelegate next, IOptionsMoni
         var port = options.CurrentValue.Port ?? listeners.HttpsPort ?? 443;
         var target = port == 443 ? new HostString(host.Host) : new HostString(host.Host, port);
         context.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
-        context.Response.Headers.Location = UriHelper.BuildAbsolute("https", target, context.Request.PathBase, context.Request.Path, context.Request.QueryString);
+        // The target exactly as the client sent it: Request.Path is decoded except for %2F, which rebuilding the URL
+        // would escape again (a/b%2Fc → a/b%252Fc, another resource). Absolute-form targets are rebuilt.
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        context.Response.Headers.Location = raw is ['/', ..]
+            ? "https://" + target.ToUriComponent() + raw
+            : UriHelper.BuildAbsolute("https", target, context.Request.PathBase, context.Request.Path, context.Request.QueryString);
         return Task.CompletedTask;
     }
 }

@@ -6,8 +6,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 namespace EdgeProxy.Tls;
 
 /// <summary>
-/// Binds the configured endpoints and the admin listener on Kestrel. TLS endpoints answer every handshake
-/// from <see cref="TlsEndpoint"/>, which serves cached, reloadable certificate contexts with the full chain.
+/// Binds the configured endpoints on the host's Kestrel and the admin listener on its own server
+/// (<see cref="Admin.AdminServer"/>). TLS endpoints answer every handshake from <see cref="TlsEndpoint"/>,
+/// which serves cached, reloadable certificate contexts with the full chain.
 /// </summary>
 internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, ClientCertificates.ClientCertificateConnectionGate clientCertificateGate, Acme.AcmeCertificates acme, Acme.TlsAlpnChallenges tlsAlpn)
 {
@@ -53,7 +54,11 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
                 }
             });
         }
+    }
 
+    /// <summary>The admin listener's addresses on the admin server's options; false when there are none.</summary>
+    public bool BindAdmin(KestrelServerOptions options)
+    {
         foreach (var admin in plan.AdminAddresses)
         {
             Listen(options, admin, listen =>
@@ -62,6 +67,8 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
                 listen.Protocols = HttpProtocols.Http1;
             });
         }
+
+        return plan.AdminAddresses.Count > 0;
     }
 
     private TlsEndpoint CreateTlsEndpoint(EndpointSpec endpoint)

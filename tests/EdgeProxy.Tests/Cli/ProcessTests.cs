@@ -53,6 +53,64 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_ReadyzAnswers503NotRefused_FromTheSignalUntilTheDrainEnds_ThenExitsZero()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await TestUpstream.StartAsync(app => app.MapGet("/slow", async context =>
+        {
+            started.TrySetResult();
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await context.Response.WriteAsync("drained");
+        }));
+        var (config, https, _, admin) = PortsConfig();
+        config.Route("slow", "/slow", "app").Cluster("app", upstream.Url);
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
+        await proxy.WaitReadyAsync(admin);
+        using var client = TestClients.Https(https);
+        using var probe = TestClients.Plain(admin);
+        var inFlight = client.GetAsync("/slow");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        proxy.Signal(SigTerm);
+        var answers = new List<string>();
+        var drainSeen = DateTime.UtcNow;
+        for (var until = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < until && answers.Count(a => a == "503 draining") < 20; await Task.Delay(25))
+        {
+            answers.Add(await ReadyzAsync(probe));
+        }
+
+        var metrics = await probe.GetAsync("/metrics"); // a scrape during the drain
+        var afterScrape = await ReadyzAsync(probe);
+        release.SetResult();
+        using var response = await inFlight.WaitAsync(TimeSpan.FromSeconds(15));
+
+        answers.SkipWhile(a => a == "200 ready").Should().NotBeEmpty().And.AllBe("503 draining",
+            "from the first 503 until the in-flight request finished, readiness answers (never refused, never 200 again): " + string.Join(", ", answers));
+        answers.TakeWhile(a => a == "200 ready").Count().Should().BeLessThan(40, "the signal turns readiness 503 within a second");
+        afterScrape.Should().Be("503 draining");
+        metrics.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await metrics.Content.ReadAsStringAsync()).Should().Contain("edgeproxy_");
+        (await response.Content.ReadAsStringAsync()).Should().Be("drained");
+        (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(20))).Should().Be(0, proxy.Output);
+        await Eventually.RefusedAsync(admin, "the admin listener closes with the process");
+        output.WriteLine($"{answers.Count} answers in {DateTime.UtcNow - drainSeen}: {string.Join(", ", answers)}");
+    }
+
+    private static async Task<string> ReadyzAsync(HttpClient admin)
+    {
+        try
+        {
+            using var response = await admin.GetAsync("/readyz");
+            return $"{(int)response.StatusCode} {(await response.Content.ReadAsStringAsync()).Trim()}";
+        }
+        catch (HttpRequestException ex)
+        {
+            return "refused: " + ex.Message;
+        }
+    }
+
+    [Fact]
     public async Task ReferenceLoggingSection_WritesCompactJsonAccessLog_ThroughTheQueue_FlushedBeforeExit()
     {
         await using var upstream = await TestUpstream.StartEchoAsync();

@@ -44,6 +44,37 @@ public sealed class KubernetesManifestTests : IDisposable
     }
 
     [ToolFact("kubectl")]
+    public async Task RollingUpdate_NumbersFitTogether_AndTheReadmeStatesHowLongItTakes()
+    {
+        var objects = await RenderAsync("docker/kubernetes");
+        var deployment = Single(objects, "Deployment");
+        var pod = deployment["spec"]!["template"]!["spec"]!;
+        var container = pod["containers"]![0]!;
+        var settings = JsonNode.Parse((string)Single(objects, "ConfigMap")["data"]!["appsettings.json"]!)!;
+        var shutdownText = (string?)settings["EdgeProxy"]?["ShutdownTimeout"] ?? "30s";
+        Duration.TryParse(shutdownText, out var shutdown).Should().BeTrue(shutdownText);
+        var rolling = deployment["spec"]!["strategy"]!["rollingUpdate"]!;
+        var readiness = container["readinessProbe"]!;
+        var liveness = container["livenessProbe"]!;
+        var preStop = (int)container["lifecycle"]!["preStop"]!["sleep"]!["seconds"]!;
+        var grace = (int)pod["terminationGracePeriodSeconds"]!;
+        var replicas = (int)deployment["spec"]!["replicas"]!;
+        var readinessPeriod = (int)readiness["periodSeconds"]!;
+
+        ((int)rolling["maxUnavailable"]!).Should().Be(0, "an old pod leaves only after its replacement is ready");
+        ((int)rolling["maxSurge"]!).Should().BeGreaterThanOrEqualTo(1);
+        preStop.Should().BeGreaterThanOrEqualTo(5, "endpoints and kube-proxy on every node stop sending before the listeners close");
+        grace.Should().BeGreaterThanOrEqualTo(preStop + (int)shutdown.TotalSeconds + 5, $"preStop plus EdgeProxy:ShutdownTimeout ({shutdownText}) plus a margin, before SIGKILL cuts what is still in flight");
+        readinessPeriod.Should().BeLessThanOrEqualTo(5, "a new pod is seen ready within seconds");
+        ((int)liveness["periodSeconds"]! * (int)liveness["failureThreshold"]!).Should().BeGreaterThan(readinessPeriod * (int)readiness["failureThreshold"]!,
+            "liveness is the slower verdict: a busy pod turns unready before it is restarted");
+        // Each pod: up to one readiness period until its replacement is ready; the last old pod then serves through
+        // its preStop and drains. (Readiness answers 503 during the drain; the admin listener closes last.)
+        var rollout = (replicas * readinessPeriod) + preStop;
+        File.ReadAllText(Repo.Path("README.md")).Should().Contain($"about {rollout} s", "the README states how long a rolling update of EdgeProxy takes");
+    }
+
+    [ToolFact("kubectl")]
     public async Task Volumes_ConfigAndCertificatesAreFolderMounts_WritableOnlyDataAndTmp()
     {
         var objects = await RenderAsync("docker/kubernetes");

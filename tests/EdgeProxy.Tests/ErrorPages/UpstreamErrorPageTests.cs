@@ -15,13 +15,16 @@ public sealed class UpstreamErrorPageTests(ITestOutputHelper output) : IDisposab
 
     private static int ClosedPort() => TestClients.FreePort(); // nothing listens there: connections are refused
 
+    /// <summary>The page itself is under test here: answered at once, without waiting for the upstream or trying again (Retries/ tests those).</summary>
+    private TestConfig Config() => new TestConfig(_dir.Path).Set("EdgeProxy:Retries:TryDuration", "0").Set("EdgeProxy:Retries:MaxRetries", 0);
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task RefusedUpstream_Gives502_NamingRouteAndKind_NotTheAddress(bool http2)
     {
         var address = $"http://127.0.0.1:{ClosedPort()}/";
-        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).Route("orders", "{**any}", "c").Cluster("c", address), output);
+        await using var proxy = await ProxyInstance.StartAsync(Config().Route("orders", "{**any}", "c").Cluster("c", address), output);
         using var client = proxy.CreateClient(http2: http2);
 
         using var response = await client.GetAsync("/x");
@@ -42,7 +45,7 @@ public sealed class UpstreamErrorPageTests(ITestOutputHelper output) : IDisposab
     public async Task YarpsForwarderLog_ComesBack_WhenTheSerilogSectionNamesIt()
     {
         var address = $"http://127.0.0.1:{ClosedPort()}/";
-        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).Route("orders", "{**any}", "c").Cluster("c", address), output,
+        await using var proxy = await ProxyInstance.StartAsync(Config().Route("orders", "{**any}", "c").Cluster("c", address), output,
             $"Serilog:MinimumLevel:Override:{SerilogSetup.ForwarderLog}=Warning");
         using var client = proxy.CreateClient();
 
@@ -75,7 +78,7 @@ public sealed class UpstreamErrorPageTests(ITestOutputHelper output) : IDisposab
     public async Task DetailedErrorPages_AddDestinationAndReason()
     {
         var address = $"http://127.0.0.1:{ClosedPort()}/";
-        var config = new TestConfig(_dir.Path).Route("orders", "{**any}", "c").Cluster("c", address).Set("EdgeProxy:ErrorPages:Detailed", true);
+        var config = Config().Route("orders", "{**any}", "c").Cluster("c", address).Set("EdgeProxy:ErrorPages:Detailed", true);
         await using var proxy = await ProxyInstance.StartAsync(config, output);
         using var client = proxy.CreateClient();
 
@@ -89,7 +92,7 @@ public sealed class UpstreamErrorPageTests(ITestOutputHelper output) : IDisposab
     {
         var hold = new TaskCompletionSource();
         await using var upstream = await TestUpstream.StartAsync(app => app.MapGet("/slow", async () => await hold.Task.WaitAsync(TimeSpan.FromSeconds(20))));
-        var config = new TestConfig(_dir.Path).Route("reports", "{**any}", "c").Cluster("c", upstream.Url)
+        var config = Config().Route("reports", "{**any}", "c").Cluster("c", upstream.Url)
             .Set("ReverseProxy:Clusters:c:HttpRequest:ActivityTimeout", "00:00:01");
         await using var proxy = await ProxyInstance.StartAsync(config, output);
         using var client = proxy.CreateClient();
@@ -113,7 +116,7 @@ public sealed class UpstreamErrorPageTests(ITestOutputHelper output) : IDisposab
             socket.LingerState = new LingerOption(true, 0); // RST instead of FIN
             socket.Close();
         });
-        var config = new TestConfig(_dir.Path).Route("api", "{**any}", "c").Cluster("c", $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
+        var config = Config().Route("api", "{**any}", "c").Cluster("c", $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
         await using var proxy = await ProxyInstance.StartAsync(config, output);
         using var client = proxy.CreateClient();
 
@@ -127,7 +130,7 @@ public sealed class UpstreamErrorPageTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public async Task ClusterWithoutHealthyDestination_Gives503()
     {
-        var config = new TestConfig(_dir.Path).Route("empty", "{**any}", "c").Set("ReverseProxy:Clusters:c:LoadBalancingPolicy", "RoundRobin");
+        var config = Config().Route("empty", "{**any}", "c").Set("ReverseProxy:Clusters:c:LoadBalancingPolicy", "RoundRobin");
         await using var proxy = await ProxyInstance.StartAsync(config, output);
         using var client = proxy.CreateClient();
 
@@ -140,7 +143,7 @@ public sealed class UpstreamErrorPageTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public async Task NoMatchingRoute_Gives404WithABody()
     {
-        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path), output);
+        await using var proxy = await ProxyInstance.StartAsync(Config(), output);
         using var client = proxy.CreateClient();
 
         using var response = await client.GetAsync("/nothing/here");
@@ -154,7 +157,7 @@ public sealed class UpstreamErrorPageTests(ITestOutputHelper output) : IDisposab
     {
         var closed = $"http://127.0.0.1:{ClosedPort()}/";
         await using var upstream = await TestUpstream.StartEchoAsync();
-        var config = new TestConfig(_dir.Path).Route("bad", "/bad/{**any}", "bad").Cluster("bad", closed).Route("good", "/good/{**any}", "good").Cluster("good", upstream.Url);
+        var config = Config().Route("bad", "/bad/{**any}", "bad").Cluster("bad", closed).Route("good", "/good/{**any}", "good").Cluster("good", upstream.Url);
         await using var proxy = await ProxyInstance.StartAsync(config, output);
         using var client = proxy.CreateClient(http2: true);
 

@@ -42,7 +42,8 @@ public sealed class HstsFixture : IAsyncLifetime, IDisposable
                 .Set("EdgeProxy:Hsts:Owner", owner).Set("EdgeProxy:Hsts:MaxAge", 600).Set("EdgeProxy:Hsts:IncludeSubDomains", true)
                 .Set("Kestrel:Limits:MaxRequestBodySize", 16)
                 .Route("up", "/up/{**rest}", "app").Cluster("app", Upstream.Url)
-                .Route("dead", "/dead/{**rest}", "dead").Cluster("dead", $"http://127.0.0.1:{TestClients.FreePort()}/");
+                .Route("dead", "/dead/{**rest}", "dead").Cluster("dead", $"http://127.0.0.1:{TestClients.FreePort()}/")
+                .Set("ReverseProxy:Clusters:dead:Metadata:EdgeProxy.TryDuration", "0"); // its 502 at once, not after waiting for it
             Proxies[owner] = await ProxyInstance.StartAsync(config, null);
         }
     }

@@ -21,7 +21,8 @@ public sealed class TelemetryTests(ITestOutputHelper output) : IDisposable
             app.MapGet("/fail", () => Results.StatusCode(503));
         });
         var closed = $"http://127.0.0.1:{TestClients.FreePort()}/";
-        var config = new TestConfig(_dir.Path).Route("app", "/{**rest}", "app").Cluster("app", upstream.Url).Route("dead", "/dead/{**rest}", "dead").Cluster("dead", closed);
+        var config = new TestConfig(_dir.Path).Route("app", "/{**rest}", "app").Cluster("app", upstream.Url).Route("dead", "/dead/{**rest}", "dead").Cluster("dead", closed)
+            .Set("ReverseProxy:Clusters:dead:Metadata:EdgeProxy.TryDuration", "0");
         await using var proxy = await ProxyInstance.StartAsync(config, output);
         using var client = proxy.CreateClient(http2: true);
         for (var i = 0; i < 3; i++)

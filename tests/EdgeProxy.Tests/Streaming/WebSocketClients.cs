@@ -10,7 +10,11 @@ namespace EdgeProxy.Tests.Streaming;
 /// <summary>ClientWebSocket through the proxy's TLS listener, over HTTP/1.1 Upgrade or HTTP/2 extended CONNECT.</summary>
 internal static class WebSocketClients
 {
-    public static async Task<ClientWebSocket> ConnectAsync(ProxyInstance proxy, string path, bool http2, params string[] subProtocols)
+    public static Task<ClientWebSocket> ConnectAsync(ProxyInstance proxy, string path, bool http2, params string[] subProtocols) =>
+        ConnectAsync(proxy.HttpsPort, path, http2, subProtocols);
+
+    /// <summary>To a proxy on <paramref name="httpsPort"/> of 127.0.0.1, in this process or its own.</summary>
+    public static async Task<ClientWebSocket> ConnectAsync(int httpsPort, string path, bool http2, params string[] subProtocols)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero; // the proxy's own pings are under test, not the client's
@@ -26,7 +30,7 @@ internal static class WebSocketClients
             ConnectCallback = async (_, cancel) =>
             {
                 var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await tcp.ConnectAsync(IPAddress.Loopback, proxy.HttpsPort, cancel);
+                await tcp.ConnectAsync(IPAddress.Loopback, httpsPort, cancel);
                 return new NetworkStream(tcp, ownsSocket: true);
             },
             SslOptions = new SslClientAuthenticationOptions
@@ -36,7 +40,7 @@ internal static class WebSocketClients
             },
         };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await socket.ConnectAsync(new Uri($"wss://localhost:{proxy.HttpsPort}{path}"), new HttpMessageInvoker(handler), cts.Token);
+        await socket.ConnectAsync(new Uri($"wss://localhost:{httpsPort}{path}"), new HttpMessageInvoker(handler), cts.Token);
         return socket;
     }
 

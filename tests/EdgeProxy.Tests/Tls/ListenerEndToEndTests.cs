@@ -106,6 +106,8 @@ public sealed class ListenerEndToEndTests(ITestOutputHelper output) : IAsyncLife
     [Theory]
     [InlineData("/x", "https://localhost:{port}/x")]
     [InlineData("/a/b?q=1&r=2", "https://localhost:{port}/a/b?q=1&r=2")]
+    [InlineData("/files/a%2Fb?next=%2Fhome%20page", "https://localhost:{port}/files/a%2Fb?next=%2Fhome%20page")] // escapes as sent, never %252F
+    [InlineData("/caf%C3%A9/x%3By", "https://localhost:{port}/caf%C3%A9/x%3By")]
     public async Task HttpListener_Redirects308_ToSameHostAndPathOnHttps(string path, string expected)
     {
         using var client = _proxy.CreatePlainClient(_proxy.HttpPort);
@@ -115,7 +117,7 @@ public sealed class ListenerEndToEndTests(ITestOutputHelper output) : IAsyncLife
         using var response = await client.SendAsync(request);
 
         response.StatusCode.Should().Be(HttpStatusCode.PermanentRedirect);
-        response.Headers.Location!.ToString().Should().Be(expected.Replace("{port}", _proxy.HttpsPort.ToString()));
+        response.Headers.Location!.OriginalString.Should().Be(expected.Replace("{port}", _proxy.HttpsPort.ToString()));
     }
 
     [Fact]

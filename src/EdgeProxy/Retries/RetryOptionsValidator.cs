@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+
+namespace EdgeProxy.Retries;
+
+/// <summary>
+/// The ranges of <see cref="RetryOptions"/>, for the section and for every cluster's and route's metadata:
+/// one set of rules whatever the level, each problem naming its key.
+/// </summary>
+internal sealed class RetryOptionsValidator : IValidateOptions<RetryOptions>
+{
+    public static readonly TimeSpan LongestTryDuration = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan ShortestTryInterval = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan LongestTryInterval = TimeSpan.FromSeconds(10);
+    public const int MostHeld = 100_000;
+    public const int MostRetries = 10;
+    public const long LargestRetryBody = 16 * 1024 * 1024;
+
+    public ValidateOptionsResult Validate(string? name, RetryOptions options)
+    {
+        var problems = Problems(options, RetryOptions.SectionName + ":").Select(p => $"{p.Key}: {p.Message}").ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    /// <summary>Every out-of-range value; <paramref name="prefix"/> makes the key (<c>EdgeProxy:Retries:</c> or a metadata path ending in <c>EdgeProxy.</c>).</summary>
+    public static IEnumerable<(string Key, string Message)> Problems(RetryOptions options, string prefix)
+    {
+        if (options.TryDuration < TimeSpan.Zero || options.TryDuration > LongestTryDuration)
+        {
+            yield return (prefix + nameof(RetryOptions.TryDuration), $"{options.TryDuration} is outside 0 (off) to {LongestTryDuration}; clients give up long before");
+        }
+
+        if (options.TryInterval < ShortestTryInterval || options.TryInterval > LongestTryInterval)
+        {
+            yield return (prefix + nameof(RetryOptions.TryInterval), $"{options.TryInterval} is outside {ShortestTryInterval.TotalMilliseconds}ms to {LongestTryInterval.TotalSeconds}s");
+        }
+
+        if (options.MaxHeld is < 1 or > MostHeld)
+        {
+            yield return (prefix + nameof(RetryOptions.MaxHeld), $"{options.MaxHeld} is outside 1 to {MostHeld}; TryDuration 0 turns waiting off");
+        }
+
+        if (options.MaxRetries is < 0 or > MostRetries)
+        {
+            yield return (prefix + nameof(RetryOptions.MaxRetries), $"{options.MaxRetries} is outside 0 (never) to {MostRetries}");
+        }
+
+        if (options.MaxRetryBodySize is < 0 or > LargestRetryBody)
+        {
+            yield return (prefix + nameof(RetryOptions.MaxRetryBodySize), $"{options.MaxRetryBodySize} is outside 0 to {LargestRetryBody} bytes");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Net;
+using EdgeProxy.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace EdgeProxy.Tests.Retries;
+
+/// <summary>EdgeProxy as a process in front of an app that stays down: waiting requests are bounded and its memory stays flat.</summary>
+public sealed class HeldMemoryTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task AppThatStaysDown_RoundsOfRequests_WaitingIsBounded_AndMemoryStaysFlat()
+    {
+        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
+        var config = new TestConfig(_dir.Path)
+            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}").Remove("Kestrel:Endpoints:Http")
+            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+            .Set("EdgeProxy:Retries:TryDuration", "500ms").Set("EdgeProxy:Retries:MaxHeld", 100)
+            .Set("Serilog:MinimumLevel:Default", "Error") // the access log would measure the test's pipe, not the proxy
+            .Route("app", "{**any}", "app").Cluster("app", $"http://127.0.0.1:{TestClients.FreePort()}/");
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
+        await proxy.WaitReadyAsync(admin);
+        using var client = TestClients.Https(https);
+        using var metrics = TestClients.Plain(admin);
+        var rss = new List<long>();
+
+        for (var round = 0; round < 6; round++)
+        {
+            var answers = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => client.GetAsync($"/round-{round}/{i}")));
+
+            answers.Should().OnlyContain(a => a.StatusCode == HttpStatusCode.BadGateway || a.StatusCode == HttpStatusCode.ServiceUnavailable);
+            answers.Count(a => a.StatusCode == HttpStatusCode.ServiceUnavailable).Should().BeGreaterThanOrEqualTo(100, "at most 100 wait; the rest are refused at once");
+            answers.Where(a => a.StatusCode == HttpStatusCode.ServiceUnavailable).Should().OnlyContain(a => a.Headers.RetryAfter != null);
+            (await metrics.GetStringAsync("/metrics")).Should().Contain("edgeproxy_upstream_waiting{otel_scope_name=\"EdgeProxy\",cluster=\"app\"} 0", "nothing is left waiting");
+            rss.Add(ResidentBytes(proxy.Id));
+        }
+
+        output.WriteLine("RSS after each round (MB): " + string.Join(", ", rss.Select(r => r / (1024 * 1024))));
+        (rss[^1] - rss[1]).Should().BeLessThan(40L * 1024 * 1024, "rounds of waiting requests leave nothing behind");
+    }
+
+    private static long ResidentBytes(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+}
