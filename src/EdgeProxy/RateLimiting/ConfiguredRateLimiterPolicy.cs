@@ -9,7 +9,7 @@ namespace EdgeProxy.RateLimiting;
 /// </summary>
 internal sealed class ConfiguredRateLimiterPolicy(string name, RateLimitState state) : IRateLimiterPolicy<RateLimitKey>
 {
-    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (context, cancellationToken) => RateLimitRejection.WriteAsync(context, name, cancellationToken);
+    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (context, cancellationToken) => RateLimitRejection.WriteAsync(context, name, state.Current.Policies.GetValueOrDefault(name), cancellationToken);
 
     public RateLimitPartition<RateLimitKey> GetPartition(HttpContext httpContext) =>
         state.Current.Policies.TryGetValue(name, out var policy)

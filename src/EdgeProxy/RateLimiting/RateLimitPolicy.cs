@@ -22,6 +22,7 @@ internal sealed class RateLimitPolicy
         LimiterOptions = limiterOptions;
         Description = description;
         Table = new PartitionTable(name, maxPartitions);
+        FallbackRetryAfter = limiterOptions is SlidingWindowRateLimiterOptions sliding ? sliding.Window : TimeSpan.Zero;
         _factory = key =>
         {
             var limiter = new PartitionLimiter(Create(), key.Table, key.Value, metrics);
@@ -50,6 +51,13 @@ internal sealed class RateLimitPolicy
     public string Description { get; }
 
     public PartitionTable Table { get; }
+
+    /// <summary>
+    /// The Retry-After of a refusal whose lease names none. The framework's sliding window gives none, and a retry is
+    /// only sure to be admitted once the whole window has slid past the permits in use; a concurrency limit knows no
+    /// time (zero: the 429 then suggests 1 s).
+    /// </summary>
+    public TimeSpan FallbackRetryAfter { get; }
 
     /// <summary>The partition a request is counted in, and how to build its limiter when it is new.</summary>
     public RateLimitPartition<RateLimitKey> Partition(HttpContext context) =>

@@ -24,7 +24,7 @@ internal static class RateLimitingExtensions
             if (state.GlobalLimiter is { } global)
             {
                 options.GlobalLimiter = global;
-                options.OnRejected = (context, cancellationToken) => RateLimitRejection.WriteAsync(context, state.Current.Default?.Name ?? "-", cancellationToken);
+                options.OnRejected = (context, cancellationToken) => RateLimitRejection.WriteAsync(context, state.Current.Default?.Name ?? "-", state.Current.Default, cancellationToken);
             }
         });
         return services;

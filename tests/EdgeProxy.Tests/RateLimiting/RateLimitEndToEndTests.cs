@@ -107,10 +107,12 @@ public sealed class RateLimitEndToEndTests(ITestOutputHelper output) : IAsyncLif
         using var direct = _env.From(Address(51));
 
         var first = new List<HttpStatusCode>();
+        TimeSpan? forwardedRetryAfter = null;
         for (var i = 0; i < 4; i++)
         {
             using var response = await RateLimitProxy.GetAsync(balancer, path, ("X-Forwarded-For", "203.0.113.7"));
             first.Add(response.StatusCode);
+            forwardedRetryAfter ??= response.Headers.RetryAfter?.Delta;
         }
 
         using var otherClient = await RateLimitProxy.GetAsync(balancer, path, ("X-Forwarded-For", "203.0.113.8"));
@@ -124,6 +126,7 @@ public sealed class RateLimitEndToEndTests(ITestOutputHelper output) : IAsyncLif
         }
 
         first.Should().Equal(HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests);
+        forwardedRetryAfter.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1)).And.BeLessThanOrEqualTo(TimeSpan.FromSeconds(3), "the forwarded client is told its own window's wait");
         otherClient.StatusCode.Should().Be(HttpStatusCode.OK, "203.0.113.8 is another client behind the same balancer");
         spoofedChain.StatusCode.Should().Be(HttpStatusCode.OK, "the client is the rightmost untrusted entry (198.51.100.1), a new one");
         spoofing.Should().Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], "an untrusted peer is counted as itself whatever X-Forwarded-For it sends");
