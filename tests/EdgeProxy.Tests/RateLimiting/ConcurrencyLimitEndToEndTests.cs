@@ -108,6 +108,13 @@ public sealed class ConcurrencyLimitEndToEndTests(ITestOutputHelper output) : IA
         queuedAfter.Should().BeGreaterThan(TimeSpan.FromMilliseconds(900), "it waited for one of the slow requests to finish");
         using var free = await RateLimitProxy.GetAsync(b, "/free/x");
         free.StatusCode.Should().Be(HttpStatusCode.OK);
+
+        using var admin = _env.Proxy.CreatePlainClient(_env.Proxy.AdminPort);
+        var metrics = "";
+        await Eventually.EqualsAsync(async () => (metrics = await admin.GetStringAsync("/metrics")).Contains("decision=\"queued\",policy=\"in-flight\""), true);
+        metrics.Should().MatchRegex("edgeproxy_rate_limit_decisions_total\\{[^}]*decision=\"queued\",policy=\"in-flight\"[^}]*\\} 1\\b", "the request that waited for a permit is counted as queued, not allowed")
+            .And.MatchRegex("edgeproxy_rate_limit_decisions_total\\{[^}]*decision=\"rejected\",policy=\"in-flight\"[^}]*\\} 1\\b")
+            .And.MatchRegex("edgeproxy_rate_limit_decisions_total\\{[^}]*decision=\"allowed\",policy=\"in-flight\"[^}]*\\} 2\\b");
     }
 
     private static bool Keep(List<ClientWebSocket> open, ClientWebSocket socket)
