@@ -108,6 +108,12 @@ internal sealed class RateLimitPolicyReader(ConfigReport report)
             return null;
         }
 
+        if (options is TokenBucketRateLimiterOptions { TokensPerPeriod: var refill, TokenLimit: var limit } bucket && refill > limit)
+        {
+            report.Warn($"{section.Path}:{nameof(RateLimitPolicyOptions.TokensPerPeriod)}",
+                $"{refill} is more than TokenLimit {limit}: each refill is cut to {limit}, so the rate is {limit} per {bucket.ReplenishmentPeriod}, not {refill}; add smaller refills more often");
+        }
+
         var by = partitionBy switch
         {
             PartitionSource.Header => $"header {partitionName} (else client address)",

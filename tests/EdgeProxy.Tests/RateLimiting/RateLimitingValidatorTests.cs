@@ -71,6 +71,17 @@ public sealed class RateLimitingValidatorTests
     }
 
     [Fact]
+    public void TokenBucket_WhoseRefillIsMoreThanItsLimit_IsWarnedAbout_SinceTheFrameworkCutsEachRefill()
+    {
+        var report = Check(Valid((P + "Kind", "TokenBucket"), (P + "PermitLimit", null!), (P + "Window", null!), (P + "TokenLimit", "50"), (P + "TokensPerPeriod", "100"), (P + "ReplenishmentPeriod", "1m")));
+        var fine = Check(Valid((P + "Kind", "TokenBucket"), (P + "PermitLimit", null!), (P + "Window", null!), (P + "TokenLimit", "50"), (P + "TokensPerPeriod", "5"), (P + "ReplenishmentPeriod", "3s")));
+
+        report.Findings.Should().ContainSingle(f => f.Key == P + "TokensPerPeriod" && f.Severity == Severity.Warn && f.Message.Contains("the rate is 50 per 00:01:00, not 100"), string.Join('\n', report.Findings));
+        report.Failures.Should().NotContain(f => f.Key.StartsWith("EdgeProxy:RateLimiting", StringComparison.Ordinal));
+        fine.Findings.Should().NotContain(f => f.Key == P + "TokensPerPeriod");
+    }
+
+    [Fact]
     public void Reload_ThatNeedsANameOrADefaultPolicyUnknownAtStart_IsRefused_AndLimitChangesAreNot()
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
