@@ -16,6 +16,8 @@ for tool in "${!packages[@]}"; do
 done
 # Debian's python3, which the Uvicorn tests start: a python3 earlier on PATH (pyenv, a venv) is another one.
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import uvicorn' >/dev/null 2>&1 || missing+=(python3-uvicorn)
+# The independent JSON Schema validator config/appsettings.schema.json and the shipped configs are checked with.
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 || missing+=(python3-jsonschema)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}" >&2
   if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo -n); fi

@@ -8,6 +8,9 @@ internal static class EventIds
     public const int ConfigReloadRejected = 101;
     public const int ConfigWarning = 102;
     public const int ConfigFinding = 103;
+    public const int AmbiguousRoutes = 104;
+    public const int ListenersReloaded = 105;
+    public const int RestartRequired = 106;
 
     // TLS and certificates 200-299
     public const int CertificateLoaded = 200;
@@ -67,7 +70,6 @@ internal static class EventIds
     public const int AuthTokenRejected = 702;
     public const int AuthPolicySchemeNotRunning = 703;
     public const int AuthIdentityHeaderSkipped = 704;
-    public const int AuthRestartNeeded = 705;
 
     // ACME automatic certificates 1100-1199
     public const int AcmeAccountReady = 1100;

@@ -4,7 +4,6 @@ using EdgeProxy.Authentication;
 using EdgeProxy.ClientCertificates;
 using EdgeProxy.ClientCertificates.Revocation;
 using EdgeProxy.Configuration;
-using EdgeProxy.ErrorPages;
 using EdgeProxy.ForwardedHeaders;
 using EdgeProxy.Framing;
 using EdgeProxy.Hosting;
@@ -90,7 +89,6 @@ public static class Program
     /// <summary>Builds the proxy exactly as <c>run</c> does; tests call this with their own config file.</summary>
     internal static WebApplication Build(CommandLine cli, string contentRoot, Action<LoggerConfiguration>? extraLogging = null, Action<IServiceCollection>? extraServices = null)
     {
-        DurationTypeConverter.Register();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = contentRoot, Args = [] });
 
         // Configuration: defaults < file (last good) < environment < command line; validated before anything binds.
@@ -109,51 +107,49 @@ public static class Program
             throw new ConfigurationRejectedException(checkResult.Report);
         }
 
-        var edge = builder.Configuration.GetSection(EdgeProxyOptions.SectionName).Get<EdgeProxyOptions>() ?? new EdgeProxyOptions();
+        // Read once, at start (RestartRequired says so when a reload changes them).
+        var edge = BoundOptions.Get<EdgeProxyOptions>(builder.Configuration);
+        var certificates = BoundOptions.Get<CertificatesOptions>(builder.Configuration);
         var selfSignedCreated = false;
         var selfSigned = ListenerPlan.NeedsSelfSigned(checkResult.Endpoints) || checkResult.Acme is not null // ACME hosts use it until their certificate exists
-            ? SelfSignedCertificate.GetOrCreate(edge.ResolveDataPath(contentRoot), builder.Configuration.GetSection(SelfSignedCertificate.HostsKey).Get<string[]>() ?? [], out selfSignedCreated)
+            ? SelfSignedCertificate.GetOrCreate(edge.ResolveDataPath(contentRoot), certificates.SelfSigned.Hosts, out selfSignedCreated)
             : null;
 
         // Logging: Serilog only, from the Serilog section.
         builder.Logging.ClearProviders();
         builder.Services.AddEdgeProxyLogging(builder.Configuration, extraLogging);
 
-        // Options, bound from their sections and reloaded with the file.
-        builder.Services.Configure<EdgeProxyOptions>(builder.Configuration.GetSection(EdgeProxyOptions.SectionName));
-        builder.Services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
-        builder.Services.Configure<HttpsRedirectOptions>(builder.Configuration.GetSection(HttpsRedirectOptions.SectionName));
-        builder.Services.Configure<ErrorPageOptions>(builder.Configuration.GetSection(ErrorPageOptions.SectionName));
-        builder.Services.Configure<AccessLogOptions>(builder.Configuration.GetSection(AccessLogOptions.SectionName));
-        builder.Services.Configure<HstsOptions>(builder.Configuration.GetSection(HstsOptions.SectionName));
+        // Options: every section's options type bound once, validated by its IValidateOptions, reloaded through IOptionsMonitor.
+        builder.Services.AddEdgeProxyOptions(builder.Configuration, new ConfigContext(contentRoot, () => checkResult.Endpoints));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = edge.ShutdownTimeout);
 
         // Listeners: Kestrel:Endpoints bound by us (cached full-chain contexts, SNI, reload) plus the admin listener.
-        builder.Services.AddSingleton(new ListenerPlan(checkResult.Endpoints, checkResult.AdminAddresses, selfSigned));
-        builder.Services.AddSingleton(sp => new CertificateStore(
-            builder.Configuration.GetValue(CertificateStore.ReloadIntervalKey, CertificateStore.DefaultReloadInterval),
-            sp.GetRequiredService<ILogger<CertificateStore>>()));
+        builder.Services.AddSingleton(new ListenerPlan(checkResult.Endpoints, checkResult.AdminAddresses, selfSigned, ListenerPlan.Others(builder.Configuration).ProxyProtocol));
+        builder.Services.AddSingleton(sp => new CertificateStore(certificates.ReloadInterval, sp.GetRequiredService<ILogger<CertificateStore>>()));
         builder.Services.AddAcmeCertificates(checkResult.Acme); // ACME certificates per host, served through the same store and SNI lookup
         builder.Services.AddSingleton<ListenerBinder>();
+        builder.Services.AddHostedService<ListenerReloader>(); // a reload that changes Kestrel:Endpoints or the admin URLs rebinds those listeners
+        builder.Services.AddSingleton<RestartRequired>();       // a reload that changes a key read at start only: logged, and listed in /readyz
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RestartRequired>());
+        builder.Services.AddSingleton(sp => new ReadinessDetail(sp.GetRequiredService<RestartRequired>().Lines));
         builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel")); // Limits, AddServerHeader
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false); // Kestrel:Endpoints are ours, not the loader's
             kestrel.RequireDigitsOnlyContentLength(); // "Content-Length: +5" is 400, as RFC 9110 and nginx have it
-            kestrel.ApplicationServices.GetRequiredService<ListenerBinder>().Bind(kestrel);
+            kestrel.ApplicationServices.GetRequiredService<ListenerBinder>().Bind(kestrel); // through Kestrel's loader, fed by us: a reload rebinds changed listeners only
         });
 
         builder.Services.AddEdgeProxyTelemetry(builder.Configuration);
-        builder.Services.AddRevocationChecking(builder.Configuration);          // CRL files (reloaded) and OCSP for client certificates
-        builder.Services.AddClientCertificates(builder.Configuration, contentRoot);
+        builder.Services.AddRevocationChecking(); // CRL files (reloaded) and OCSP for client certificates
+        builder.Services.AddClientCertificates(contentRoot);
         builder.Services.AddAdminListener(builder.Configuration); // its own server: /readyz and /metrics answer until the drain ends
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
         builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTraceContext(builder.Configuration); // traceparent to the upstream: the request's span as its parent, unless spans are exported
-        builder.Services.AddTrustedProxies(builder.Configuration); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
-        builder.Services.AddRequestHeaderRules(builder.Configuration); // the strip list: identity, certificate, URL and method overrides
+        builder.Services.AddTrustedProxies(); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
+        builder.Services.AddRequestHeaderRules(); // the strip list: identity, certificate, URL and method overrides
         builder.Services.AddCanonicalPaths();          // the upstream gets the canonical path as the client spelled it (%2F stays %2F)
         builder.Services.AddStreamingPolicies(); // per-route stream policy: wraps YARP's forwarder (idle/total/max limits, SSE headers at once)
         builder.Services.AddUpstreamRetries();   // requests wait out an upstream restart; idempotent ones are sent again after a reset
@@ -169,9 +165,9 @@ public static class Program
         fileProvider.ValidateCandidate = candidate =>
         {
             var whole = EdgeProxyConfiguration.WithCandidate(candidate, cli.ConfigArgs);
-            var report = ConfigChecker.Check(whole, contentRoot).Report;
-            rateLimits.CheckReload(whole, report); // rate-limit policy names are fixed at start
-            return report;
+            var result = ConfigChecker.Check(whole, contentRoot);
+            rateLimits.CheckReload(result.Routes, BoundOptions.Get<RateLimitingOptions>(whole), result.Report); // rate-limit policy names are fixed at start
+            return result.Report;
         };
 
         app.Services.GetRequiredService<TraceContextListener>(); // before the first request: ASP.NET Core's per-request Activity
@@ -188,7 +184,7 @@ public static class Program
         app.UseAcmeChallenges();                       // http listeners: ACME HTTP-01 answers, before the redirect, auth and routing
         app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https
         app.UseCanonicalPaths();                       // merged slashes, resolved dots: the path routes match is the path the upstream gets
-        app.UseRouting();
+        app.UseRouteMatching();                        // a request two routes match: 500 saying so, logged with their names
         app.UseRouteConsistency();                     // odd path spellings and method overrides: every reading must select this route, or 400
         app.UseRouteTimeouts();                        // YARP route Timeout/TimeoutPolicy, for the routes that set one
         app.UseRouteAuthorization();                   // route AuthorizationPolicy: 401/403/503 here, before any upstream

@@ -3,15 +3,18 @@ using EdgeProxy.Tls;
 
 namespace EdgeProxy.Admin;
 
-internal static class AdminOptionsValidator
+/// <summary><c>EdgeProxy:Admin</c>: every admin URL must be a plain-http address the proxy can bind.</summary>
+internal sealed class AdminOptionsValidator : OptionsValidator<AdminOptions>
 {
     private const string Key = AdminOptions.SectionName + ":Urls";
 
-    public static IReadOnlyList<BindingAddress> Validate(IConfiguration config, ConfigReport report)
+    public override void Check(AdminOptions options, ConfigReport report) => Addresses(options, report);
+
+    /// <summary>The addresses the admin listener binds; those that cannot be are reported and left out.</summary>
+    public static IReadOnlyList<BindingAddress> Addresses(AdminOptions options, ConfigReport report)
     {
-        var urls = config[Key] ?? new AdminOptions().Urls;
         var addresses = new List<BindingAddress>();
-        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var url in (options.Urls ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             try
             {

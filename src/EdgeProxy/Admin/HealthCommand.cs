@@ -18,7 +18,7 @@ internal static class HealthCommand
         var builder = new ConfigurationBuilder();
         EdgeProxyConfiguration.AddLayers(builder, file, cli.ConfigArgs, watch: false);
         var report = new ConfigReport();
-        var addresses = AdminOptionsValidator.Validate(builder.Build(), report);
+        var addresses = AdminOptionsValidator.Addresses(BoundOptions.Get<AdminOptions>(builder.Build()), report);
         if (addresses.Count == 0)
         {
             await output.WriteLineAsync(report.HasFailures

@@ -31,7 +31,6 @@ internal static class AuthenticationServiceCollectionExtensions
         services.AddSingleton<IAuthorizationPolicyProvider, RoutePolicyProvider>();
         services.AddSingleton<ITransformProvider, IdentityHeadersTransformProvider>();
         services.AddHostedService<IssuerWarmup>();
-        services.AddHostedService<AuthenticationRestartNotice>();
         return services;
     }
 }

@@ -4,10 +4,10 @@ namespace EdgeProxy.Authentication;
 internal static class IdentityHeaders
 {
     /// <summary><c>Pass</c> (default) or <c>Strip</c>: whether the client's Authorization header reaches the upstream.</summary>
-    public const string AuthorizationHeaderKey = "EdgeProxy.AuthorizationHeader";
+    public const string AuthorizationHeaderKey = Proxy.RouteMetadataKeys.AuthorizationHeader;
 
     /// <summary><c>true</c> or <c>false</c> (default): send X-Auth-Request-User/-Email/-Groups from the validated token.</summary>
-    public const string IdentityHeadersKey = "EdgeProxy.IdentityHeaders";
+    public const string IdentityHeadersKey = Proxy.RouteMetadataKeys.IdentityHeaders;
 
     public const string User = "X-Auth-Request-User";
     public const string Email = "X-Auth-Request-Email";

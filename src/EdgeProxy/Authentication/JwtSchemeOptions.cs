@@ -1,3 +1,5 @@
+using EdgeProxy.Configuration;
+
 namespace EdgeProxy.Authentication;
 
 /// <summary>
@@ -39,7 +41,7 @@ public sealed class JwtSchemeOptions
     public bool RequireHttpsMetadata { get; set; } = true;
 
     /// <summary>Default 1m: tolerance for <c>exp</c> and <c>nbf</c> between our clock and the issuer's.</summary>
-    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
+    public Duration ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// Default (empty) the asymmetric set RS*, PS*, ES*. <c>none</c> and HS* are refused: keys come from a public
@@ -54,13 +56,13 @@ public sealed class JwtSchemeOptions
     /// Default 1m (minimum 1s): a token signed with an unknown <c>kid</c> triggers a JWKS refresh at most this
     /// often, so a flood of forged kids cannot hammer the issuer.
     /// </summary>
-    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
+    public Duration RefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Default 12h (minimum 5m): how often discovery and JWKS are refreshed regardless.</summary>
-    public TimeSpan AutomaticRefreshInterval { get; set; } = TimeSpan.FromHours(12);
+    public Duration AutomaticRefreshInterval { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>Default 10s: timeout for each discovery or JWKS request.</summary>
-    public TimeSpan MetadataTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public Duration MetadataTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Default none (the system's trusted roots). A PEM file of CA certificates: when set, the issuer's TLS

@@ -6,21 +6,10 @@ namespace EdgeProxy.Authentication;
 /// <summary>One <c>EdgeProxy:Authentication:Jwt:&lt;scheme&gt;</c>: every problem at once, each under its full key.</summary>
 internal static class JwtSchemeValidator
 {
-    private static readonly HashSet<string> SchemeKeys = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Authority", "MetadataAddress", "Audiences", "ValidIssuers", "RequireHttpsMetadata", "ClockSkew", "Algorithms", "RefreshInterval",
-        "AutomaticRefreshInterval", "MetadataTimeout", "CaBundle", "UserClaim", "EmailClaim", "GroupsClaim", "RoleClaim",
-    };
-
     public static void Validate(IConfiguration config, IConfigurationSection scheme, string contentRoot, ConfigReport report)
     {
         var key = scheme.Path;
         var before = report.Failures.Count();
-        foreach (var unknown in scheme.GetChildren().Where(c => !SchemeKeys.Contains(c.Key)))
-        {
-            report.Fail(unknown.Path, $"unknown key; expected one of {string.Join(", ", SchemeKeys)}");
-        }
-
         var requireHttps = ConfigValues.ReadBool(scheme, "RequireHttpsMetadata", report) ?? true;
         if (!requireHttps)
         {

@@ -5,8 +5,6 @@ namespace EdgeProxy.Authentication;
 /// <summary>One <c>EdgeProxy:Authorization:Policies:&lt;name&gt;</c>: reserved names, known schemes, well-formed conditions.</summary>
 internal static class RoutePolicyValidator
 {
-    private static readonly HashSet<string> PolicyKeys = new(StringComparer.OrdinalIgnoreCase) { "Schemes", "Claims", "Scopes", "Roles" };
-
     public static void Validate(IConfigurationSection policy, HashSet<string> schemes, ConfigReport report)
     {
         var key = policy.Path;
@@ -14,11 +12,6 @@ internal static class RoutePolicyValidator
         if (policy.Key.Equals("Default", StringComparison.OrdinalIgnoreCase) || policy.Key.Equals("Anonymous", StringComparison.OrdinalIgnoreCase))
         {
             report.Fail(key, $"'{policy.Key}' is reserved by YARP (\"AuthorizationPolicy\": \"Default\" or \"Anonymous\"); choose another name");
-        }
-
-        foreach (var unknown in policy.GetChildren().Where(c => !PolicyKeys.Contains(c.Key)))
-        {
-            report.Fail(unknown.Path, $"unknown key; expected one of {string.Join(", ", PolicyKeys)}");
         }
 
         foreach (var (scheme, i) in ConfigValues.ReadList(policy, "Schemes", report).Select((s, i) => (s, i)))

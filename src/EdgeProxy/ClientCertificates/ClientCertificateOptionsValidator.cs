@@ -5,92 +5,78 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace EdgeProxy.ClientCertificates;
 
-internal static class ClientCertificateOptionsValidator
+/// <summary>
+/// <c>EdgeProxy:ClientCertificates</c>: the CA files (read here, so a broken one fails check and start), the listeners
+/// named per endpoint, header renames, and what a listener asking for certificates needs.
+/// </summary>
+internal sealed class ClientCertificateOptionsValidator(ConfigContext context, IConfiguration configuration) : OptionsValidator<ClientCertificateOptions>
 {
     private const string Section = ClientCertificateOptions.SectionName;
 
-    public static void Validate(IConfiguration config, string contentRoot, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report)
+    public override void Check(ClientCertificateOptions options, ConfigReport report)
     {
-        var asking = endpoints
-            .SelectMany(e => e.Sni.Select(s => (s.Key, s.Tls.ClientCertificateMode)).Append((e.Key, e.Tls.ClientCertificateMode)))
-            .Where(x => x.ClientCertificateMode != ClientCertificateMode.NoCertificate)
-            .ToList();
+        var endpoints = context.Endpoints();
+        var asking = Asking(endpoints);
         foreach (var (key, mode) in asking.Where(x => x.ClientCertificateMode == ClientCertificateMode.DelayCertificate))
         {
             report.Fail(key + ":ClientCertificateMode", "DelayCertificate needs TLS renegotiation, which TLS 1.3 and HTTP/2 cannot do; use AllowCertificate and \"EdgeProxy.ClientCert\": \"Required\" on the routes that need one");
         }
 
-        var files = config.GetSection(Section + ":TrustedCaFiles").GetChildren().ToList();
-        if (asking.Count > 0 && files.Count == 0)
+        var files = options.TrustedCaFiles ?? [];
+        if (asking.Count > 0 && files.Length == 0)
         {
             report.Fail(Section + ":TrustedCaFiles", $"required: {asking[0].Key}:ClientCertificateMode asks for client certificates; list the PEM files of the CAs that issue them");
         }
 
-        foreach (var file in files)
+        for (var i = 0; i < files.Length; i++)
         {
-            CheckCaFile(file, contentRoot, report);
+            CheckCaFile($"{Section}:TrustedCaFiles:{i}", files[i], context.ContentRoot, report);
         }
 
-        ConfigValues.ReadEnum<ForwardFormat>(config, Section + ":Forward", report);
-        foreach (var endpoint in config.GetSection(Section + ":Endpoints").GetChildren())
+        foreach (var name in (options.Endpoints ?? []).Keys.Where(n => !endpoints.Any(e => e.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
         {
-            ConfigValues.ReadEnum<ForwardFormat>(config, endpoint.Path + ":Forward", report);
-            if (!endpoints.Any(e => e.Name.Equals(endpoint.Key, StringComparison.OrdinalIgnoreCase)))
+            report.Fail($"{Section}:Endpoints:{name}", $"no endpoint named '{name}' under Kestrel:Endpoints");
+        }
+
+        foreach (var (name, value) in options.HeaderNames ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(value) || value.Any(c => c <= ' ' || c >= 0x7F || "()<>@,;:\\\"/[]?={}".Contains(c)))
             {
-                report.Fail(endpoint.Path, $"no endpoint named '{endpoint.Key}' under Kestrel:Endpoints");
+                report.Fail($"{Section}:HeaderNames:{name}", $"'{value}' is not a valid header name");
             }
         }
 
-        foreach (var header in config.GetSection(Section + ":HeaderNames").GetChildren())
+        if (options.AcceptFromTrustedProxies is not ForwardFormat.None)
         {
-            if (string.IsNullOrWhiteSpace(header.Value) || header.Value.Any(c => c <= ' ' || c >= 0x7F || "()<>@,;:\\\"/[]?={}".Contains(c)))
-            {
-                report.Fail(header.Path, $"'{header.Value}' is not a valid header name");
-            }
-        }
-
-        ConfigValues.ReadEnum<XfccMode>(config, Section + ":XfccMode", report);
-        var accept = ConfigValues.ReadEnum<ForwardFormat>(config, Section + ":AcceptFromTrustedProxies", report);
-        if (accept is not null and not ForwardFormat.None)
-        {
-            if (files.Count == 0)
+            if (files.Length == 0)
             {
                 report.Fail(Section + ":TrustedCaFiles", "required: AcceptFromTrustedProxies validates forwarded certificates against these CAs");
             }
 
-            if (!config.GetSection("EdgeProxy:TrustedProxies:Networks").GetChildren().Any())
+            if ((BoundOptions.Get<ForwardedHeaders.TrustedProxiesOptions>(configuration).Networks ?? []).Length == 0)
             {
                 report.Warn(Section + ":AcceptFromTrustedProxies", "EdgeProxy:TrustedProxies:Networks is empty, so no peer is trusted and no forwarded certificate is ever accepted");
             }
         }
 
-        // RevocationOptionsValidator reports a bad Revocation value; here only the consequence of None.
-        var revocation = Enum.TryParse<RevocationMode>(config[Section + ":Revocation"], ignoreCase: true, out var revocationMode) ? revocationMode : (RevocationMode?)null;
-        if (asking.Count > 0 && revocation is null or RevocationMode.None)
+        if (asking.Count > 0 && options.Revocation == RevocationMode.None)
         {
             report.Warn(Section + ":Revocation", "None: revoked client certificates are accepted; set Crl, Ocsp or CrlOrOcsp");
         }
-
-        var anyRequired = false;
-        foreach (var route in config.GetSection("ReverseProxy:Routes").GetChildren())
-        {
-            var requirement = ConfigValues.ReadEnum<ClientCertRequirement>(config, $"{route.Path}:Metadata:{RouteClientCertificatePolicy.RequirementKey}", report);
-            ConfigValues.ReadEnum<ForwardFormat>(config, $"{route.Path}:Metadata:{RouteClientCertificatePolicy.ForwardKey}", report);
-            anyRequired |= requirement == ClientCertRequirement.Required;
-        }
-
-        if (anyRequired && asking.Count == 0)
-        {
-            report.Warn("Kestrel:Endpoints", "a route requires a client certificate but no endpoint sets ClientCertificateMode: those routes will always answer 403");
-        }
     }
 
-    private static void CheckCaFile(IConfigurationSection file, string contentRoot, ConfigReport report)
+    /// <summary>The listeners and SNI entries that ask for a client certificate.</summary>
+    public static List<(string Key, ClientCertificateMode ClientCertificateMode)> Asking(IEnumerable<EndpointSpec> endpoints) => endpoints
+        .SelectMany(e => e.Sni.Select(s => (s.Key, s.Tls.ClientCertificateMode)).Append((e.Key, e.Tls.ClientCertificateMode)))
+        .Where(x => x.ClientCertificateMode != ClientCertificateMode.NoCertificate)
+        .ToList();
+
+    private static void CheckCaFile(string key, string? file, string contentRoot, ConfigReport report)
     {
-        var path = Path.GetFullPath(file.Value ?? string.Empty, contentRoot);
+        var path = Path.GetFullPath(file ?? string.Empty, contentRoot);
         if (!File.Exists(path))
         {
-            report.Fail(file.Path, $"file '{path}' not found");
+            report.Fail(key, $"file '{path}' not found");
             return;
         }
 
@@ -99,20 +85,20 @@ internal static class ClientCertificateOptionsValidator
             var bundle = new TrustedCaBundle([path]);
             if (bundle.Count == 0)
             {
-                report.Fail(file.Path, $"'{path}' holds no PEM certificate");
+                report.Fail(key, $"'{path}' holds no PEM certificate");
                 return;
             }
 
             foreach (var ca in bundle.Roots.Concat(bundle.Intermediates).Where(c => c.NotAfter.ToUniversalTime() < DateTime.UtcNow))
             {
-                report.Warn(file.Path, $"CA {ca.Subject} in '{path}' expired on {ca.NotAfter.ToUniversalTime():yyyy-MM-dd}");
+                report.Warn(key, $"CA {ca.Subject} in '{path}' expired on {ca.NotAfter.ToUniversalTime():yyyy-MM-dd}");
             }
 
-            report.Ok(file.Path, $"{bundle.Roots.Count} root(s), {bundle.Intermediates.Count} intermediate(s)");
+            report.Ok(key, $"{bundle.Roots.Count} root(s), {bundle.Intermediates.Count} intermediate(s)");
         }
         catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
         {
-            report.Fail(file.Path, $"'{path}' cannot be read as PEM certificates: {ex.Message}");
+            report.Fail(key, $"'{path}' cannot be read as PEM certificates: {ex.Message}");
         }
     }
 }

@@ -5,9 +5,9 @@ namespace EdgeProxy.ClientCertificates;
 
 internal static class ClientCertificateServiceCollectionExtensions
 {
-    public static IServiceCollection AddClientCertificates(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    /// <summary>Client-certificate handling over <see cref="ClientCertificateOptions"/>, which the model binds (AddEdgeProxyOptions).</summary>
+    public static IServiceCollection AddClientCertificates(this IServiceCollection services, string contentRoot)
     {
-        services.Configure<ClientCertificateOptions>(configuration.GetSection(ClientCertificateOptions.SectionName));
         services.AddSingleton(sp => new TrustedCaBundle(
             sp.GetRequiredService<IOptions<ClientCertificateOptions>>().Value.TrustedCaFiles.Select(f => Path.GetFullPath(f, contentRoot))));
         services.AddSingleton<ClientCertificateValidator>();

@@ -5,8 +5,8 @@ namespace EdgeProxy.ClientCertificates;
 /// <summary>The client-certificate keys of a route's metadata.</summary>
 internal static class RouteClientCertificatePolicy
 {
-    public const string RequirementKey = "EdgeProxy.ClientCert";
-    public const string ForwardKey = "EdgeProxy.ClientCert.Forward";
+    public const string RequirementKey = Proxy.RouteMetadataKeys.ClientCert;
+    public const string ForwardKey = Proxy.RouteMetadataKeys.ClientCertForward;
 
     public static ClientCertRequirement Requirement(RouteConfig route) =>
         route.Metadata?.TryGetValue(RequirementKey, out var text) == true && Enum.TryParse<ClientCertRequirement>(text, ignoreCase: true, out var value)

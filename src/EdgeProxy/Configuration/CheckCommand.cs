@@ -5,7 +5,6 @@ internal static class CheckCommand
 {
     public static int Run(CommandLine cli, string contentRoot, TextWriter output, TextWriter summary)
     {
-        DurationTypeConverter.Register(); // binding in check must read "10s" exactly as run does
         output.WriteLine(Hosting.ProductVersion.Display); // the first thing a bug report quotes
         var file = ConfigFile.Resolve(cli.ConfigPath, contentRoot);
         var report = new ConfigReport();

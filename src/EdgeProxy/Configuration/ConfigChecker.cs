@@ -1,5 +1,4 @@
 using EdgeProxy.Acme;
-using EdgeProxy.Admin;
 using EdgeProxy.Authentication;
 using EdgeProxy.ClientCertificates;
 using EdgeProxy.Hsts;
@@ -18,25 +17,29 @@ internal static class ConfigChecker
     public static ConfigCheckResult Check(IConfiguration config, string contentRoot, ConfigReport? report = null)
     {
         report ??= new ConfigReport();
-        EdgeProxyOptionsValidator.Validate(config, contentRoot, report);
+        UnknownKeyCheck.Check(config, report);
+        var bindable = ValueCheck.Check(config, report);
+        Observability.SerilogSinkCheck.Check(config, report);
         var endpoints = ListenerValidator.Validate(config, contentRoot, report);
-        HttpsRedirectOptionsValidator.Validate(config, endpoints, report);
-        HstsOptionsValidator.Validate(config, endpoints, report);
-        Observability.ObservabilityOptionsValidator.Validate(config, report);
-        ClientCertificateOptionsValidator.Validate(config, contentRoot, endpoints, report);
-        ClientCertificates.Revocation.RevocationOptionsValidator.Validate(config, contentRoot, report);
-        var admin = AdminOptionsValidator.Validate(config, report);
+        OptionsCheck.Check(bindable, new ConfigContext(contentRoot, () => endpoints), report);
+        var admin = ListenerPlan.Others(config).Admin; // AdminOptionsValidator reported its problems through OptionsCheck
         AuthenticationConfigValidator.Validate(config, contentRoot, report);
-        ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config) + RateLimiting.RateLimitingValidator.AddRouteValidation(config));
-        ForwardedHeaders.TrustedProxiesOptionsValidator.Validate(config, endpoints, report);
-        RequestHeaders.RequestHeaderOptionsValidator.Validate(config, report);
-        Routing.RouteRequestMetadataValidator.Validate(config, report);
-        StreamingValidator.Validate(config, report);
-        RateLimiting.RateLimitingValidator.Validate(config, report);
-        Retries.RetryConfigValidator.Validate(config, report);
+        var rateLimits = BoundOptions.Get<RateLimiting.RateLimitingOptions>(bindable);
+        var (routes, clusters) = ReverseProxyConfigValidator.Validate(config, report, AuthenticationConfigValidator.AddRouteValidation(config) + RateLimiting.RateLimitingOptionsValidator.AddRouteValidation(rateLimits));
+        ForwardedHeaders.ForwardedRouteCheck.Check(routes, report);
+        HstsRouteCheck.Check(routes, report);
+        ClientCertificateRouteCheck.Check(routes, endpoints, report);
+        StreamingRouteCheck.Check(BoundOptions.Get<StreamingOptions>(bindable), StreamingOptionsValidator.KestrelBodyLimit(bindable), routes, report);
+        RateLimiting.RateLimitRouteCheck.Check(rateLimits, !string.IsNullOrEmpty(BoundOptions.Get<EdgeProxyAuthorizationOptions>(bindable).DefaultPolicy), routes, report);
+        Routing.RouteRequestMetadataCheck.Check(routes, report);
+        Retries.RetryRouteCheck.Check(BoundOptions.Get<Retries.RetryOptions>(bindable), routes, clusters, report);
         var acme = AcmeOptionsValidator.Validate(config, contentRoot, endpoints, report); // null when off or failing
-        return new ConfigCheckResult(report, endpoints, admin, acme);
+        return new ConfigCheckResult(report, endpoints, admin, acme) { Routes = routes };
     }
 }
 
-internal sealed record ConfigCheckResult(ConfigReport Report, IReadOnlyList<EndpointSpec> Endpoints, IReadOnlyList<BindingAddress> AdminAddresses, AcmeSettings? Acme = null);
+internal sealed record ConfigCheckResult(ConfigReport Report, IReadOnlyList<EndpointSpec> Endpoints, IReadOnlyList<BindingAddress> AdminAddresses, AcmeSettings? Acme = null)
+{
+    /// <summary>The routes as YARP read them (none when the ReverseProxy section could not be read).</summary>
+    public IReadOnlyList<Yarp.ReverseProxy.Configuration.RouteConfig> Routes { get; init; } = [];
+}

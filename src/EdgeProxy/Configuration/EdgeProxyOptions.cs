@@ -16,7 +16,7 @@ public sealed class EdgeProxyOptions
     /// How long in-flight requests may run after SIGTERM/SIGINT before they are cut. Default 30 s.
     /// Open streams and WebSockets count as in flight.
     /// </summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public Duration ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary><see cref="DataPath"/> as an absolute path; a relative one is taken from <paramref name="contentRoot"/>.</summary>
     /// <param name="contentRoot">The content root (the working directory) that a relative <see cref="DataPath"/> is under.</param>

@@ -1,25 +1,16 @@
-using EdgeProxy.Tls;
-
 namespace EdgeProxy.Configuration;
 
-internal static class EdgeProxyOptionsValidator
+/// <summary>The <c>EdgeProxy</c> section's own keys.</summary>
+internal sealed class EdgeProxyOptionsValidator : OptionsValidator<EdgeProxyOptions>
 {
-    public static void Validate(IConfiguration config, string contentRoot, ConfigReport report)
+    public override void Check(EdgeProxyOptions options, ConfigReport report)
     {
-        var shutdown = Duration.Read(config, "EdgeProxy:ShutdownTimeout", TimeSpan.FromSeconds(30), report);
-        if (shutdown > TimeSpan.FromHours(1))
+        if (options.ShutdownTimeout.Value > TimeSpan.FromHours(1))
         {
-            report.Warn("EdgeProxy:ShutdownTimeout", $"{shutdown} is long; orchestrators usually kill a process after 30-120 s");
+            report.Warn("EdgeProxy:ShutdownTimeout", $"{options.ShutdownTimeout} is long; orchestrators usually kill a process after 30-120 s");
         }
 
-        var reload = Duration.Read(config, CertificateStore.ReloadIntervalKey, CertificateStore.DefaultReloadInterval, report);
-        if (reload < TimeSpan.FromMilliseconds(100))
-        {
-            report.Fail(CertificateStore.ReloadIntervalKey, "must be at least 100ms");
-        }
-
-        var dataPath = config["EdgeProxy:DataPath"];
-        if (dataPath is not null && string.IsNullOrWhiteSpace(dataPath))
+        if (options.DataPath is not null && string.IsNullOrWhiteSpace(options.DataPath))
         {
             report.Fail("EdgeProxy:DataPath", "empty; name a writable folder such as \"data\" or \"/data\"");
         }

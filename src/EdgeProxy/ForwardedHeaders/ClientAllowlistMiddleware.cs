@@ -10,7 +10,7 @@ namespace EdgeProxy.ForwardedHeaders;
 /// </summary>
 internal sealed partial class ClientAllowlistMiddleware(RequestDelegate next, ILogger<ClientAllowlistMiddleware> logger)
 {
-    public const string MetadataKey = "EdgeProxy.AllowFrom";
+    public const string MetadataKey = Proxy.RouteMetadataKeys.AllowFrom;
 
     // Route configs are immutable and replaced on reload, so the parsed list lives exactly as long as its route.
     private static readonly ConditionalWeakTable<RouteConfig, TrustedNetworks> Parsed = new();

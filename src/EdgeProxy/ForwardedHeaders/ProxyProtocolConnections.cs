@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Options;
 
 namespace EdgeProxy.ForwardedHeaders;
 
@@ -10,20 +9,13 @@ namespace EdgeProxy.ForwardedHeaders;
 /// TLS, accepts the header only from trusted networks, and makes the address it carries the connection's
 /// remote end point, so everything above (the trust walk, logs, allowlists) sees the real client.
 /// </summary>
-internal sealed partial class ProxyProtocolConnections(IOptions<TrustedProxiesOptions> options, TrustedProxiesState state, ILogger<ProxyProtocolConnections> logger)
+internal sealed partial class ProxyProtocolConnections(TrustedProxiesState state, ILogger<ProxyProtocolConnections> logger)
 {
     /// <summary>A balancer sends the header with the connection; a peer that does not within this is not one.</summary>
     public static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly HashSet<string> _endpoints = new(options.Value.ProxyProtocol ?? [], StringComparer.OrdinalIgnoreCase);
-
-    public void Attach(ListenOptions listen, string endpointName)
-    {
-        if (_endpoints.Contains(endpointName))
-        {
-            listen.Use(next => connection => AcceptAsync(connection, next, endpointName));
-        }
-    }
+    /// <summary>Makes the listener expect the header; the listener binder calls it for the endpoints configured to.</summary>
+    public void Attach(ListenOptions listen, string endpointName) => listen.Use(next => connection => AcceptAsync(connection, next, endpointName));
 
     private async Task AcceptAsync(ConnectionContext connection, ConnectionDelegate next, string endpointName)
     {

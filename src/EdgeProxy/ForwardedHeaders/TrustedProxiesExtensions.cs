@@ -2,12 +2,11 @@ using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace EdgeProxy.ForwardedHeaders;
 
-/// <summary>Registration of trusted-proxy handling: options, YARP transforms, route allowlists.</summary>
+/// <summary>Registration of trusted-proxy handling: YARP transforms, route allowlists (the options are bound with the model, AddEdgeProxyOptions).</summary>
 internal static class TrustedProxiesExtensions
 {
-    public static IServiceCollection AddTrustedProxies(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddTrustedProxies(this IServiceCollection services)
     {
-        services.Configure<TrustedProxiesOptions>(configuration.GetSection(TrustedProxiesOptions.SectionName));
         services.AddSingleton<TrustedProxiesState>();
         services.AddSingleton<ITransformProvider, ForwardedHeadersTransformProvider>();
         services.AddSingleton<ProxyProtocolConnections>();

@@ -13,7 +13,7 @@ namespace EdgeProxy.Hsts;
 /// </summary>
 internal sealed partial class HstsMiddleware
 {
-    public const string RouteMetadataKey = "EdgeProxy.Hsts";
+    public const string RouteMetadataKey = Proxy.RouteMetadataKeys.Hsts;
 
     private readonly Func<object, Task> _applyCallback; // one per middleware, the context as its state: nothing allocated per request
     private readonly RequestDelegate _next;

@@ -3,37 +3,26 @@ using EdgeProxy.Tls;
 
 namespace EdgeProxy.Hsts;
 
-/// <summary>Owner names, max-age values, route overrides, and hstspreload.org's rules for <c>Preload</c>.</summary>
-internal static class HstsOptionsValidator
+/// <summary><c>EdgeProxy:Hsts</c>: max-age values, per-host overrides, and hstspreload.org's rules for <c>Preload</c>.</summary>
+internal sealed class HstsOptionsValidator(ConfigContext context, IConfiguration configuration) : OptionsValidator<HstsOptions>
 {
-    public static void Validate(IConfiguration config, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report)
+    private const string Section = HstsOptions.SectionName;
+
+    public override void Check(HstsOptions options, ConfigReport report)
     {
-        var section = config.GetSection(HstsOptions.SectionName);
-        var owner = ReadOwner(section, report) ?? HstsOwner.Proxy;
-        var maxAge = ReadMaxAge(section, report) ?? HstsMaxAge.OneYear;
-        var includeSubDomains = ConfigValues.ReadBool(section, "IncludeSubDomains", report) ?? false;
-        var preload = ConfigValues.ReadBool(section, "Preload", report) ?? false;
-        var redirects = (ConfigValues.ReadBool(config.GetSection(HttpsRedirectOptions.SectionName), "Enabled", new ConfigReport()) ?? true) && endpoints.Any(e => !e.IsHttps);
-        CheckPreload(section.Path, preload, maxAge, includeSubDomains, redirects, report);
-        if (owner is HstsOwner.Proxy or HstsOwner.UpstreamOrProxy)
+        var maxAge = MaxAge(options.MaxAge, Section, report) ?? HstsMaxAge.OneYear;
+        var redirects = BoundOptions.Get<HttpsRedirectOptions>(configuration).Enabled && context.Endpoints().Any(e => !e.IsHttps);
+        CheckPreload(Section, options.Preload, maxAge, options.IncludeSubDomains, redirects, report);
+        if (options.Owner is HstsOwner.Proxy or HstsOwner.UpstreamOrProxy)
         {
-            report.Ok(section.Path, $"Owner={owner}: {StsHeader.Format(maxAge, includeSubDomains, preload)}{(maxAge == 0 ? " (tells browsers to forget HSTS for these hosts)" : string.Empty)}");
+            report.Ok(Section, $"Owner={options.Owner}: {StsHeader.Format(maxAge, options.IncludeSubDomains, options.Preload)}{(maxAge == 0 ? " (tells browsers to forget HSTS for these hosts)" : string.Empty)}");
         }
 
-        foreach (var host in section.GetSection("Hosts").GetChildren())
+        foreach (var (host, overrides) in options.Hosts ?? [])
         {
-            ReadOwner(host, report);
-            var hostMaxAge = ReadMaxAge(host, report) ?? maxAge;
-            CheckPreload(host.Path, ConfigValues.ReadBool(host, "Preload", report) ?? preload, hostMaxAge, ConfigValues.ReadBool(host, "IncludeSubDomains", report) ?? includeSubDomains, redirects, report);
-        }
-
-        foreach (var route in config.GetSection("ReverseProxy:Routes").GetChildren())
-        {
-            var key = $"{route.Path}:Metadata:{HstsMiddleware.RouteMetadataKey}";
-            if (config[key] is { } value && !TryParseOwner(value, out _))
-            {
-                report.Fail(key, $"'{value}' is not one of Proxy, Upstream, UpstreamOrProxy, Off");
-            }
+            var key = $"{Section}:Hosts:{host}";
+            var hostMaxAge = MaxAge(overrides.MaxAge, key, report) ?? maxAge;
+            CheckPreload(key, overrides.Preload ?? options.Preload, hostMaxAge, overrides.IncludeSubDomains ?? options.IncludeSubDomains, redirects, report);
         }
     }
 
@@ -60,15 +49,9 @@ internal static class HstsOptionsValidator
         }
     }
 
-    private static HstsOwner? ReadOwner(IConfigurationSection section, ConfigReport report) =>
-        ConfigValues.ReadEnum<HstsOwner>(section, "Owner", report);
-
-    private static bool TryParseOwner(string text, out HstsOwner owner) =>
-        Enum.TryParse(text, ignoreCase: true, out owner) && Enum.IsDefined(owner) && !text.Trim().All(char.IsAsciiDigit);
-
-    private static long? ReadMaxAge(IConfigurationSection section, ConfigReport report)
+    private static long? MaxAge(string? text, string key, ConfigReport report)
     {
-        if (section["MaxAge"] is not { } text)
+        if (text is null)
         {
             return null;
         }
@@ -78,7 +61,7 @@ internal static class HstsOptionsValidator
             return seconds;
         }
 
-        report.Fail(section.Path + ":MaxAge", $"'{text}' is not a max-age; use seconds (31536000) or a duration (365d)");
+        report.Fail(key + ":MaxAge", $"'{text}' is not a max-age; use seconds (31536000) or a duration (365d)");
         return null;
     }
 }

@@ -49,6 +49,10 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
         {
             await next(context);
         }
+        catch when (Escaped(context))
+        {
+            throw;
+        }
         finally
         {
             Measure(context, Stopwatch.GetElapsedTime(started));
@@ -64,6 +68,10 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
         {
             await next(context);
         }
+        catch when (Escaped(context))
+        {
+            throw;
+        }
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(start);
@@ -76,6 +84,21 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
     {
         var proxy = context.Features.Get<IReverseProxyFeature>();
         metrics.Request(proxy?.Route.Config.RouteId ?? "-", proxy?.Cluster?.Config.ClusterId ?? "-", Status(context), elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// An exception leaving the pipeline before the response started becomes Kestrel's 500 after this middleware
+    /// has returned; the status recorded here must be that 500, not the 200 the response still holds. Always false:
+    /// the filter only marks the response, the exception goes on.
+    /// </summary>
+    private static bool Escaped(HttpContext context)
+    {
+        if (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        }
+
+        return false;
     }
 
     private static int Status(HttpContext context) =>

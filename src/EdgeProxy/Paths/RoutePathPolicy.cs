@@ -5,7 +5,7 @@ namespace EdgeProxy.Paths;
 /// <summary>Route metadata <c>"EdgeProxy.Path"</c>: <c>Canonical</c> (default) or <c>AsSent</c>.</summary>
 internal static class RoutePathPolicy
 {
-    public const string MetadataKey = "EdgeProxy.Path";
+    public const string MetadataKey = Proxy.RouteMetadataKeys.Path;
     public const string Canonical = "Canonical";
     public const string AsSent = "AsSent";
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeProxy.Configuration;
 using Yarp.ReverseProxy.Configuration;
 
@@ -13,7 +14,8 @@ internal static class ReverseProxyConfigValidator
     public const string SectionName = "ReverseProxy";
     private static readonly string[] DurationSuffixes = ["Timeout", "Interval", "Period", "Duration"];
 
-    public static void Validate(IConfiguration config, ConfigReport report, Action<IServiceCollection>? addPolicies = null)
+    /// <summary>Returns the routes and clusters as YARP read them, for the per-route EdgeProxy checks; none when the section cannot be read.</summary>
+    public static ProxyConfigRead Validate(IConfiguration config, ConfigReport report, Action<IServiceCollection>? addPolicies = null)
     {
         var section = config.GetSection(SectionName);
         foreach (var cluster in section.GetSection("Clusters").GetChildren())
@@ -21,11 +23,11 @@ internal static class ReverseProxyConfigValidator
             HealthCheckConfigValidator.Validate(cluster, report);
         }
 
-        var before = report.Findings.Count;
+        var before = report.Failures.Count();
         CheckDurations(section, report);
-        if (report.Findings.Count > before)
+        if (report.Failures.Count() > before)
         {
-            return; // YARP's binder would stop at the first of these with a less helpful message.
+            return ProxyConfigRead.None; // YARP's binder would stop at the first of these with a less helpful message.
         }
 
         var services = new ServiceCollection();
@@ -46,11 +48,12 @@ internal static class ReverseProxyConfigValidator
         catch (Exception ex)
         {
             report.Fail(SectionName, ex.InnerException?.Message ?? ex.Message);
-            return;
+            return ProxyConfigRead.None;
         }
 
         var validator = provider.GetRequiredService<IConfigValidator>();
         var clusters = proxyConfig.Clusters.ToDictionary(c => c.ClusterId, StringComparer.OrdinalIgnoreCase);
+        var valid = new List<RouteConfig>();
         foreach (var route in proxyConfig.Routes)
         {
             var key = $"{SectionName}:Routes:{route.RouteId}";
@@ -72,7 +75,14 @@ internal static class ReverseProxyConfigValidator
             {
                 report.Ok(key, $"{Describe(route.Match)} -> {route.ClusterId}");
             }
+
+            if (problems.Count == 0)
+            {
+                valid.Add(route);
+            }
         }
+
+        RouteOverlapCheck.Check(valid, report);
 
         foreach (var cluster in proxyConfig.Clusters)
         {
@@ -98,6 +108,8 @@ internal static class ReverseProxyConfigValidator
                 report.Ok(key, $"{cluster.Destinations?.Count ?? 0} destination(s)");
             }
         }
+
+        return new ProxyConfigRead(proxyConfig.Routes, proxyConfig.Clusters);
     }
 
     private static void CheckAddress(string? address, string key, ConfigReport report)
@@ -117,14 +129,28 @@ internal static class ReverseProxyConfigValidator
                 continue;
             }
 
-            if (!TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _))
+            if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var duration))
             {
                 report.Fail(key, $"'{value}' is not a duration; YARP keys take hh:mm:ss such as \"00:01:40\"");
+            }
+            else if (duration > TimeSpan.FromDays(1) && !key.Contains(":SessionAffinity:", StringComparison.OrdinalIgnoreCase))
+            {
+                report.Warn(key, $"'{value}' is {Duration.Show(duration)} in YARP's [d.]hh:mm:ss syntax; {LikelyMeant(value.Trim())}");
+            }
+            else
+            {
+                report.Ok(key, Duration.Show(duration));
             }
         }
     }
 
-    private static string Describe(RouteMatch match)
+    /// <summary>What a timeout over a day most likely meant: a bare number is nginx's seconds.</summary>
+    private static string LikelyMeant(string value) =>
+        value.All(char.IsAsciiDigit) && int.TryParse(value, CultureInfo.InvariantCulture, out var seconds) && seconds < 86_400 * 365
+            ? $"for {seconds} seconds write \"{TimeSpan.FromSeconds(seconds).ToString("c", CultureInfo.InvariantCulture)}\""
+            : "if hours were meant write hh:mm:ss, e.g. \"00:01:40\" for 100 seconds";
+
+    internal static string Describe(RouteMatch match)
     {
         var hosts = match.Hosts is { Count: > 0 } h ? string.Join(',', h) : "*";
         return $"host {hosts} path {match.Path ?? "{**catch-all}"}";

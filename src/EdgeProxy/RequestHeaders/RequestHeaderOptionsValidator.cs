@@ -1,24 +1,18 @@
 using EdgeProxy.Configuration;
+using EdgeProxy.ForwardedHeaders;
 
 namespace EdgeProxy.RequestHeaders;
 
-/// <summary>Checks <c>EdgeProxy:RequestHeaders</c>, every entry by its full key, all problems at once.</summary>
-internal static class RequestHeaderOptionsValidator
+/// <summary>The bound <c>EdgeProxy:RequestHeaders</c>, every entry by its full key, all problems at once.</summary>
+internal sealed class RequestHeaderOptionsValidator(IConfiguration configuration) : OptionsValidator<RequestHeaderOptions>
 {
     private const string Section = RequestHeaderOptions.SectionName;
-    private static readonly string[] KnownKeys = [nameof(RequestHeaderOptions.Strip), nameof(RequestHeaderOptions.AcceptFromTrustedProxies)];
     private static readonly HashSet<string> OwnedKeys = [.. KnownRequestHeaders.Owned.Select(HeaderNameKey.Of)];
 
-    public static void Validate(IConfiguration config, ConfigReport report)
+    public override void Check(RequestHeaderOptions options, ConfigReport report)
     {
-        var section = config.GetSection(Section);
-        foreach (var child in section.GetChildren().Where(c => !KnownKeys.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
-        {
-            report.Warn(child.Path, $"unknown key, ignored; known keys: {string.Join(", ", KnownKeys)}");
-        }
-
-        var strip = Names(section.GetSection(nameof(RequestHeaderOptions.Strip)), report);
-        var accept = Names(section.GetSection(nameof(RequestHeaderOptions.AcceptFromTrustedProxies)), report);
+        var strip = Names($"{Section}:{nameof(RequestHeaderOptions.Strip)}", options.Strip, report);
+        var accept = Names($"{Section}:{nameof(RequestHeaderOptions.AcceptFromTrustedProxies)}", options.AcceptFromTrustedProxies, report);
         foreach (var (path, name) in accept)
         {
             if (Refusal(name) is { } why)
@@ -31,7 +25,7 @@ internal static class RequestHeaderOptionsValidator
             }
         }
 
-        if (accept.Count > 0 && !config.GetSection("EdgeProxy:TrustedProxies:Networks").GetChildren().Any())
+        if (accept.Count > 0 && BoundOptions.Get<TrustedProxiesOptions>(configuration).Networks is not { Length: > 0 })
         {
             report.Warn(Section + ":AcceptFromTrustedProxies", "EdgeProxy:TrustedProxies:Networks is empty: no peer is trusted, so these headers are removed from everyone");
         }
@@ -64,26 +58,21 @@ internal static class RequestHeaderOptionsValidator
         };
     }
 
-    private static List<(string Path, string Name)> Names(IConfigurationSection list, ConfigReport report)
+    /// <summary>The entries that are header names, each with its key (<c>...:Strip:0</c>); the others are reported.</summary>
+    private static List<(string Path, string Name)> Names(string key, string[]? list, ConfigReport report)
     {
-        var names = new List<(string, string)>();
-        if (list.Value is { Length: > 0 } scalar)
+        var names = new List<(string, string)>(); // a single value instead of a list: ValueCheck refuses it
+        foreach (var (name, index) in (list ?? []).Select((n, i) => (n, i)))
         {
-            report.Fail(list.Path, $"'{scalar}' must be a list of header names, e.g. [\"X-MyCorp-User\", \"X-Tenant-*\"]");
-            return names;
-        }
-
-        foreach (var entry in list.GetChildren())
-        {
-            var name = entry.Value;
+            var path = $"{key}:{index}";
             var bare = name?.EndsWith('*') == true ? name[..^1] : name;
             if (string.IsNullOrEmpty(bare) || !bare.All(IsTokenChar) || HeaderNameKey.Of(bare).Length == 0)
             {
-                report.Fail(entry.Path, $"'{name}' is not a header name (letters, digits and !#$%&'*+-.^_`|~, optionally ending in * for a prefix)");
+                report.Fail(path, $"'{name}' is not a header name (letters, digits and !#$%&'*+-.^_`|~, optionally ending in * for a prefix)");
                 continue;
             }
 
-            names.Add((entry.Path, name!));
+            names.Add((path, name!));
         }
 
         return names;

@@ -5,9 +5,9 @@ namespace EdgeProxy.RequestHeaders;
 /// <summary>Registration of the inbound header pass: the strip list, its options and the pass itself.</summary>
 internal static class RequestHeadersExtensions
 {
-    public static IServiceCollection AddRequestHeaderRules(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Its options are bound with the rest of the model (AddEdgeProxyOptions).</summary>
+    public static IServiceCollection AddRequestHeaderRules(this IServiceCollection services)
     {
-        services.Configure<RequestHeaderOptions>(configuration.GetSection(RequestHeaderOptions.SectionName));
         services.AddSingleton<StripRulesState>();
         services.AddSingleton<TrustedCertificateIntake>();
         return services;

@@ -5,7 +5,7 @@ namespace EdgeProxy.RequestHeaders;
 /// <summary>Route metadata <c>"EdgeProxy.MethodOverride"</c>: <c>Strip</c> (default) or <c>Allow</c>.</summary>
 internal static class RouteMethodOverridePolicy
 {
-    public const string MetadataKey = "EdgeProxy.MethodOverride";
+    public const string MetadataKey = Proxy.RouteMetadataKeys.MethodOverride;
     public const string Strip = "Strip";
     public const string Allow = "Allow";
 

@@ -40,7 +40,7 @@ internal static class RetryMetadata
             if (!TrySet(result, key, text))
             {
                 bad?.Invoke(key, key is nameof(RetryOptions.TryDuration) or nameof(RetryOptions.TryInterval)
-                    ? $"'{text}' is not a duration; use e.g. \"10s\", \"250ms\" or \"00:00:10\" (0 turns waiting off)"
+                    ? Duration.Problem(text, "\"10s\", \"250ms\" or \"00:00:10\" (0 turns waiting off)")
                     : $"'{text}' is not a whole number");
             }
         }

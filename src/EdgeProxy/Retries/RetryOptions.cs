@@ -1,3 +1,5 @@
+using EdgeProxy.Configuration;
+
 namespace EdgeProxy.Retries;
 
 /// <summary>
@@ -20,14 +22,14 @@ public sealed class RetryOptions
     /// takes 2-8 s, and 10 s is far below what browsers and HTTP clients wait. After it the client gets the
     /// usual 502/503 page. <c>0</c> turns waiting off: failures are answered at once, as before.
     /// </summary>
-    public TimeSpan TryDuration { get; set; } = TimeSpan.FromSeconds(10);
+    public Duration TryDuration { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// While requests wait, each destination that refused a connection is probed (a TCP connect, nothing sent)
     /// this often; the first probe that connects releases every waiting request at once. Default <c>50ms</c>.
     /// Probes run only while a destination is known to be down.
     /// </summary>
-    public TimeSpan TryInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+    public Duration TryInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
     /// Requests of one cluster that may wait at the same time. Beyond it a request gets 503 with

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
-using EdgeProxy.Configuration;
-using Microsoft.Extensions.Primitives;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Model;
 
 namespace EdgeProxy.Retries;
@@ -12,13 +11,13 @@ namespace EdgeProxy.Retries;
 internal sealed class RetryPolicies : IDisposable
 {
     private readonly ConditionalWeakTable<RouteModel, Entry> _cache = new();
-    private readonly IDisposable _subscription;
+    private readonly IDisposable? _subscription;
     private volatile RetryOptions _section;
 
-    public RetryPolicies(IConfiguration configuration)
+    public RetryPolicies(IOptionsMonitor<RetryOptions> options)
     {
-        _section = Read(configuration);
-        _subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => _section = Read(configuration));
+        _section = options.CurrentValue;
+        _subscription = options.OnChange(o => _section = o);
     }
 
     public RetryPolicy For(IReverseProxyFeature proxy)
@@ -38,12 +37,10 @@ internal sealed class RetryPolicies : IDisposable
         return policy;
     }
 
-    public void Dispose() => _subscription.Dispose();
+    public void Dispose() => _subscription?.Dispose();
 
     private static string? Lookup(IReadOnlyDictionary<string, string>? metadata, string key) =>
         metadata is not null && metadata.TryGetValue(RetryMetadata.Prefix + key, out var value) ? value : null;
-
-    private static RetryOptions Read(IConfiguration configuration) => RetryConfigValidator.ReadSection(configuration, new ConfigReport());
 
     private sealed record Entry(ClusterModel Cluster, RetryOptions Section, RetryPolicy Policy);
 }

@@ -3,7 +3,10 @@ using EdgeProxy.Configuration;
 
 namespace EdgeProxy.Streaming;
 
-/// <summary>Reads one <c>EdgeProxy:Streaming:Policies:&lt;name&gt;</c> section over the policy it starts from, reporting each bad key.</summary>
+/// <summary>
+/// Reads one bound <c>EdgeProxy:Streaming:Policies:&lt;name&gt;</c> entry over the policy it starts from, reporting each
+/// bad value with its full key. Unknown keys in the entry are the model's FAIL (<see cref="UnknownKeyCheck"/>).
+/// </summary>
 internal sealed class StreamPolicyReader(ConfigReport report)
 {
     private const string Off = "off";
@@ -11,100 +14,87 @@ internal sealed class StreamPolicyReader(ConfigReport report)
     /// <summary>YARP stores ActivityTimeout as int milliseconds; stay well inside that.</summary>
     private static readonly TimeSpan Longest = TimeSpan.FromDays(20);
 
-    private static readonly string[] SettingNames = typeof(StreamPolicyOptions).GetProperties().Select(p => p.Name).ToArray();
-
-    private static readonly string[] TargetNames = [nameof(StreamPolicyOptions.Sse), nameof(StreamPolicyOptions.Ndjson), nameof(StreamPolicyOptions.WebSocket)];
-
     /// <summary>The mode of a policy of the operator's own; null (with a FAIL) when it has none or a bad one.</summary>
-    public StreamMode? ModeOf(IConfigurationSection section)
+    public StreamMode? ModeOf(string name, StreamPolicyOptions options)
     {
-        var raw = section[nameof(StreamPolicyOptions.Mode)];
-        if (string.IsNullOrWhiteSpace(raw))
+        var key = $"{StreamingSettings.PoliciesKey}:{name}:{nameof(StreamPolicyOptions.Mode)}";
+        if (string.IsNullOrWhiteSpace(options.Mode))
         {
-            report.Fail(section.Path + ":Mode", $"policy '{section.Key}' needs a Mode: {StreamRouteMetadata.ModeList} (the built-in policies are named after them)");
+            report.Fail(key, $"policy '{name}' needs a Mode: {StreamRouteMetadata.ModeList} (the built-in policies are named after them)");
             return null;
         }
 
-        if (!StreamRouteMetadata.TryParse(raw, out var mode))
+        if (!StreamRouteMetadata.TryParse(options.Mode, out var mode))
         {
-            report.Fail(section.Path + ":Mode", $"'{raw}' is not a mode; use {StreamRouteMetadata.ModeList}");
+            report.Fail(key, $"'{options.Mode}' is not a mode; use {StreamRouteMetadata.ModeList}");
             return null;
         }
 
         return mode;
     }
 
-    public StreamPolicy Read(IConfigurationSection section, StreamPolicy basis, bool builtIn)
+    public StreamPolicy Read(string name, StreamPolicyOptions options, StreamPolicy basis, bool builtIn)
     {
-        foreach (var child in section.GetChildren())
+        var key = $"{StreamingSettings.PoliciesKey}:{name}";
+        if (builtIn && options.Mode is { Length: > 0 } mode && (!StreamRouteMetadata.TryParse(mode, out var parsed) || parsed != basis.Mode))
         {
-            if (!SettingNames.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                report.Fail(child.Path, $"unknown setting; a policy has {string.Join(", ", SettingNames)}");
-            }
-        }
-
-        if (builtIn && section[nameof(StreamPolicyOptions.Mode)] is { Length: > 0 } mode
-            && (!StreamRouteMetadata.TryParse(mode, out var parsed) || parsed != basis.Mode))
-        {
-            report.Fail(section.Path + ":Mode", $"'{mode}': the built-in policy {basis.Name} is always Mode {basis.Mode}; for another mode define a policy with a name of your own");
+            report.Fail(key + ":Mode", $"'{mode}': the built-in policy {basis.Name} is always Mode {basis.Mode}; for another mode define a policy with a name of your own");
         }
 
         return basis with
         {
-            IdleTimeout = ReadDuration(section, nameof(StreamPolicy.IdleTimeout), basis.IdleTimeout),
-            MaxDuration = ReadDuration(section, nameof(StreamPolicy.MaxDuration), basis.MaxDuration),
-            RequestTimeout = ReadDuration(section, nameof(StreamPolicy.RequestTimeout), basis.RequestTimeout),
-            Heartbeat = ReadDuration(section, nameof(StreamPolicy.Heartbeat), basis.Heartbeat),
-            MaxRequestBodySize = ReadSize(section, nameof(StreamPolicy.MaxRequestBodySize), basis.MaxRequestBodySize),
+            IdleTimeout = ReadDuration(options.IdleTimeout, $"{key}:{nameof(StreamPolicy.IdleTimeout)}", basis.IdleTimeout),
+            MaxDuration = ReadDuration(options.MaxDuration, $"{key}:{nameof(StreamPolicy.MaxDuration)}", basis.MaxDuration),
+            RequestTimeout = ReadDuration(options.RequestTimeout, $"{key}:{nameof(StreamPolicy.RequestTimeout)}", basis.RequestTimeout),
+            Heartbeat = ReadDuration(options.Heartbeat, $"{key}:{nameof(StreamPolicy.Heartbeat)}", basis.Heartbeat),
+            MaxRequestBodySize = ReadSize(options.MaxRequestBodySize, $"{key}:{nameof(StreamPolicy.MaxRequestBodySize)}", basis.MaxRequestBodySize),
         };
     }
 
     /// <summary>An Auto or Buffered policy's targets: its own keys, else what it inherits, else the built-in stream policies.</summary>
-    public StreamTargets Targets(IConfigurationSection? section, StreamTargets? inherited, IReadOnlyDictionary<string, StreamPolicy> policies) => new(
-        Target(section, nameof(StreamPolicyOptions.Sse), StreamMode.Sse, inherited?.Sse, policies),
-        Target(section, nameof(StreamPolicyOptions.Ndjson), StreamMode.Ndjson, inherited?.Ndjson, policies),
-        Target(section, nameof(StreamPolicyOptions.WebSocket), StreamMode.WebSocket, inherited?.WebSocket, policies));
+    public StreamTargets Targets(string name, StreamPolicyOptions? options, StreamTargets? inherited, IReadOnlyDictionary<string, StreamPolicy> policies) => new(
+        Target(name, nameof(StreamPolicyOptions.Sse), options?.Sse, StreamMode.Sse, inherited?.Sse, policies),
+        Target(name, nameof(StreamPolicyOptions.Ndjson), options?.Ndjson, StreamMode.Ndjson, inherited?.Ndjson, policies),
+        Target(name, nameof(StreamPolicyOptions.WebSocket), options?.WebSocket, StreamMode.WebSocket, inherited?.WebSocket, policies));
 
     /// <summary>Stream policies switch to nothing: their responses are streams already.</summary>
-    public void RefuseTargets(IConfigurationSection section, StreamPolicy policy)
+    public void RefuseTargets(string name, StreamPolicyOptions options, StreamPolicy policy)
     {
-        foreach (var name in TargetNames)
+        foreach (var (target, value) in new[] { (nameof(options.Sse), options.Sse), (nameof(options.Ndjson), options.Ndjson), (nameof(options.WebSocket), options.WebSocket) })
         {
-            if (section[name] is not null)
+            if (value is not null)
             {
-                report.Fail($"{section.Path}:{name}", $"policy '{policy.Name}' is Mode {policy.Mode}: its responses are streams from the start, so it hands none to another policy; only Auto and Buffered policies name which policy each kind of stream gets");
+                report.Fail($"{StreamingSettings.PoliciesKey}:{name}:{target}", $"policy '{policy.Name}' is Mode {policy.Mode}: its responses are streams from the start, so it hands none to another policy; only Auto and Buffered policies name which policy each kind of stream gets");
             }
         }
     }
 
-    private StreamPolicy Target(IConfigurationSection? section, string key, StreamMode mode, StreamPolicy? inherited, IReadOnlyDictionary<string, StreamPolicy> policies)
+    private StreamPolicy Target(string name, string key, string? raw, StreamMode mode, StreamPolicy? inherited, IReadOnlyDictionary<string, StreamPolicy> policies)
     {
         var fallback = inherited ?? policies[mode.ToString()];
-        var raw = section?[key];
         if (string.IsNullOrWhiteSpace(raw))
         {
             return fallback;
         }
 
+        var fullKey = $"{StreamingSettings.PoliciesKey}:{name}:{key}";
         if (!policies.TryGetValue(raw.Trim(), out var target))
         {
-            report.Fail($"{section!.Path}:{key}", $"no stream policy is named '{raw}'; define it under {StreamingSettings.PoliciesKey} with Mode {mode}, or name one of {string.Join(", ", policies.Values.Where(p => p.Mode == mode).Select(p => p.Name))}");
+            report.Fail(fullKey, $"no stream policy is named '{raw}'; define it under {StreamingSettings.PoliciesKey} with Mode {mode}, or name one of {string.Join(", ", policies.Values.Where(p => p.Mode == mode).Select(p => p.Name))}");
             return fallback;
         }
 
         if (target.Mode != mode)
         {
-            report.Fail($"{section!.Path}:{key}", $"policy '{target.Name}' is Mode {target.Mode}; {key} responses need a policy with Mode {mode}");
+            report.Fail(fullKey, $"policy '{target.Name}' is Mode {target.Mode}; {key} responses need a policy with Mode {mode}");
             return fallback;
         }
 
         return target;
     }
 
-    private TimeSpan? ReadDuration(IConfigurationSection section, string name, TimeSpan? fallback)
+    private TimeSpan? ReadDuration(string? raw, string key, TimeSpan? fallback)
     {
-        var raw = section[name];
         if (raw is null)
         {
             return fallback;
@@ -115,10 +105,9 @@ internal sealed class StreamPolicyReader(ConfigReport report)
             return null;
         }
 
-        var key = $"{section.Path}:{name}";
         if (!Duration.TryParse(raw, out var value))
         {
-            report.Fail(key, $"'{raw}' is not a duration; use e.g. \"30s\", \"5m\", \"24h\", \"00:00:30\" or \"off\"");
+            report.Fail(key, Duration.Problem(raw, "\"30s\", \"5m\", \"24h\", \"00:00:30\" or \"off\""));
             return fallback;
         }
 
@@ -137,15 +126,13 @@ internal sealed class StreamPolicyReader(ConfigReport report)
         return value;
     }
 
-    private long? ReadSize(IConfigurationSection section, string name, long? fallback)
+    private long? ReadSize(string? raw, string key, long? fallback)
     {
-        var raw = section[name];
         if (raw is null)
         {
             return fallback;
         }
 
-        var key = $"{section.Path}:{name}";
         if (raw.Length == 0 || string.Equals(raw.Trim(), Off, StringComparison.OrdinalIgnoreCase))
         {
             report.Warn(key, "off: request bodies of any size reach the upstream on these routes");

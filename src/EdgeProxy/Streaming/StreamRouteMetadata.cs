@@ -3,9 +3,9 @@ namespace EdgeProxy.Streaming;
 /// <summary>Reads <c>EdgeProxy.Stream</c> (a mode) and <c>EdgeProxy.StreamPolicy</c> (a policy name) from a YARP route's metadata.</summary>
 internal static class StreamRouteMetadata
 {
-    public const string Key = "EdgeProxy.Stream";
+    public const string Key = Proxy.RouteMetadataKeys.Stream;
 
-    public const string PolicyKey = "EdgeProxy.StreamPolicy";
+    public const string PolicyKey = Proxy.RouteMetadataKeys.StreamPolicy;
 
     private static readonly StreamMode[] Modes = Enum.GetValues<StreamMode>();
     private static readonly string[] Names = Array.ConvertAll(Modes, m => m.ToString());

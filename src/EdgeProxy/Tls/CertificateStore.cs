@@ -6,9 +6,6 @@ namespace EdgeProxy.Tls;
 /// </summary>
 internal sealed class CertificateStore : IDisposable
 {
-    public const string ReloadIntervalKey = "EdgeProxy:Certificates:ReloadInterval";
-    public static readonly TimeSpan DefaultReloadInterval = TimeSpan.FromSeconds(2);
-
     private readonly Dictionary<(string, string?), ReloadableCertificate> _certificates = [];
     private readonly ILogger<CertificateStore> _logger;
     private readonly Timer _timer;

@@ -15,6 +15,9 @@ internal sealed class ListenerFeature(string name, ListenerKind kind, ListenOpti
     /// <summary>The certificates and TLS settings per server name of an https listener; null otherwise.</summary>
     public TlsEndpoint? Tls { get; } = tls;
 
+    /// <summary>Its entry in Kestrel's loader: the endpoint's name, or the admin listener's slot.</summary>
+    public string Slot { get; init; } = name;
+
     /// <summary>The port actually bound (differs from the configured one when that was 0).</summary>
     public int BoundPort => listenOptions.IPEndPoint?.Port ?? 0;
 }

@@ -11,7 +11,6 @@ namespace EdgeProxy.Tls;
 /// </summary>
 internal static class SelfSignedCertificate
 {
-    public const string HostsKey = "EdgeProxy:Certificates:SelfSigned:Hosts";
     private const string CertificateFile = "self-signed.crt.pem";
     private const string KeyFile = "self-signed.key.pem";
     private static readonly TimeSpan Lifetime = TimeSpan.FromDays(365);

@@ -82,4 +82,43 @@ public sealed class ConfigReloadTests(ITestOutputHelper output) : IDisposable
         (await client.GetStringAsync("/still")).Should().Be("upstream:/still");
     }
 
+    [Fact]
+    public async Task KubernetesConfigMapUpdate_ReachesTheRunningProxy_EvenWhenTheFileKeepsItsSize()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var config = new TestConfig(_dir.Path).Route("a", "/aaa/{**rest}", "app").Cluster("app", upstream.Url);
+        var volume = new KubeletVolume(_dir.Combine("configmap"));
+        volume.Publish(folder => File.Copy(config.Write(), Path.Combine(folder, "appsettings.json")));
+        await using var proxy = await ProxyInstance.StartAtAsync(volume.File("appsettings.json"), config, output);
+        using var client = proxy.CreateClient();
+        (await client.GetStringAsync("/aaa/x")).Should().Be("upstream:/aaa/x");
+
+        // What `kubectl apply -k` of an edited ConfigMap becomes on the node: a new ..data folder, same file name.
+        config.Remove("ReverseProxy:Routes:a").Route("b", "/bbb/{**rest}", "app");
+        var edited = config.Write("edited.json");
+        new FileInfo(edited).Length.Should().Be(new FileInfo(Path.Combine(volume.Path, "..data", "appsettings.json")).Length, "only the content differs");
+        volume.Publish(folder => File.Copy(edited, Path.Combine(folder, "appsettings.json")));
+
+        (await Eventually.EqualsAsync(async () => (await client.GetAsync("/bbb/x")).StatusCode, HttpStatusCode.OK)).Should().Be(HttpStatusCode.OK);
+        (await client.GetAsync("/aaa/x")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        await proxy.Logs.WaitForAsync(e => e.RenderMessage().StartsWith("Configuration reloaded", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReloadWithAMisspeltKey_IsRefused_AndTheAllowListStaysInForce()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var config = new TestConfig(_dir.Path).Route("a", "{**rest}", "app", new Dictionary<string, string> { ["EdgeProxy.AllowFrom"] = "10.9.9.9" }).Cluster("app", upstream.Url);
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        using var client = proxy.CreateClient();
+        (await client.GetAsync("/x")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        // The misspelling would have dropped the allow-list: the reload is refused as a whole instead.
+        config.Set("ReverseProxy:Routes:a:Metadata", new Dictionary<string, string> { ["EdgeProxy.AlowFrom"] = "10.9.9.9" });
+        proxy.WriteConfig();
+
+        var rejected = await proxy.Logs.WaitForAsync(e => e.RenderMessage().Contains("ReverseProxy:Routes:a:Metadata:EdgeProxy.AlowFrom"));
+        rejected.RenderMessage().Should().Contain("rejected").And.Contain("did you mean ReverseProxy:Routes:a:Metadata:EdgeProxy.AllowFrom?");
+        (await client.GetAsync("/x")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
 }

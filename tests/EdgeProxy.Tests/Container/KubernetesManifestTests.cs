@@ -91,10 +91,36 @@ public sealed class KubernetesManifestTests : IDisposable
 
         ((string)volumes[(string)mounts["/app/config"]["name"]!]["configMap"]!["name"]!).Should().Be("edgeproxy-config");
         ((string)volumes[(string)mounts["/certs"]["name"]!]["secret"]!["secretName"]!).Should().Be("edgeproxy-tls");
-        var secret = Single(objects, "Secret");
-        ((string)secret["metadata"]!["name"]!).Should().Be("edgeproxy-tls");
-        ((string)secret["type"]!).Should().Be("kubernetes.io/tls", "cert-manager and kubectl create secret tls write this layout");
-        secret["data"]!.AsObject().Select(p => p.Key).Should().BeEquivalentTo(["tls.crt", "tls.key"]);
+        var configMap = Single(objects, "ConfigMap");
+        ((string)configMap["metadata"]!["name"]!).Should().Be("edgeproxy-config",
+            "no hash suffix: an edited ConfigMap keeps its name, so the mounted folder is updated in place and the file poll applies it");
+    }
+
+    [ToolTheory("kubectl")]
+    [InlineData("docker/kubernetes")]
+    [InlineData("docker/kubernetes/proxy-protocol")]
+    [InlineData("docker/kubernetes/cert-manager")]
+    public async Task NoVariant_CarriesASecret_SoApplyingItNeverEmptiesTheOperatorsCertificate(string variant)
+    {
+        var objects = await RenderAsync(variant);
+
+        objects.Should().NotContain(o => (string)o["kind"]! == "Secret", "kubectl apply of a placeholder would replace the Secret made by kubectl create secret tls or cert-manager");
+        var tls = Single(objects, "Deployment")["spec"]!["template"]!["spec"]!["volumes"]!.AsArray().Single(v => v!["secret"] is not null)!;
+        ((string)tls["secret"]!["secretName"]!).Should().Be("edgeproxy-tls");
+        tls["secret"]!["optional"].Should().BeNull("a pod without its certificate must not start on a self-signed one");
+    }
+
+    [Fact]
+    public void Readme_CreatesTheSecretBeforeTheFirstApply()
+    {
+        var readme = File.ReadAllText(Repo.Path("README.md"));
+        var section = readme[readme.IndexOf("**Kubernetes**", StringComparison.Ordinal)..readme.IndexOf("## Layout", StringComparison.Ordinal)];
+
+        var create = section.IndexOf("kubectl create secret tls edgeproxy-tls", StringComparison.Ordinal);
+        var apply = section.IndexOf("kubectl apply -k docker/kubernetes`", StringComparison.Ordinal);
+        create.Should().BePositive();
+        apply.Should().BeGreaterThan(create, "the certificate Secret exists before the manifests that mount it are applied");
+        section.Should().Contain("rollout restart").And.Contain("polls the file", "how a changed ConfigMap reaches running pods");
     }
 
     [ToolFact("kubectl")]
@@ -172,7 +198,6 @@ public sealed class KubernetesManifestTests : IDisposable
     {
         var objects = await RenderAsync("docker/kubernetes/cert-manager");
 
-        objects.Should().NotContain(o => (string)o["kind"]! == "Secret", "applying the empty placeholder would wipe the issued certificate");
         ((string)Single(objects, "Certificate")["spec"]!["secretName"]!).Should().Be("edgeproxy-tls");
     }
 

@@ -160,10 +160,11 @@ public sealed class TrustedProxiesOptionsValidatorTests
     }
 
     [Fact]
-    public void UnknownKey_Warns()
+    public void UnknownKey_Fails_NamingTheKeyMeant()
     {
+        // A misspelt Networks would leave nobody trusted while the operator believes the balancer is: refused, not ignored.
         var report = Check(("EdgeProxy:TrustedProxies:Network:0", "10.0.0.0/8"));
 
-        report.Findings.Should().Contain(f => f.Severity == Severity.Warn && f.Key == "EdgeProxy:TrustedProxies:Network");
+        report.Failures.Should().Contain(f => f.Key == "EdgeProxy:TrustedProxies:Network" && f.Message == "unknown key; did you mean EdgeProxy:TrustedProxies:Networks?");
     }
 }

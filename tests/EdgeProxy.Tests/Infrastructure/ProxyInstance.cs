@@ -50,7 +50,12 @@ public sealed class ProxyInstance : IAsyncDisposable
     /// <param name="extraArgs">Command-line overrides (<c>Section:Key=value</c>), as after <c>EdgeProxy run</c>.</param>
     public static async Task<ProxyInstance> StartAsync(TestConfig config, ITestOutputHelper? output, Action<IServiceCollection>? services, params string[] extraArgs)
     {
-        var path = config.Write();
+        return await StartAtAsync(config.Write(), config, output, services, extraArgs);
+    }
+
+    /// <summary>Starts on a file the test laid out itself (e.g. a <see cref="KubeletVolume"/>); <paramref name="config"/> is not written.</summary>
+    public static async Task<ProxyInstance> StartAtAsync(string path, TestConfig config, ITestOutputHelper? output, Action<IServiceCollection>? services = null, params string[] extraArgs)
+    {
         var logs = new LogSink(output);
         var app = Program.Build(new CommandLine("run", path, extraArgs), config.Directory, logger => logger.MinimumLevel.Debug().WriteTo.Sink(logs), services);
         await app.StartAsync();

@@ -120,4 +120,24 @@ public sealed class AccessLogTests(ITestOutputHelper output) : IDisposable
                 .And.NotContainKey("RequestPath").And.ContainKey("ConnectionId", "Kestrel's connection scope (one per connection) stays");
         }
     }
+    [Fact]
+    public async Task AnExceptionEscapingThePipeline_IsLoggedAsThe500TheClientGets_NotThe200TheResponseHeld()
+    {
+        await using var proxy = await ProxyInstance.StartAsync(new TestConfig(_dir.Path).Route("all", "{**any}", "c").Cluster("c", "http://127.0.0.1:9/"), output,
+            services => services.AddSingleton<Yarp.ReverseProxy.Forwarder.IHttpForwarder, ThrowingForwarder>());
+        using var client = proxy.CreateClient();
+
+        (await client.GetAsync("/boom")).StatusCode.Should().Be(HttpStatusCode.InternalServerError);
+
+        var entry = await proxy.Logs.WaitForAsync(e => e.Properties.ContainsKey("ResponseBytes"));
+        Prop(entry, "StatusCode").Should().Be("500");
+        Prop(entry, "RouteId").Should().Be("all");
+    }
+
+    private sealed class ThrowingForwarder : Yarp.ReverseProxy.Forwarder.IHttpForwarder
+    {
+        public ValueTask<Yarp.ReverseProxy.Forwarder.ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient,
+            Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig requestConfig, Yarp.ReverseProxy.Forwarder.HttpTransformer transformer) =>
+            throw new InvalidOperationException("a bug below the access log");
+    }
 }

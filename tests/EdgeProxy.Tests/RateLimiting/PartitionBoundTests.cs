@@ -75,12 +75,12 @@ public sealed class PartitionBoundTests(ITestOutputHelper output) : IAsyncLifeti
     {
         const int partitions = 10_000;
         var report = new ConfigReport();
-        var settings = RateLimitingValidator.Validate(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = RateLimitingOptionsValidator.Resolve(BoundOptions.Get<RateLimitingOptions>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["EdgeProxy:RateLimiting:Policies:p:Kind"] = "FixedWindow",
             ["EdgeProxy:RateLimiting:Policies:p:PermitLimit"] = "10",
             ["EdgeProxy:RateLimiting:Policies:p:Window"] = "60s",
-        }).Build(), report);
+        }).Build()), report);
         var policy = settings.Policies["p"];
         using var limiter = PartitionedRateLimiter.Create<HttpContext, RateLimitKey>(policy.Partition);
         var contexts = Enumerable.Range(0, partitions).Select(n => new DefaultHttpContext { Connection = { RemoteIpAddress = IPAddress.Parse(Flooder(n)) } }).ToList();

@@ -13,7 +13,7 @@ public sealed class RateLimitingValidatorTests
         // key, value, expected FAIL key, words in the message (the policy is otherwise a valid FixedWindow)
         { P + "Kind", "LeakyBucket", P + "Kind", "not one of FixedWindow, SlidingWindow, TokenBucket, Concurrency" },
         { P + "PermitLimit", "0", P + "PermitLimit", "whole number from 1" },
-        { P + "PermitLimit", "ten", P + "PermitLimit", "whole number from 1" },
+        { P + "PermitLimit", "ten", P + "PermitLimit", "'ten' is not a whole number" },
         { P + "Window", "50ms", P + "Window", "from 100ms" },
         { P + "Window", "soon", P + "Window", "not a duration" },
         { P + "TokenLimit", "5", P + "TokenLimit", "does not apply to Kind FixedWindow" },
@@ -24,7 +24,7 @@ public sealed class RateLimitingValidatorTests
         { P + "QueueLimit", "-1", P + "QueueLimit", "whole number from 0" },
         { P + "MaxPartitions", "0", P + "MaxPartitions", "whole number from 1" },
         { P + "Ipv6PrefixLength", "129", P + "Ipv6PrefixLength", "from 1 to 128" },
-        { P + "Burst", "5", P + "Burst", "unknown setting" },
+        { P + "Burst", "5", P + "Burst", "unknown key; the keys here are" },
         { "EdgeProxy:RateLimiting:DefaultPolicy", "nope", "EdgeProxy:RateLimiting:DefaultPolicy", "no rate-limit policy is named 'nope'" },
         { "EdgeProxy:RateLimiting:Policies:Disable:Kind", "Concurrency", "EdgeProxy:RateLimiting:Policies:Disable", "not a name a policy can have" },
     };
@@ -86,12 +86,11 @@ public sealed class RateLimitingValidatorTests
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         using var metrics = new EdgeProxy.Observability.EdgeProxyMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), new EdgeProxy.Tls.CertificateStore(TimeSpan.FromMinutes(1), Microsoft.Extensions.Logging.Abstractions.NullLogger<EdgeProxy.Tls.CertificateStore>.Instance));
-        using var state = new RateLimitState(Config(Valid(("ReverseProxy:Routes:a:RateLimiterPolicy", "p"))), metrics);
+        using var options = new ServiceCollection().AddEdgeProxyOptions(Config(Valid(("ReverseProxy:Routes:a:RateLimiterPolicy", "p"))), new ConfigContext(Path.GetTempPath(), () => [])).BuildServiceProvider();
+        using var state = new RateLimitState(options.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<RateLimitingOptions>>(), metrics);
 
-        var changedLimit = new ConfigReport();
-        state.CheckReload(Config(Valid((P + "PermitLimit", "50"), ("ReverseProxy:Routes:a:RateLimiterPolicy", "p"))), changedLimit);
-        var newName = new ConfigReport();
-        state.CheckReload(Config(Valid(("EdgeProxy:RateLimiting:Policies:q:Kind", "Concurrency"), ("EdgeProxy:RateLimiting:Policies:q:PermitLimit", "1"), ("ReverseProxy:Routes:a:RateLimiterPolicy", "q"), ("EdgeProxy:RateLimiting:DefaultPolicy", "p"))), newName);
+        var changedLimit = CheckReload(state, Valid((P + "PermitLimit", "50"), ("ReverseProxy:Routes:a:RateLimiterPolicy", "p")));
+        var newName = CheckReload(state, Valid(("EdgeProxy:RateLimiting:Policies:q:Kind", "Concurrency"), ("EdgeProxy:RateLimiting:Policies:q:PermitLimit", "1"), ("ReverseProxy:Routes:a:RateLimiterPolicy", "q"), ("EdgeProxy:RateLimiting:DefaultPolicy", "p")));
 
         changedLimit.HasFailures.Should().BeFalse();
         newName.Failures.Select(f => f.Key).Should().BeEquivalentTo("ReverseProxy:Routes:a:RateLimiterPolicy", "EdgeProxy:RateLimiting:DefaultPolicy");
@@ -113,4 +112,13 @@ public sealed class RateLimitingValidatorTests
     private static IConfiguration Config(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
     private static ConfigReport Check(Dictionary<string, string?> values) => ConfigChecker.Check(Config(values), Path.GetTempPath()).Report;
+
+    /// <summary>A reload candidate as the running proxy checks it: the routes as YARP read them, the bound options.</summary>
+    private static ConfigReport CheckReload(RateLimitState state, Dictionary<string, string?> values)
+    {
+        var report = new ConfigReport();
+        var candidate = Config(values);
+        state.CheckReload(ConfigChecker.Check(candidate, Path.GetTempPath()).Routes, BoundOptions.Get<RateLimitingOptions>(candidate), report);
+        return report;
+    }
 }

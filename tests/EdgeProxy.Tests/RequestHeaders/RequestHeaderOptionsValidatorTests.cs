@@ -65,11 +65,12 @@ public sealed class RequestHeaderOptionsValidatorTests
             ("ReverseProxy:Clusters:c:Destinations:d:Address", "http://127.0.0.1:1/"));
 
         report.Failures.Select(f => f.Key).Should().BeEquivalentTo(
+            "EdgeProxy:RequestHeaders:Stripp",
             "EdgeProxy:RequestHeaders:Strip",
             "EdgeProxy:RequestHeaders:AcceptFromTrustedProxies:1",
             "ReverseProxy:Routes:r:Metadata:EdgeProxy.Path",
             "ReverseProxy:Routes:r:Metadata:EdgeProxy.MethodOverride");
-        report.Findings.Should().Contain(f => f.ToString() == "WARN EdgeProxy:RequestHeaders:Stripp: unknown key, ignored; known keys: Strip, AcceptFromTrustedProxies");
+        report.Findings.Should().Contain(f => f.ToString() == "FAIL EdgeProxy:RequestHeaders:Stripp: unknown key; did you mean EdgeProxy:RequestHeaders:Strip?");
         report.Findings.Should().Contain(f => f.ToString().StartsWith("WARN EdgeProxy:RequestHeaders:AcceptFromTrustedProxies: EdgeProxy:TrustedProxies:Networks is empty", StringComparison.Ordinal));
     }
 

@@ -159,7 +159,7 @@ public sealed class PipelitSampleTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public void EffectivePolicies_AreNginxsValues_24hWebSocketIdle_50MBBodies()
     {
-        var settings = StreamingValidator.Validate(_proxy.Services.GetRequiredService<IConfiguration>(), new EdgeProxy.Configuration.ConfigReport());
+        var settings = _proxy.Services.GetRequiredService<StreamingPolicies>().Current; // what the running proxy applies
 
         settings.WebSocket.IdleTimeout.Should().Be(TimeSpan.FromHours(24), "proxy_read_timeout 86400s");
         settings.Buffered.MaxRequestBodySize.Should().Be(FiftyMegabytes, "client_max_body_size 50M");

@@ -130,10 +130,5 @@ public sealed class NamedStreamPolicyValidatorTests
         report.Findings.Should().ContainSingle(f => f.Key == "EdgeProxy:Streaming:Policies:quiet:Heartbeat" && f.Severity == Severity.Warn && f.Message.Contains("Mode Ndjson"));
     }
 
-    private static (StreamingSettings Settings, ConfigReport Report) Validate(Dictionary<string, string?> values)
-    {
-        var report = new ConfigReport();
-        var settings = StreamingValidator.Validate(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), report);
-        return (settings, report);
-    }
+    private static (StreamingSettings Settings, ConfigReport Report) Validate(Dictionary<string, string?> values) => StreamingCheck.Run(values);
 }

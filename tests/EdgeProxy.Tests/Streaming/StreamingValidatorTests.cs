@@ -15,7 +15,6 @@ public sealed class StreamingValidatorTests
         { "EdgeProxy:Streaming:Policies:Sse:RequestTimeout", "100s", "EdgeProxy:Streaming:Policies:Sse:RequestTimeout", "would cut every Sse stream" },
         { "EdgeProxy:Streaming:Policies:WebSocket:RequestTimeout", "1h", "EdgeProxy:Streaming:Policies:WebSocket:RequestTimeout", "would cut every WebSocket stream" },
         { "EdgeProxy:Streaming:Policies:Ndjson:MaxDuration", "10m", "EdgeProxy:Streaming:Policies:Ndjson:IdleTimeout", "longer than MaxDuration" },
-        { "EdgeProxy:Streaming:Policies:Sse:Idletimeot", "5s", "EdgeProxy:Streaming:Policies:Sse:Idletimeot", "unknown setting" },
         { "EdgeProxy:Streaming:Policies:Grpc:IdleTimeout", "5s", "EdgeProxy:Streaming:Policies:Grpc:Mode", "needs a Mode" },
         { "EdgeProxy:Streaming:Policies:Grpc:Mode", "Grpc", "EdgeProxy:Streaming:Policies:Grpc:Mode", "not a mode" },
         { "EdgeProxy:Streaming:Policies:Sse:Mode", "Ndjson", "EdgeProxy:Streaming:Policies:Sse:Mode", "always Mode Sse" },
@@ -89,7 +88,7 @@ public sealed class StreamingValidatorTests
     public void Overrides_ApplyOverPresets_AndOffSwitchesALimitOff()
     {
         var report = new ConfigReport();
-        var settings = StreamingValidator.Validate(Config(new()
+        var settings = Resolve(Config(new()
         {
             ["EdgeProxy:Streaming:Policies:Sse:IdleTimeout"] = "5m",
             ["EdgeProxy:Streaming:Policies:Sse:Heartbeat"] = "15s",
@@ -130,12 +129,10 @@ public sealed class StreamingValidatorTests
         parsed.Should().Be(bytes);
     }
 
-    private static ConfigReport Validate(Dictionary<string, string?> values)
-    {
-        var report = new ConfigReport();
-        StreamingValidator.Validate(Config(values), report);
-        return report;
-    }
+    private static ConfigReport Validate(Dictionary<string, string?> values) => StreamingCheck.Run(values).Report;
+
+    private static StreamingSettings Resolve(IConfiguration config, ConfigReport report) =>
+        StreamingOptionsValidator.Resolve(BoundOptions.Get<StreamingOptions>(config), StreamingOptionsValidator.KestrelBodyLimit(config), report);
 
     private static IConfiguration Config(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 }

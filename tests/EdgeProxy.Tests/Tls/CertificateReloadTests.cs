@@ -37,22 +37,13 @@ public sealed class CertificateReloadTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public async Task KubernetesSecretSymlinkSwap_IsPickedUp()
     {
-        // Layout of a Kubernetes secret volume: tls.crt -> ..data/tls.crt, ..data -> ..2026_01_01_v1
-        var volume = _dir.Combine("secret");
-        var v1 = Path.Combine(volume, "..v1");
-        var (v1Cert, v1Key) = _pki.WritePem(_pki.IssueServer("v1", ["localhost"]), v1, "tls");
-        File.CreateSymbolicLink(Path.Combine(volume, "..data"), "..v1");
-        File.CreateSymbolicLink(Path.Combine(volume, "tls.crt"), Path.Combine("..data", Path.GetFileName(v1Cert)));
-        File.CreateSymbolicLink(Path.Combine(volume, "tls.key"), Path.Combine("..data", Path.GetFileName(v1Key)));
+        var volume = new KubeletVolume(_dir.Combine("secret"));
+        volume.Publish(folder => _pki.WritePem(_pki.IssueServer("v1", ["localhost"]), folder, "tls"));
         await using var proxy = await ProxyInstance.StartAsync(
-            new TestConfig(_dir.Path).WithCertificate(Path.Combine(volume, "tls.crt"), Path.Combine(volume, "tls.key")), output);
+            new TestConfig(_dir.Path).WithCertificate(volume.File("tls.crt.pem"), volume.File("tls.key.pem")), output);
         (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject.Should().Be("CN=v1");
 
-        // The kubelet writes a new timestamped folder and atomically renames a new ..data link over the old one.
-        _pki.WritePem(_pki.IssueServer("v2", ["localhost"]), Path.Combine(volume, "..v2"), "tls");
-        var tempLink = Path.Combine(volume, "..data_tmp");
-        File.CreateSymbolicLink(tempLink, "..v2");
-        Rename(tempLink, Path.Combine(volume, "..data"));
+        volume.Publish(folder => _pki.WritePem(_pki.IssueServer("v2", ["localhost"]), folder, "tls"));
 
         var subject = await Eventually.EqualsAsync(async () => (await TlsProbe.HandshakeAsync(proxy.HttpsPort, "localhost")).Leaf.Subject, "CN=v2");
         subject.Should().Be("CN=v2");
@@ -93,11 +84,4 @@ public sealed class CertificateReloadTests(ITestOutputHelper output) : IDisposab
         result.Leaf.Subject.Should().Be("CN=pfx");
         _pki.Validates(result.Leaf, result.Sent).Should().BeTrue("the intermediate inside the PFX is sent");
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true, EntryPoint = "rename")]
-    private static extern int RenameNative(string oldPath, string newPath);
-
-    // rename(2) replaces the link itself, as the kubelet does; File.Move would follow it to the directory.
-    private static void Rename(string from, string to) => RenameNative(from, to).Should().Be(0);
-
 }

@@ -8,51 +8,45 @@ namespace EdgeProxy.ClientCertificates.Revocation;
 /// The revocation keys of <c>EdgeProxy:ClientCertificates</c>: mode, CRL files (read and parsed here, so a broken
 /// file fails <c>check</c> and start rather than the first handshake), durations and the OCSP override URL.
 /// </summary>
-internal static class RevocationOptionsValidator
+internal sealed class RevocationOptionsValidator(ConfigContext context, IConfiguration configuration) : OptionsValidator<RevocationOptions>
 {
     private const string Section = RevocationOptions.SectionName;
     private static readonly TimeSpan MaxOcspTimeout = TimeSpan.FromSeconds(30);
 
-    public static void Validate(IConfiguration config, string contentRoot, ConfigReport report)
+    public override void Check(RevocationOptions options, ConfigReport report)
     {
-        var modeKey = Section + ":Revocation";
-        var mode = RevocationMode.None;
-        if (config[modeKey] is { } modeText && !TryParseMode(modeText, out mode))
-        {
-            report.Fail(modeKey, $"'{modeText}' is not one of None, Crl, Ocsp, CrlOrOcsp");
-            return;
-        }
-
+        // An unknown mode is refused by ValueCheck before binding; the durations are read only for the modes that use them.
+        var mode = options.Revocation;
         if (mode == RevocationMode.None)
         {
             return;
         }
 
         var usesCrl = mode is RevocationMode.Crl or RevocationMode.CrlOrOcsp;
-        var files = config.GetSection(Section + ":CrlFiles").GetChildren().ToList();
-        if (!usesCrl && files.Count > 0)
+        var files = options.CrlFiles ?? [];
+        if (!usesCrl && files.Length > 0)
         {
             report.Warn(Section + ":CrlFiles", $"ignored: Revocation is {mode}; use CrlOrOcsp to check them");
         }
-        else if (usesCrl && files.Count == 0)
+        else if (usesCrl && files.Length == 0)
         {
             report.Fail(Section + ":CrlFiles", $"Revocation is {mode} but no CRL file is configured; list one PEM or DER CRL per CA");
         }
 
         if (usesCrl)
         {
-            var trusted = TrustedCas(config, contentRoot);
-            foreach (var file in files)
+            var trusted = TrustedCas(BoundOptions.Get<ClientCertificateOptions>(configuration).TrustedCaFiles ?? [], context.ContentRoot);
+            for (var i = 0; i < files.Length; i++)
             {
-                CheckCrlFile(file.Path, file.Value, contentRoot, trusted, report);
+                CheckCrlFile($"{Section}:CrlFiles:{i}", files[i], context.ContentRoot, trusted, report);
             }
 
-            Positive(config, Section + ":CrlReloadInterval", RevocationSettings.DefaultCrlReloadInterval, report);
+            Positive(options.CrlReloadInterval, Section + ":CrlReloadInterval", RevocationSettings.DefaultCrlReloadInterval, report);
         }
 
         if (mode is RevocationMode.Ocsp or RevocationMode.CrlOrOcsp)
         {
-            CheckOcsp(config, report);
+            CheckOcsp(options.Ocsp ?? new OcspOptions(), report);
         }
     }
 
@@ -132,10 +126,10 @@ internal static class RevocationOptionsValidator
     }
 
     /// <summary>The CAs in TrustedCaFiles, or null when they cannot be read (the client-certificate validator reports that).</summary>
-    private static X509Certificate2Collection? TrustedCas(IConfiguration config, string contentRoot)
+    private static X509Certificate2Collection? TrustedCas(string[] files, string contentRoot)
     {
-        var files = config.GetSection(Section + ":TrustedCaFiles").GetChildren().Select(c => c.Value).Where(v => !string.IsNullOrWhiteSpace(v)).ToList();
-        if (files.Count == 0)
+        var named = files.Where(f => !string.IsNullOrWhiteSpace(f)).ToList();
+        if (named.Count == 0)
         {
             return null;
         }
@@ -143,9 +137,9 @@ internal static class RevocationOptionsValidator
         var cas = new X509Certificate2Collection();
         try
         {
-            foreach (var file in files)
+            foreach (var file in named)
             {
-                cas.ImportFromPemFile(Path.GetFullPath(file!, contentRoot));
+                cas.ImportFromPemFile(Path.GetFullPath(file, contentRoot));
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
@@ -156,48 +150,50 @@ internal static class RevocationOptionsValidator
         return cas;
     }
 
-    private static void CheckOcsp(IConfiguration config, ConfigReport report)
+    private static void CheckOcsp(OcspOptions ocsp, ConfigReport report)
     {
         var urlKey = Section + ":Ocsp:ResponderUrl";
-        if (config[urlKey] is { Length: > 0 } url
+        if (ocsp.ResponderUrl is { Length: > 0 } url
             && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
         {
             report.Fail(urlKey, $"'{url}' is not an absolute http:// or https:// URL");
         }
 
         var timeoutKey = Section + ":Ocsp:Timeout";
-        if (Positive(config, timeoutKey, RevocationSettings.DefaultOcspTimeout, report) > MaxOcspTimeout)
+        if (Positive(ocsp.Timeout, timeoutKey, RevocationSettings.DefaultOcspTimeout, report) > MaxOcspTimeout)
         {
-            // A bare number binds as days ("5" is five days): catch that here rather than stall handshakes.
-            report.Fail(timeoutKey, $"'{config[timeoutKey]}' is longer than {MaxOcspTimeout.TotalSeconds:0}s; each TLS handshake waits this long for the responder, e.g. \"5s\"");
+            report.Fail(timeoutKey, $"'{ocsp.Timeout}' is longer than {MaxOcspTimeout.TotalSeconds:0}s; each TLS handshake waits this long for the responder, e.g. \"5s\"");
         }
-        Duration.Read(config, Section + ":Ocsp:CacheMaxAge", RevocationSettings.DefaultOcspCacheMaxAge, report);
-        var softFailKey = Section + ":Ocsp:SoftFail";
-        if (config[softFailKey] is { } softFail)
+
+        if (ocsp.CacheMaxAge is { } maxAge && !Duration.TryParse(maxAge, out _))
         {
-            if (!bool.TryParse(softFail, out var on))
-            {
-                report.Fail(softFailKey, $"'{softFail}' is not true or false");
-            }
-            else if (on)
-            {
-                report.Warn(softFailKey, "true: a client whose OCSP responder is unreachable is accepted, so blocking the responder lets a revoked certificate in");
-            }
+            report.Fail(Section + ":Ocsp:CacheMaxAge", Duration.Problem(maxAge));
+        }
+
+        if (ocsp.SoftFail)
+        {
+            report.Warn(Section + ":Ocsp:SoftFail", "true: a client whose OCSP responder is unreachable is accepted, so blocking the responder lets a revoked certificate in");
         }
     }
 
-    private static TimeSpan Positive(IConfiguration config, string key, TimeSpan fallback, ConfigReport report)
+    private static TimeSpan Positive(string? raw, string key, TimeSpan fallback, ConfigReport report)
     {
-        var before = report.Findings.Count;
-        var value = Duration.Read(config, key, fallback, report);
-        if (value <= TimeSpan.Zero && report.Findings.Count == before)
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        if (!Duration.TryParse(raw, out var value))
+        {
+            report.Fail(key, Duration.Problem(raw));
+            return fallback;
+        }
+
+        if (value <= TimeSpan.Zero)
         {
             report.Fail(key, "must be greater than zero");
         }
 
         return value;
     }
-
-    private static bool TryParseMode(string text, out RevocationMode mode) =>
-        Enum.TryParse(text, ignoreCase: true, out mode) && Enum.IsDefined(mode) && !text.Trim().All(char.IsAsciiDigit);
 }

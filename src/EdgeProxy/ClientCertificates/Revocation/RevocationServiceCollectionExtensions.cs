@@ -5,13 +5,12 @@ namespace EdgeProxy.ClientCertificates.Revocation;
 internal static class RevocationServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <see cref="RevocationOptions"/> from <c>EdgeProxy:ClientCertificates</c> and registers one
+    /// Over <see cref="RevocationOptions"/> (bound from <c>EdgeProxy:ClientCertificates</c> with the model, AddEdgeProxyOptions), registers one
     /// <see cref="IRevocationChecker"/> for the process. CRL paths resolve against the content root. The options
     /// are read once at start: changing the mode or the list of CRL files needs a restart (the files themselves reload).
     /// </summary>
-    public static IServiceCollection AddRevocationChecking(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddRevocationChecking(this IServiceCollection services)
     {
-        services.AddOptions<RevocationOptions>().Bind(configuration.GetSection(RevocationOptions.SectionName));
         services.AddSingleton(sp =>
         {
             var contentRoot = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();

@@ -1,4 +1,5 @@
 using EdgeProxy.ClientCertificates.Revocation;
+using EdgeProxy.Configuration;
 using EdgeProxy.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -69,7 +70,7 @@ public sealed class RevocationCheckerTests(ITestOutputHelper output) : IDisposab
             ["EdgeProxy:ClientCertificates:CrlFiles:0"] = "ca.crl",
             ["EdgeProxy:ClientCertificates:Ocsp:Timeout"] = "2s",
         });
-        builder.Services.AddRevocationChecking(builder.Configuration);
+        builder.Services.AddEdgeProxyOptions(builder.Configuration, new ConfigContext(_dir.Path, () => [])).AddRevocationChecking();
         await using var app = builder.Build();
 
         var checker = app.Services.GetRequiredService<IRevocationChecker>();

@@ -91,7 +91,8 @@ public sealed class RevocationOptionsValidatorTests : IDisposable
             .Select(pair => pair.Split('=', 2))
             .ToDictionary(pair => Prefix + pair[0], pair => (string?)pair[1]);
         var report = new ConfigReport();
-        RevocationOptionsValidator.Validate(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), _dir.Path, report);
+        var bindable = ValueCheck.Check(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), report); // as check does: values first, then the validator
+        new RevocationOptionsValidator(new ConfigContext(_dir.Path, () => []), bindable).Check(BoundOptions.Get<RevocationOptions>(bindable), report);
         return report;
     }
 }

@@ -1,0 +1,45 @@
+using System.Reflection;
+using Microsoft.Extensions.Options;
+
+namespace EdgeProxy.Configuration;
+
+/// <summary>
+/// Runs every <see cref="OptionsValidator{TOptions}"/> over options bound from a configuration exactly as the running
+/// proxy binds them (the same registrations, in a container of its own), collecting their findings. A section whose
+/// values cannot be bound at all was already reported by <see cref="ValueCheck"/>; its validator is skipped.
+/// </summary>
+internal static class OptionsCheck
+{
+    private static readonly MethodInfo CheckMethod = typeof(OptionsCheck).GetMethod(nameof(CheckOne), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    public static void Check(IConfiguration config, ConfigContext context, ConfigReport report)
+    {
+        var services = new ServiceCollection();
+        services.AddEdgeProxyOptions(config, context);
+        using var provider = services.BuildServiceProvider();
+        foreach (var (options, validator) in OptionsRegistration.Validators())
+        {
+            CheckMethod.MakeGenericMethod(options).Invoke(null, [provider, validator, report]);
+        }
+    }
+
+    private static void CheckOne<TOptions>(IServiceProvider provider, Type validatorType, ConfigReport report)
+        where TOptions : class, new()
+    {
+        var options = new TOptions();
+        try
+        {
+            foreach (var configure in provider.GetServices<IConfigureOptions<TOptions>>())
+            {
+                configure.Configure(options);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return; // a value of the wrong shape: ValueCheck named it
+        }
+
+        var validator = provider.GetServices<IValidateOptions<TOptions>>().OfType<OptionsValidator<TOptions>>().First(v => v.GetType() == validatorType);
+        validator.Check(options, report);
+    }
+}

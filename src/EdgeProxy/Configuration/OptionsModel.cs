@@ -1,0 +1,98 @@
+using System.Reflection;
+
+namespace EdgeProxy.Configuration;
+
+/// <summary>
+/// The keys an options type binds, read from the type the way <c>ConfigurationBinder</c> reads it: every public
+/// settable property (and get-only collections and sections it fills in place), lists, and dictionaries of named
+/// entries. A property added to an options type is a known key with nothing else to change.
+/// </summary>
+internal static class OptionsModel
+{
+    /// <summary>Returned by a <c>special</c> hook for a property the configuration never sets.</summary>
+    public static readonly ConfigNode Skip = new OpenNode();
+
+    private static readonly Type[] ListTypes = [typeof(IEnumerable<>), typeof(IReadOnlyList<>), typeof(IList<>), typeof(List<>), typeof(ICollection<>), typeof(IReadOnlyCollection<>), typeof(ISet<>), typeof(HashSet<>)];
+    private static readonly Type[] MapTypes = [typeof(Dictionary<,>), typeof(IDictionary<,>), typeof(IReadOnlyDictionary<,>)];
+
+    /// <param name="type">The options type (or any type the binder fills).</param>
+    /// <param name="special">Decides a property's node instead of its type (return <see cref="Skip"/> to leave it out, null for the default).</param>
+    public static ConfigNode Of(Type type, Func<PropertyInfo, ConfigNode?>? special = null) => Node(type, special, []);
+
+    public static bool IsValue(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan)
+            || type == typeof(Duration) || type == typeof(DateTimeOffset) || type == typeof(DateTime) || type == typeof(Uri) || type == typeof(Version) || type == typeof(Guid);
+    }
+
+    private static ConfigNode Node(Type type, Func<PropertyInfo, ConfigNode?>? special, HashSet<Type> seen)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (IsValue(type))
+        {
+            return new ValueNode(type, AcceptsList: type.IsEnum && type.IsDefined(typeof(FlagsAttribute)));
+        }
+
+        if (type.IsArray)
+        {
+            return new ListNode(Node(type.GetElementType()!, special, seen));
+        }
+
+        if (type.IsGenericType && MapTypes.Contains(type.GetGenericTypeDefinition()) && type.GetGenericArguments()[0] == typeof(string))
+        {
+            return new MapNode(Node(type.GetGenericArguments()[1], special, seen), "name");
+        }
+
+        if (type.IsGenericType && ListTypes.Contains(type.GetGenericTypeDefinition()))
+        {
+            return new ListNode(Node(type.GetGenericArguments()[0], special, seen));
+        }
+
+        if (!seen.Add(type))
+        {
+            return new OpenNode(); // a type that contains itself: nothing EdgeProxy binds does
+        }
+
+        var section = new SectionNode();
+        var defaults = type.GetConstructor(Type.EmptyTypes) is not null && !type.IsAbstract ? Activator.CreateInstance(type) : null;
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length > 0 || property.IsDefined(typeof(ObsoleteAttribute)) || !Bindable(property))
+            {
+                continue;
+            }
+
+            var node = special?.Invoke(property) ?? Node(property.PropertyType, special, seen);
+            if (ReferenceEquals(node, Skip))
+            {
+                continue;
+            }
+
+            node = node is ValueNode value && defaults is not null ? value with { Default = property.GetValue(defaults) } : node;
+            section.Keys[property.Name] = node with { Source = property, Description = node.Description };
+        }
+
+        seen.Remove(type);
+        return section;
+    }
+
+    /// <summary>What the binder can set: a public setter (init included), or a get-only section or collection it fills in place.</summary>
+    private static bool Bindable(PropertyInfo property)
+    {
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        if (typeof(Delegate).IsAssignableFrom(type) || type == typeof(Type) || type == typeof(object)
+            || (type.IsInterface && !(type.IsGenericType && (ListTypes.Contains(type.GetGenericTypeDefinition()) || MapTypes.Contains(type.GetGenericTypeDefinition())))))
+        {
+            return false;
+        }
+
+        if (property.SetMethod?.IsPublic == true)
+        {
+            // A section the binder would have to create needs a parameterless constructor (Kestrel's MinDataRate has none).
+            return IsValue(type) || type.IsArray || type.IsInterface || type.GetConstructor(Type.EmptyTypes) is not null;
+        }
+
+        return property.GetMethod?.IsPublic == true && !IsValue(type);
+    }
+}
