@@ -99,7 +99,7 @@ public sealed class UnknownKeyTests : IDisposable
         { "ReverseProxy:Routes:r1:Metadata:EdgeProxy.IdentityHeader=true", "ReverseProxy:Routes:r1:Metadata:EdgeProxy.IdentityHeader", "did you mean ReverseProxy:Routes:r1:Metadata:EdgeProxy.IdentityHeaders?" },
         { "ReverseProxy:Routes:r1:Metadata:EdgeProxy_AllowFrom=10.0.0.0/8", "ReverseProxy:Routes:r1:Metadata:EdgeProxy_AllowFrom", "did you mean ReverseProxy:Routes:r1:Metadata:EdgeProxy.AllowFrom?" },
         { "ReverseProxy:Routes:r1:Metadata:EdgeProxy.ClientCertificate=Required", "ReverseProxy:Routes:r1:Metadata:EdgeProxy.ClientCertificate", "did you mean ReverseProxy:Routes:r1:Metadata:EdgeProxy.ClientCert?" },
-        { "ReverseProxy:Routes:r1:Metadata:EdgeProxyPolicy=x", "ReverseProxy:Routes:r1:Metadata:EdgeProxyPolicy", "EdgeProxy reads EdgeProxy.Stream, EdgeProxy.AllowFrom" },
+        { "ReverseProxy:Routes:r1:Metadata:EdgeProxyPolicy=x", "ReverseProxy:Routes:r1:Metadata:EdgeProxyPolicy", "EdgeProxy reads EdgeProxy.Stream, EdgeProxy.StreamPolicy, EdgeProxy.AllowFrom" },
         { "ReverseProxy:Clusters:c1:Metadata:EdgeProxy.Stream=Sse", "ReverseProxy:Clusters:c1:Metadata:EdgeProxy.Stream", "it belongs elsewhere: ReverseProxy:Routes:<route>:Metadata:EdgeProxy.Stream" },
         { "ReverseProxy:Clusters:c1:Destinations:d0:Metadata:EdgeProxy.AllowFrom=10.0.0.0/8", "ReverseProxy:Clusters:c1:Destinations:d0:Metadata:EdgeProxy.AllowFrom", "it belongs elsewhere: ReverseProxy:Routes:<route>:Metadata:EdgeProxy.AllowFrom" },
 
