@@ -96,6 +96,34 @@ public sealed class NamedStreamPolicyEndToEndTests(ITestOutputHelper output) : I
         closed.Should().Contain(("\"alpha\"", "\"alpha-events\"", "\"idle timeout\"")).And.Contain(("\"beta\"", "\"beta-events\"", "\"idle timeout\""));
     }
 
+    /// <summary>Named policies follow the file through IOptionsMonitor: a changed limit, and a policy the reload adds.</summary>
+    [Fact]
+    public async Task Reload_ChangesANamedPolicysLimit_AndARouteMayNameAPolicyTheReloadAdds()
+    {
+        using var client = _env.Proxy.CreateClient(http2: true);
+        using (var before = await PostAsync(client, "/alpha", 200 * 1024))
+        {
+            before.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge, "alpha starts at 100 KB");
+        }
+
+        _env.Proxy.Config
+            .Set("EdgeProxy:Streaming:Policies:alpha:MaxRequestBodySize", "250KB")
+            .Set("EdgeProxy:Streaming:Policies:gamma:Mode", "Buffered")
+            .Set("EdgeProxy:Streaming:Policies:gamma:MaxRequestBodySize", "10KB")
+            .Set("ReverseProxy:Routes:beta:Metadata", new Dictionary<string, string> { ["EdgeProxy.StreamPolicy"] = "gamma" });
+        _env.Proxy.WriteConfig();
+
+        var raised = await Eventually.EqualsAsync(async () =>
+        {
+            using var response = await PostAsync(client, "/alpha", 200 * 1024);
+            return response.StatusCode;
+        }, HttpStatusCode.OK);
+        raised.Should().Be(HttpStatusCode.OK, "the reloaded alpha accepts 250 KB");
+        using var betaOver = await PostAsync(client, "/beta", 20 * 1024);
+        betaOver.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge, "beta now runs under gamma, added by the same reload");
+        (await betaOver.Content.ReadAsStringAsync()).Should().Be("413 Payload Too Large: route 'beta' accepts request bodies up to 10240 bytes\n");
+    }
+
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string prefix, int bytes)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{prefix}/upload/{Guid.NewGuid():N}") { Content = new ByteArrayContent(new byte[bytes]) };
