@@ -11,6 +11,7 @@ using EdgeProxy.Hsts;
 using EdgeProxy.Observability;
 using EdgeProxy.Paths;
 using EdgeProxy.Proxy;
+using EdgeProxy.RateLimiting;
 using EdgeProxy.RequestHeaders;
 using EdgeProxy.Retries;
 using EdgeProxy.Routing;
@@ -152,6 +153,7 @@ public static class Program
         builder.Services.AddCanonicalPaths();          // the upstream gets the canonical path as the client spelled it (%2F stays %2F)
         builder.Services.AddStreamingPolicies(); // per-route stream policy: wraps YARP's forwarder (idle/total/max limits, SSE headers at once)
         builder.Services.AddUpstreamRetries();   // requests wait out an upstream restart; idempotent ones are sent again after a reset
+        builder.Services.AddRateLimitPolicies(); // EdgeProxy:RateLimiting policies by name, for YARP's route field RateLimiterPolicy
 
         extraServices?.Invoke(builder.Services);
         var app = builder.Build();
@@ -159,7 +161,14 @@ public static class Program
         // Reloads of the file: validated as a whole, applied only when nothing FAILs.
         var fileProvider = fileLayer.Provider!;
         fileProvider.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Configuration");
-        fileProvider.ValidateCandidate = candidate => ConfigChecker.Check(EdgeProxyConfiguration.WithCandidate(candidate, cli.ConfigArgs), contentRoot).Report;
+        var rateLimits = app.Services.GetRequiredService<RateLimitState>();
+        fileProvider.ValidateCandidate = candidate =>
+        {
+            var whole = EdgeProxyConfiguration.WithCandidate(candidate, cli.ConfigArgs);
+            var result = ConfigChecker.Check(whole, contentRoot);
+            rateLimits.CheckReload(result.Routes, BoundOptions.Get<RateLimitingOptions>(whole), result.Report); // rate-limit policy names are fixed at start
+            return result.Report;
+        };
 
         app.Services.GetRequiredService<TraceContextListener>(); // before the first request: ASP.NET Core's per-request Activity
         var readiness = app.Services.GetRequiredService<ReadinessState>();
@@ -180,6 +189,7 @@ public static class Program
         app.UseRouteTimeouts();                        // YARP route Timeout/TimeoutPolicy, for the routes that set one
         app.UseRouteAuthorization();                   // route AuthorizationPolicy: 401/403/503 here, before any upstream
         app.Use(static (context, next) => context.GetEndpoint() is null ? NotFound(context) : next(context)); // no route: 404 (a catch-all fallback endpoint would cost every request a route-value match)
+        app.UseRateLimitPolicies();                    // route RateLimiterPolicy and the default policy: 429 before any upstream work (absent when none is configured)
         app.MapReverseProxy(proxy =>
         {
             proxy.UseClientAllowlist();                         // route metadata EdgeProxy.AllowFrom: 403 for other clients

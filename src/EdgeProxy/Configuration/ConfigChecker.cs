@@ -24,20 +24,27 @@ internal static class ConfigChecker
         OptionsCheck.Check(bindable, new ConfigContext(contentRoot, () => endpoints), report);
         var admin = ListenerPlan.Others(config).Admin; // AdminOptionsValidator reported its problems through OptionsCheck
         var authorization = BoundOptions.Get<EdgeProxyAuthorizationOptions>(bindable);
-        var (routes, clusters) = ReverseProxyConfigValidator.Validate(config, report, AuthorizationRouteCheck.AddRouteValidation(authorization));
+        var rateLimits = BoundOptions.Get<RateLimiting.RateLimitingOptions>(bindable);
+        var (routes, clusters) = ReverseProxyConfigValidator.Validate(config, report,
+            AuthorizationRouteCheck.AddRouteValidation(authorization) + RateLimiting.RateLimitingOptionsValidator.AddRouteValidation(rateLimits));
         AuthorizationRouteCheck.Check(routes, authorization, EdgeProxyAuthenticationOptionsValidator.SchemeNames(bindable), report);
         ForwardedHeaders.ForwardedRouteCheck.Check(routes, report);
         HstsRouteCheck.Check(routes, report);
         ClientCertificateRouteCheck.Check(routes, endpoints, report);
-        StreamingRouteCheck.Check(routes, report);
+        StreamingRouteCheck.Check(BoundOptions.Get<StreamingOptions>(bindable), StreamingOptionsValidator.KestrelBodyLimit(bindable), routes, report);
+        RateLimiting.RateLimitRouteCheck.Check(rateLimits, !string.IsNullOrEmpty(authorization.DefaultPolicy), routes, report);
         Routing.RouteRequestMetadataCheck.Check(routes, report);
         Retries.RetryRouteCheck.Check(BoundOptions.Get<Retries.RetryOptions>(bindable), routes, clusters, report);
         // AcmeOptionsValidator reported through OptionsCheck; the settings only when nothing about ACME failed (a value ValueCheck refused included)
         var acme = report.Failures.Any(f => f.Key.StartsWith(AcmeOptions.SectionName, StringComparison.OrdinalIgnoreCase))
             ? null
             : AcmeOptionsValidator.Resolve(BoundOptions.Get<AcmeOptions>(bindable), bindable, contentRoot, endpoints, new ConfigReport());
-        return new ConfigCheckResult(report, endpoints, admin, acme);
+        return new ConfigCheckResult(report, endpoints, admin, acme) { Routes = routes };
     }
 }
 
-internal sealed record ConfigCheckResult(ConfigReport Report, IReadOnlyList<EndpointSpec> Endpoints, IReadOnlyList<BindingAddress> AdminAddresses, AcmeSettings? Acme = null);
+internal sealed record ConfigCheckResult(ConfigReport Report, IReadOnlyList<EndpointSpec> Endpoints, IReadOnlyList<BindingAddress> AdminAddresses, AcmeSettings? Acme = null)
+{
+    /// <summary>The routes as YARP read them (none when the ReverseProxy section could not be read).</summary>
+    public IReadOnlyList<Yarp.ReverseProxy.Configuration.RouteConfig> Routes { get; init; } = [];
+}

@@ -24,6 +24,9 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
     // A request that waited for a destination or was tried more than once says so; others carry no extra property.
     private static readonly MessageTemplate RetriedTemplate = new MessageTemplateParser().Parse(Template.Text + " tries={Tries} held={HeldMs:0}ms");
 
+    // A request a rate-limit policy refused names the policy; others carry no extra property.
+    private static readonly MessageTemplate RateLimitedTemplate = new MessageTemplateParser().Parse(Template.Text + " rate_limit={RateLimitPolicy}");
+
     private static readonly ScalarValue Dash = new("-");
 
     // Serilog's own logger, not Microsoft.Extensions.Logging: the bridge would copy the request's logging scope
@@ -128,14 +131,22 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
             ["SpanId"] = activity is null ? Dash : new ScalarValue(activity.SpanId.ToHexString()),
             ["ClientCertSubject"] = Text(context.Features.Get<ClientCertificateState>()?.Certificate?.Subject),
         };
+        var template = retry is null ? Template : RetriedTemplate;
         if (retry is not null)
         {
             properties["Tries"] = new ScalarValue(retry.Tries);
             properties["HeldMs"] = new ScalarValue(retry.Held.TotalMilliseconds);
         }
 
+        if (context.Response.StatusCode == StatusCodes.Status429TooManyRequests && context.Features.Get<RateLimiting.RateLimitRefusal>() is { } refusal)
+        {
+            properties["RateLimitPolicy"] = new ScalarValue(refusal.Policy);
+            properties["RouteId"] = Text(context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId); // refused before the proxy pipeline set its feature
+            template = RateLimitedTemplate;
+        }
+
         _log.Write(LogEvent.UnstableAssembleFromParts(
-            DateTimeOffset.Now, LogEventLevel.Information, null, retry is null ? Template : RetriedTemplate, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
+            DateTimeOffset.Now, LogEventLevel.Information, null, template, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
     }
 
     private static ScalarValue Text(string? value) => value is null ? Dash : new ScalarValue(value);

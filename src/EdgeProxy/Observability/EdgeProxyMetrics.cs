@@ -10,6 +10,12 @@ namespace EdgeProxy.Observability;
 internal sealed class EdgeProxyMetrics : IDisposable
 {
     public const string MeterName = "EdgeProxy";
+
+    /// <summary>Rate-limit decisions: admitted at once, admitted after waiting in the policy's queue, refused with 429.</summary>
+    public const string Allowed = "allowed";
+    public const string Queued = "queued";
+    public const string Rejected = "rejected";
+
     private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
     private readonly Meter _meter;
     private readonly Counter<long> _requests;
@@ -24,6 +30,7 @@ internal sealed class EdgeProxyMetrics : IDisposable
     private readonly Histogram<double> _wait;
     private readonly Counter<long> _retried;
     private readonly Counter<long> _givenUp;
+    private readonly Counter<long> _rateLimitDecisions;
 
     public EdgeProxyMetrics(IMeterFactory meterFactory, CertificateStore certificates)
     {
@@ -45,6 +52,7 @@ internal sealed class EdgeProxyMetrics : IDisposable
         _retried = _meter.CreateCounter<long>("edgeproxy.upstream.retried", "{request}", "Requests tried more than once (another destination, or the same one once back), per cluster");
         _givenUp = _meter.CreateCounter<long>("edgeproxy.upstream.given_up", "{request}",
             "Requests that were held or retried and still failed, per cluster and reason (try_duration, held_limit, route_timeout, failed)");
+        _rateLimitDecisions = _meter.CreateCounter<long>("edgeproxy.rate_limit.decisions", "{request}", "Rate-limit decisions per policy: allowed, queued (allowed after waiting), rejected (429)");
         _meter.CreateObservableGauge("edgeproxy.certificate.expiry", () => certificates.All.Select(c => new Measurement<double>(
             (c.Current.NotAfter - DateTimeOffset.UtcNow).TotalDays,
             new KeyValuePair<string, object?>("certificate", c.Spec.Key),
@@ -89,6 +97,12 @@ internal sealed class EdgeProxyMetrics : IDisposable
     public void UpstreamRetried(string cluster) => _retried.Add(1, new KeyValuePair<string, object?>("cluster", cluster));
 
     public void UpstreamGivenUp(string cluster, string reason) => _givenUp.Add(1, new("cluster", cluster), new("reason", reason));
+
+    public void RateLimitDecision(string policy, string decision) => _rateLimitDecisions.Add(1, new("policy", policy), new("decision", decision));
+
+    /// <summary>Reports the live partitions of each rate-limit policy (clients, header or claim values counted now) on every collection.</summary>
+    public void ObserveRateLimitPartitions(Func<IEnumerable<Measurement<long>>> observe) =>
+        _meter.CreateObservableGauge("edgeproxy.rate_limit.partitions", observe, "{partition}", "Partitions each rate-limit policy counts now; bounded by its MaxPartitions");
 
     public void Dispose() => _meter.Dispose();
 }

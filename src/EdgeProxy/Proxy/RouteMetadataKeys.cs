@@ -9,8 +9,11 @@ namespace EdgeProxy.Proxy;
 /// </summary>
 internal static class RouteMetadataKeys
 {
-    /// <summary>Stream policy: Auto, Sse, Ndjson, WebSocket, Buffered.</summary>
+    /// <summary>Stream mode (the built-in policy of that mode): Auto, Sse, Ndjson, WebSocket, Buffered.</summary>
     public const string Stream = "EdgeProxy.Stream";
+
+    /// <summary>A stream policy by name (EdgeProxy:Streaming:Policies:&lt;name&gt;); its Mode decides, EdgeProxy.Stream may only agree.</summary>
+    public const string StreamPolicy = "EdgeProxy.StreamPolicy";
 
     /// <summary>Client networks allowed on the route; everyone else gets 403.</summary>
     public const string AllowFrom = "EdgeProxy.AllowFrom";

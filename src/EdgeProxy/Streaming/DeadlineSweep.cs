@@ -21,6 +21,7 @@ internal sealed class DeadlineSweep : IDisposable
 
     private const int StripeBits = 3; // a handle is (slot << StripeBits) | stripe
 
+    private readonly ExchangeClock _clock;
     private readonly Stripe[] _stripes;
     private readonly long _thresholdMs;
     private readonly TimeSpan _tick;
@@ -32,11 +33,19 @@ internal sealed class DeadlineSweep : IDisposable
     {
     }
 
+    /// <summary>The default tick and threshold on the given clock (DI passes the registered <see cref="TimeProvider"/>'s).</summary>
+    public DeadlineSweep(ExchangeClock clock)
+        : this(DefaultTick, DefaultThreshold, clock: clock)
+    {
+    }
+
     /// <param name="tick">How often the table is walked while it holds anything.</param>
     /// <param name="threshold">How far a deadline must be to wait here; at least two ticks, so a session is handed back well before it is due.</param>
     /// <param name="stripes">Lock stripes, a power of two up to 8; by default one per processor (an entry goes to its adder's).</param>
-    public DeadlineSweep(TimeSpan tick, TimeSpan threshold, int stripes = 0)
+    /// <param name="clock">The clock deadlines are read on and the tick's timer comes from; the system's by default.</param>
+    public DeadlineSweep(TimeSpan tick, TimeSpan threshold, int stripes = 0, ExchangeClock? clock = null)
     {
+        _clock = clock ?? ExchangeClock.System;
         ArgumentOutOfRangeException.ThrowIfLessThan(threshold, tick * 2);
         _tick = tick;
         Threshold = threshold;
@@ -50,7 +59,7 @@ internal sealed class DeadlineSweep : IDisposable
 
         using (ExecutionContext.SuppressFlow()) // created on some request's thread; the ticks must not run in its context
         {
-            _timer = TimeProvider.System.CreateTimer(static s => ((DeadlineSweep)s!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer = _clock.Time.CreateTimer(static s => ((DeadlineSweep)s!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -86,7 +95,7 @@ internal sealed class DeadlineSweep : IDisposable
     private void Tick()
     {
         Interlocked.Exchange(ref _armed, 0);
-        var now = Environment.TickCount64;
+        var now = _clock.Now;
         List<ISweptDeadline>? near = null;
         var waiting = 0;
         foreach (var stripe in _stripes)

@@ -19,7 +19,7 @@ internal sealed class ResponseBody(IHttpResponseBodyFeature inner, StreamSession
     private long _upstreamBytes;
     private int _heartbeats;
 
-    public long LastWrite { get; private set; } = Environment.TickCount64;
+    public long LastWrite { get; private set; } = session.Now;
 
     public int Heartbeats => Volatile.Read(ref _heartbeats);
 
@@ -63,7 +63,7 @@ internal sealed class ResponseBody(IHttpResponseBodyFeature inner, StreamSession
     {
         session.Touch();
         session.Sent(buffer.Length);
-        LastWrite = Environment.TickCount64;
+        LastWrite = session.Now;
         return _sseLock is null ? _inner.WriteAsync(buffer, cancellationToken) : WriteSseAsync(buffer, cancellationToken);
     }
 

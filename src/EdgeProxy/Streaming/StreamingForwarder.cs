@@ -5,9 +5,9 @@ namespace EdgeProxy.Streaming;
 
 /// <summary>
 /// Wraps YARP's forwarder so every proxied request runs under its route's stream policy: YARP's per-cluster
-/// ActivityTimeout becomes a backstop and the session enforces the per-route limits.
+/// ActivityTimeout becomes a backstop and the session's <see cref="ExchangeLimits"/> enforce the route's limits.
 /// </summary>
-internal sealed partial class StreamingForwarder(IHttpForwarder inner, StreamingPolicies policies, DeadlineSweep sweep, IHostApplicationLifetime lifetime, ILogger<StreamingForwarder> logger, Observability.EdgeProxyMetrics metrics) : IHttpForwarder
+internal sealed partial class StreamingForwarder(IHttpForwarder inner, StreamingPolicies policies, ExchangeClock clock, DeadlineSweep sweep, IHostApplicationLifetime lifetime, ILogger<StreamingForwarder> logger, Observability.EdgeProxyMetrics metrics) : IHttpForwarder
 {
     public ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer) =>
         SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, CancellationToken.None);
@@ -22,7 +22,7 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
         }
 
         var settings = policies.Current;
-        var session = new StreamSession(context, settings, StreamRouteMetadata.Of(route.Metadata), transformer, requestConfig.ActivityTimeout, route.RouteId, sweep, logger, metrics);
+        var session = new StreamSession(context, settings, settings.ForRoute(route), transformer, requestConfig.ActivityTimeout, route.RouteId, clock, sweep, logger, metrics);
         ValueTask<ForwarderError> sending;
         try
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace EdgeProxy.Streaming;
@@ -5,7 +6,7 @@ namespace EdgeProxy.Streaming;
 internal static class StreamingServiceCollectionExtensions
 {
     /// <summary>
-    /// Per-route stream policies (<c>EdgeProxy.Stream</c>, <c>EdgeProxy:Streaming:Policies</c>). Call after
+    /// Per-route stream policies (<c>EdgeProxy.StreamPolicy</c>, <c>EdgeProxy.Stream</c>, <c>EdgeProxy:Streaming:Policies</c>). Call after
     /// <c>AddReverseProxy()</c>: it wraps the <see cref="IHttpForwarder"/> YARP registered.
     /// </summary>
     public static IServiceCollection AddStreamingPolicies(this IServiceCollection services)
@@ -14,10 +15,13 @@ internal static class StreamingServiceCollectionExtensions
             ?? throw new InvalidOperationException("AddStreamingPolicies() must come after AddReverseProxy().");
         services.Remove(registered);
         services.AddSingleton<StreamingPolicies>();
+        services.TryAddSingleton(TimeProvider.System); // every stream timer and clock reading comes from the registered provider
+        services.AddSingleton(sp => new ExchangeClock(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DeadlineSweep>(); // far deadlines of every session; tests add one with a shorter tick after (the last wins)
         services.AddSingleton<IHttpForwarder>(sp => new StreamingForwarder(
             Resolve(sp, registered),
             sp.GetRequiredService<StreamingPolicies>(),
+            sp.GetRequiredService<ExchangeClock>(),
             sp.GetRequiredService<DeadlineSweep>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILogger<StreamingForwarder>>(),

@@ -1,64 +1,91 @@
 using System.Runtime.CompilerServices;
+using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace EdgeProxy.Streaming;
 
 /// <summary>
-/// The four policies in force (presets under the operator's <c>EdgeProxy:Streaming:Policies</c>), one
-/// immutable snapshot per configuration generation.
+/// Every stream policy in force, built-in and named, one immutable snapshot per configuration generation,
+/// and which one each route runs under.
 /// </summary>
 internal sealed class StreamingSettings
 {
-    public const string SectionName = "EdgeProxy:Streaming";
+    public const string SectionName = StreamingOptions.SectionName;
     public const string PoliciesKey = SectionName + ":Policies";
-    public const string Buffered = "Buffered";
-    public const string Sse = "Sse";
-    public const string Ndjson = "Ndjson";
-    public const string WebSocket = "WebSocket";
 
     /// <summary>Kestrel's own default, kept so that turning streaming on changes no upload limit.</summary>
     public const long DefaultMaxRequestBodySize = 30_000_000;
 
-    public static readonly IReadOnlyDictionary<string, StreamPolicy> Presets = new Dictionary<string, StreamPolicy>(StringComparer.OrdinalIgnoreCase)
+    /// <summary>The built-in policies, one per mode, before the operator's changes (Auto's limits are Buffered's).</summary>
+    public static readonly IReadOnlyDictionary<StreamMode, StreamPolicy> Presets = new Dictionary<StreamMode, StreamPolicy>
     {
         // Ordinary requests: idle limit from the cluster's ActivityTimeout (YARP default 100 s), 100 s in total.
-        [Buffered] = new(Buffered, IdleTimeout: null, MaxDuration: null, RequestTimeout: TimeSpan.FromSeconds(100), Heartbeat: null, DefaultMaxRequestBodySize),
-        [Sse] = new(Sse, IdleTimeout: TimeSpan.FromHours(1), MaxDuration: null, RequestTimeout: null, Heartbeat: null, DefaultMaxRequestBodySize),
-        [Ndjson] = new(Ndjson, IdleTimeout: TimeSpan.FromHours(1), MaxDuration: null, RequestTimeout: null, Heartbeat: null, DefaultMaxRequestBodySize),
+        [StreamMode.Buffered] = new(nameof(StreamMode.Buffered), StreamMode.Buffered, IdleTimeout: null, MaxDuration: null, RequestTimeout: TimeSpan.FromSeconds(100), Heartbeat: null, DefaultMaxRequestBodySize),
+        [StreamMode.Sse] = new(nameof(StreamMode.Sse), StreamMode.Sse, IdleTimeout: TimeSpan.FromHours(1), MaxDuration: null, RequestTimeout: null, Heartbeat: null, DefaultMaxRequestBodySize),
+        [StreamMode.Ndjson] = new(nameof(StreamMode.Ndjson), StreamMode.Ndjson, IdleTimeout: TimeSpan.FromHours(1), MaxDuration: null, RequestTimeout: null, Heartbeat: null, DefaultMaxRequestBodySize),
         // nginx users set proxy_read_timeout 86400s for WebSockets (Pipelit, Streamlit): the same here by default.
-        [WebSocket] = new(WebSocket, IdleTimeout: TimeSpan.FromHours(24), MaxDuration: null, RequestTimeout: null, Heartbeat: null, DefaultMaxRequestBodySize),
+        [StreamMode.WebSocket] = new(nameof(StreamMode.WebSocket), StreamMode.WebSocket, IdleTimeout: TimeSpan.FromHours(24), MaxDuration: null, RequestTimeout: null, Heartbeat: null, DefaultMaxRequestBodySize),
     };
-
-    public static readonly StreamingSettings Default = new(Presets);
 
     private readonly ConditionalWeakTable<ForwarderRequestConfig, ForwarderRequestConfig> _backstops = new();
+    private readonly ConditionalWeakTable<RouteConfig, StreamPolicy> _routes = new();
+    private readonly ConditionalWeakTable<RouteConfig, StreamPolicy>.CreateValueCallback _resolve;
     private readonly TimeSpan _longestIdle;
 
+    /// <param name="policies">Every policy by name (case-insensitive), the five built-in ones included.</param>
     public StreamingSettings(IReadOnlyDictionary<string, StreamPolicy> policies)
     {
-        BufferedPolicy = policies[Buffered];
-        SsePolicy = policies[Sse];
-        NdjsonPolicy = policies[Ndjson];
-        WebSocketPolicy = policies[WebSocket];
-        _longestIdle = new[] { BufferedPolicy, SsePolicy, NdjsonPolicy, WebSocketPolicy }.Max(p => p.IdleTimeout ?? TimeSpan.Zero);
+        Policies = policies;
+        Auto = policies[nameof(StreamMode.Auto)];
+        Buffered = policies[nameof(StreamMode.Buffered)];
+        Sse = policies[nameof(StreamMode.Sse)];
+        Ndjson = policies[nameof(StreamMode.Ndjson)];
+        WebSocket = policies[nameof(StreamMode.WebSocket)];
+        _longestIdle = policies.Values.Max(p => p.IdleTimeout ?? TimeSpan.Zero);
+        _resolve = route => ForMetadata(route.Metadata) ?? Auto;
     }
 
-    public StreamPolicy BufferedPolicy { get; }
+    public IReadOnlyDictionary<string, StreamPolicy> Policies { get; }
 
-    public StreamPolicy SsePolicy { get; }
+    public StreamPolicy Auto { get; }
 
-    public StreamPolicy NdjsonPolicy { get; }
+    public StreamPolicy Buffered { get; }
 
-    public StreamPolicy WebSocketPolicy { get; }
+    public StreamPolicy Sse { get; }
 
-    /// <summary>The policy a request starts with; Auto starts as an ordinary request.</summary>
-    public StreamPolicy ForRoute(StreamMode mode) => mode switch
+    public StreamPolicy Ndjson { get; }
+
+    public StreamPolicy WebSocket { get; }
+
+    /// <summary>Auto, Buffered, Sse, Ndjson and WebSocket: the policies that exist whatever the configuration says.</summary>
+    public static bool IsBuiltIn(string name) => StreamRouteMetadata.TryParse(name, out _) && name.Length > 0;
+
+    /// <summary>The built-in policy of a mode.</summary>
+    public StreamPolicy ForMode(StreamMode mode) => mode switch
     {
-        StreamMode.Sse => SsePolicy,
-        StreamMode.Ndjson => NdjsonPolicy,
-        StreamMode.WebSocket => WebSocketPolicy,
-        _ => BufferedPolicy,
+        StreamMode.Sse => Sse,
+        StreamMode.Ndjson => Ndjson,
+        StreamMode.WebSocket => WebSocket,
+        StreamMode.Buffered => Buffered,
+        _ => Auto,
     };
+
+    /// <summary>The policy a route's requests start under (cached per route config: one lookup per request).</summary>
+    public StreamPolicy ForRoute(RouteConfig route) => _routes.GetValue(route, _resolve);
+
+    /// <summary>
+    /// <c>EdgeProxy.StreamPolicy</c>, else the built-in policy of <c>EdgeProxy.Stream</c>'s mode, else Auto; null for a
+    /// name no policy has (validation refuses that, so at run time it cannot happen).
+    /// </summary>
+    public StreamPolicy? ForMetadata(IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (metadata is not null && metadata.TryGetValue(StreamRouteMetadata.PolicyKey, out var name) && !string.IsNullOrWhiteSpace(name))
+        {
+            return Policies.GetValueOrDefault(name.Trim());
+        }
+
+        return ForMode(StreamRouteMetadata.Of(metadata));
+    }
 
     /// <summary>
     /// The cluster's request config with YARP's ActivityTimeout raised above every idle limit we enforce
@@ -67,7 +94,7 @@ internal sealed class StreamingSettings
     public ForwarderRequestConfig Backstop(ForwarderRequestConfig clusterConfig) =>
         _backstops.GetValue(clusterConfig, c => c with
         {
-            ActivityTimeout = Max(c.ActivityTimeout ?? StreamSession.YarpDefaultActivityTimeout, _longestIdle) + TimeSpan.FromMinutes(1),
+            ActivityTimeout = Max(c.ActivityTimeout ?? ExchangeLimits.YarpDefaultActivityTimeout, _longestIdle) + TimeSpan.FromMinutes(1),
         });
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -26,9 +26,10 @@ internal sealed class WebSocketRelayStream : Stream
         _inner = inner;
         _session = session;
         _pongs = consumePongs ? new PongFilter() : null;
+        LastWrite = session.Now;
     }
 
-    public long LastWrite { get; private set; } = Environment.TickCount64;
+    public long LastWrite { get; private set; }
 
     public int PingsSent { get; private set; }
 
@@ -104,7 +105,7 @@ internal sealed class WebSocketRelayStream : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         _session.Touch();
-        LastWrite = Environment.TickCount64;
+        LastWrite = _session.Now;
         await _writeLock.WaitAsync(cancellationToken);
         try
         {

@@ -51,6 +51,8 @@ public sealed class ConfigSamplesTests
             config.GetSection(AccessLogOptions.SectionName).Get<AccessLogOptions>();
             config.GetSection(EdgeProxyAuthenticationOptions.SectionName).Get<EdgeProxyAuthenticationOptions>();
             config.GetSection(EdgeProxyAuthorizationOptions.SectionName).Get<EdgeProxyAuthorizationOptions>();
+            config.GetSection(EdgeProxy.Streaming.StreamingOptions.SectionName).Get<EdgeProxy.Streaming.StreamingOptions>();
+            config.GetSection(EdgeProxy.RateLimiting.RateLimitingOptions.SectionName).Get<EdgeProxy.RateLimiting.RateLimitingOptions>();
         };
         bind.Should().NotThrow();
     }

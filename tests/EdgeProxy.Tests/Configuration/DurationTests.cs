@@ -83,6 +83,6 @@ public sealed class DurationTests : IDisposable
     {
         var (_, lines) = Check("EdgeProxy:Streaming:Policies:Sse:Heartbeat=15s");
 
-        lines.Should().Contain(l => l.StartsWith("OK EdgeProxy:Streaming:Policies:Sse: idle 01:00:00 (1 h),", StringComparison.Ordinal) && l.Contains("heartbeat 00:00:15 (15 s)", StringComparison.Ordinal));
+        lines.Should().Contain(l => l.StartsWith("OK EdgeProxy:Streaming:Policies:Sse: Mode Sse: idle 01:00:00 (1 h),", StringComparison.Ordinal) && l.Contains("heartbeat 00:00:15 (15 s)", StringComparison.Ordinal));
     }
 }

@@ -161,8 +161,8 @@ public sealed class PipelitSampleTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var settings = _proxy.Services.GetRequiredService<StreamingPolicies>().Current; // what the running proxy applies
 
-        settings.WebSocketPolicy.IdleTimeout.Should().Be(TimeSpan.FromHours(24), "proxy_read_timeout 86400s");
-        settings.BufferedPolicy.MaxRequestBodySize.Should().Be(FiftyMegabytes, "client_max_body_size 50M");
+        settings.WebSocket.IdleTimeout.Should().Be(TimeSpan.FromHours(24), "proxy_read_timeout 86400s");
+        settings.Buffered.MaxRequestBodySize.Should().Be(FiftyMegabytes, "client_max_body_size 50M");
     }
 
     private async Task WebSocketAsync(HttpContext context)

@@ -51,8 +51,8 @@ public sealed class DeadlineSweepEndToEndTests(ITestOutputHelper output) : IAsyn
         waited.Should().BeTrue("a 2-s limit is beyond the 500-ms threshold: no timer of its own yet");
         response.StatusCode.Should().Be(HttpStatusCode.GatewayTimeout);
         took.Should().BeGreaterThan(TimeSpan.FromMilliseconds(1900)).And.BeLessThan(TimeSpan.FromMilliseconds(3500), "handed back before the limit, it fires at 2 s, not at a later tick (the upstream answers at 8 s)");
-        var ended = await _env.Proxy.Logs.WaitForAsync(e => Ended(e, "Buffered") is not null && e.TraceId == traceId);
-        Ended(ended, "Buffered").Should().Be("RequestTimeout", "the timer the sweep created runs in the request's context, so its log line carries the caller's trace");
+        var ended = await _env.Proxy.Logs.WaitForAsync(e => Ended(e, "Auto") is not null && e.TraceId == traceId);
+        Ended(ended, "Auto").Should().Be("RequestTimeout", "the timer the sweep created runs in the request's context, so its log line carries the caller's trace");
         (await Eventually.EqualsAsync(() => Task.FromResult(_sweep.Count), 0)).Should().Be(0, "nothing is left waiting once the exchange is over");
     }
 

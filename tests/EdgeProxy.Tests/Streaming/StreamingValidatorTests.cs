@@ -15,6 +15,13 @@ public sealed class StreamingValidatorTests
         { "EdgeProxy:Streaming:Policies:Sse:RequestTimeout", "100s", "EdgeProxy:Streaming:Policies:Sse:RequestTimeout", "would cut every Sse stream" },
         { "EdgeProxy:Streaming:Policies:WebSocket:RequestTimeout", "1h", "EdgeProxy:Streaming:Policies:WebSocket:RequestTimeout", "would cut every WebSocket stream" },
         { "EdgeProxy:Streaming:Policies:Ndjson:MaxDuration", "10m", "EdgeProxy:Streaming:Policies:Ndjson:IdleTimeout", "longer than MaxDuration" },
+        { "EdgeProxy:Streaming:Policies:Grpc:IdleTimeout", "5s", "EdgeProxy:Streaming:Policies:Grpc:Mode", "needs a Mode" },
+        { "EdgeProxy:Streaming:Policies:Grpc:Mode", "Grpc", "EdgeProxy:Streaming:Policies:Grpc:Mode", "not a mode" },
+        { "EdgeProxy:Streaming:Policies:Sse:Mode", "Ndjson", "EdgeProxy:Streaming:Policies:Sse:Mode", "always Mode Sse" },
+        { "EdgeProxy:Streaming:Policies:Auto:Sse", "nope", "EdgeProxy:Streaming:Policies:Auto:Sse", "no stream policy is named 'nope'" },
+        { "EdgeProxy:Streaming:Policies:Auto:Sse", "Ndjson", "EdgeProxy:Streaming:Policies:Auto:Sse", "is Mode Ndjson" },
+        { "EdgeProxy:Streaming:Policies:Sse:WebSocket", "WebSocket", "EdgeProxy:Streaming:Policies:Sse:WebSocket", "only Auto and Buffered policies" },
+        { "ReverseProxy:Routes:r:Metadata:EdgeProxy.StreamPolicy", "uploads", "ReverseProxy:Routes:r:Metadata:EdgeProxy.StreamPolicy", "'uploads', which is not defined" },
         { "EdgeProxy:Streaming:Policies:Buffered:MaxRequestBodySize", "50 parsecs", "EdgeProxy:Streaming:Policies:Buffered:MaxRequestBodySize", "not a size" },
         { "EdgeProxy:Streaming:Policies:Buffered:MaxRequestBodySize", "-5", "EdgeProxy:Streaming:Policies:Buffered:MaxRequestBodySize", "not a size" },
     };
@@ -90,11 +97,12 @@ public sealed class StreamingValidatorTests
         }), report);
 
         report.HasFailures.Should().BeFalse();
-        settings.SsePolicy.Should().Be(StreamingSettings.Presets["Sse"] with { IdleTimeout = TimeSpan.FromMinutes(5), Heartbeat = TimeSpan.FromSeconds(15) });
-        settings.BufferedPolicy.RequestTimeout.Should().BeNull();
-        settings.BufferedPolicy.MaxRequestBodySize.Should().Be(50L * 1024 * 1024);
-        settings.WebSocketPolicy.IdleTimeout.Should().Be(TimeSpan.FromHours(24));
-        settings.NdjsonPolicy.RequestTimeout.Should().BeNull();
+        settings.Sse.Should().Be(StreamingSettings.Presets[StreamMode.Sse] with { IdleTimeout = TimeSpan.FromMinutes(5), Heartbeat = TimeSpan.FromSeconds(15) });
+        settings.Buffered.RequestTimeout.Should().BeNull();
+        settings.Buffered.MaxRequestBodySize.Should().Be(50L * 1024 * 1024);
+        settings.Auto.Should().BeEquivalentTo(settings.Buffered, o => o.Excluding(p => p.Name).Excluding(p => p.Mode), "Auto routes start under Buffered's limits, as before named policies");
+        settings.WebSocket.IdleTimeout.Should().Be(TimeSpan.FromHours(24));
+        settings.Ndjson.RequestTimeout.Should().BeNull();
     }
 
     [Theory]
@@ -117,23 +125,11 @@ public sealed class StreamingValidatorTests
     [InlineData("64 KiB", 65536L)]
     public void Sizes_Parse(string text, long bytes)
     {
-        StreamingOptionsValidator.TryParseSize(text, out var parsed).Should().BeTrue();
+        StreamPolicyReader.TryParseSize(text, out var parsed).Should().BeTrue();
         parsed.Should().Be(bytes);
     }
 
-    /// <summary>The streaming section through its validator, and the routes as YARP's own reader reads them through the route check.</summary>
-    private static ConfigReport Validate(Dictionary<string, string?> values)
-    {
-        var report = new ConfigReport();
-        var config = Config(values);
-        Resolve(config, report);
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddReverseProxy().LoadFromConfig(config.GetSection("ReverseProxy"));
-        using var provider = services.BuildServiceProvider();
-        StreamingRouteCheck.Check(provider.GetRequiredService<Yarp.ReverseProxy.Configuration.IProxyConfigProvider>().GetConfig().Routes, report);
-        return report;
-    }
+    private static ConfigReport Validate(Dictionary<string, string?> values) => StreamingCheck.Run(values).Report;
 
     private static StreamingSettings Resolve(IConfiguration config, ConfigReport report) =>
         StreamingOptionsValidator.Resolve(BoundOptions.Get<StreamingOptions>(config), StreamingOptionsValidator.KestrelBodyLimit(config), report);

@@ -1,0 +1,10 @@
+namespace EdgeProxy.RateLimiting;
+
+/// <summary>What a policy's limits are counted per.</summary>
+internal enum PartitionSource
+{
+    Client,
+    Header,
+    Claim,
+    Route,
+}
