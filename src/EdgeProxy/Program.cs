@@ -77,9 +77,10 @@ public static class Program
         {
             await app.RunAsync();
         }
-        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException)
+        catch (IOException ex) when (AddressInUse.Is(ex))
         {
-            await Console.Error.WriteLineAsync($"FAIL Kestrel:Endpoints: {ex.Message}");
+            // One line naming the key, no stack trace: the log's own report of it is filtered out (SerilogSetup).
+            await Console.Error.WriteLineAsync(AddressInUse.Line(ex, app.Services.GetService<ListenerPlan>()));
             return 1;
         }
 
@@ -163,6 +164,7 @@ public static class Program
         // Reloads of the file: validated as a whole, applied only when nothing FAILs.
         var fileProvider = fileLayer.Provider!;
         fileProvider.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Configuration");
+        fileProvider.StandingWarnings = new HashSet<string>(checkResult.Report.Findings.Where(f => f.Severity == Severity.Warn).Select(f => f.ToString()), StringComparer.Ordinal);
         fileProvider.ValidateCandidate = candidate => ConfigChecker.Check(EdgeProxyConfiguration.WithCandidate(candidate, cli.ConfigArgs), contentRoot).Report;
 
         app.Services.GetRequiredService<TraceContextListener>(); // before the first request: ASP.NET Core's per-request Activity
