@@ -73,6 +73,7 @@ public static class Program
             return 1;
         }
 
+        var plan = app.Services.GetService<ListenerPlan>(); // RunAsync disposes the services before the catch below runs
         try
         {
             await app.RunAsync();
@@ -80,7 +81,7 @@ public static class Program
         catch (IOException ex) when (AddressInUse.Is(ex))
         {
             // One line naming the key, no stack trace: the log's own report of it is filtered out (SerilogSetup).
-            await Console.Error.WriteLineAsync(AddressInUse.Line(ex, app.Services.GetService<ListenerPlan>()));
+            await Console.Error.WriteLineAsync(AddressInUse.Line(ex, plan));
             return 1;
         }
 

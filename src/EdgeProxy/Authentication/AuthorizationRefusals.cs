@@ -27,18 +27,18 @@ internal sealed partial class AuthorizationRefusals(ILogger<AuthorizationRefusal
             return; // allowed, or answered already (503 while the issuer's keys cannot be had)
         }
 
-        var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config;
-        var routeId = route?.RouteId ?? "-";
+        var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config; // none: a path no route matches, under DefaultPolicy
         var status = context.Response.StatusCode;
         var why = status == StatusCodes.Status401Unauthorized
             ? context.Items[TokenProblemItem] is string problem ? "the bearer token was refused: " + problem : "a bearer token is required (Authorization: Bearer <token>)"
             : $"the token does not satisfy {PolicyName(route)}: {Unmet(authorizeResult.AuthorizationFailure)}";
-        Log.Refused(logger, routeId, status, why);
+        Log.Refused(logger, route?.RouteId ?? "(no route)", status, why);
 
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
         var phrase = status == StatusCodes.Status401Unauthorized ? "401 Unauthorized" : "403 Forbidden";
-        await context.Response.WriteAsync($"{phrase}: route '{routeId}': {why}\n", context.RequestAborted);
+        var where = route is null ? string.Empty : $"route '{route.RouteId}': ";
+        await context.Response.WriteAsync($"{phrase}: {where}{why}\n", context.RequestAborted);
     }
 
     private static string PolicyName(Yarp.ReverseProxy.Configuration.RouteConfig? route) =>

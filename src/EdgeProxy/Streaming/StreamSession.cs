@@ -540,7 +540,11 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
 
         if (end != StreamEnd.None)
         {
-            Log.Ended(_logger, _routeId, _policy.Name, end.ToString(), TimeSpan.FromMilliseconds(Environment.TickCount64 - _started));
+            // Before the response starts, the error page answers 504 and logs the failure; this line is its detail.
+            var level = _webSocket is not null || _context.Response.HasStarted ? LogLevel.Information : LogLevel.Debug;
+            var (reason, elapsed) = (end.ToString(), TimeSpan.FromMilliseconds(Environment.TickCount64 - _started)); // once per ended exchange
+            Log.Ended(_logger, level, _routeId, _policy.Name, reason, elapsed);
+
             if (end == StreamEnd.MaxDuration && _webSocket is not null)
             {
                 _ = CloseWebSocketAsync($"maximum duration {_policy.MaxDuration} reached");
@@ -655,7 +659,7 @@ internal sealed partial class StreamSession : HttpTransformer, ISweptDeadline, I
         [LoggerMessage(EventIds.WebSocketClosedByProxy, LogLevel.Information, "Route {RouteId}: WebSocket {Action}: {Reason}")]
         public static partial void WebSocketClosed(ILogger logger, string routeId, string action, string reason);
 
-        [LoggerMessage(EventIds.StreamEnded, LogLevel.Information, "Route {RouteId}: proxy ended the exchange ({Policy} policy): {Reason} after {Elapsed}")]
-        public static partial void Ended(ILogger logger, string routeId, string policy, string reason, TimeSpan elapsed);
+        [LoggerMessage(EventId = EventIds.StreamEnded, Message = "Route {RouteId}: proxy ended the exchange ({Policy} policy): {Reason} after {Elapsed}")]
+        public static partial void Ended(ILogger logger, LogLevel level, string routeId, string policy, string reason, TimeSpan elapsed);
     }
 }
