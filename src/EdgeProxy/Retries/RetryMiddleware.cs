@@ -212,9 +212,11 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
             metrics.UpstreamHeld(state.Cluster.Config.ClusterId);
         }
 
-        var remaining = policy.TryDuration - Stopwatch.GetElapsedTime(state.HeldSince);
+        var waited = Stopwatch.GetElapsedTime(state.HeldSince);
+        var remaining = policy.TryDuration - waited;
         if (remaining <= TimeSpan.Zero)
         {
+            state.Held = waited; // the reading that ended the wait: the one the previous wait recorded can be a hair short of TryDuration
             return Outcome.TryDurationOver;
         }
 
