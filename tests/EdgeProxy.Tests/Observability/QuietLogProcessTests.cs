@@ -43,6 +43,7 @@ public sealed class QuietLogProcessTests(ITestOutputHelper output) : IDisposable
             .Route("cert", "/cert", "slow", new Dictionary<string, string> { ["EdgeProxy.ClientCert"] = "Required" })
             .Route("token", "/token", "slow").Set("ReverseProxy:Routes:token:AuthorizationPolicy", "Default")
             .Route("scope", "/scope", "slow").Set("ReverseProxy:Routes:scope:AuthorizationPolicy", "writers")
+            .Route("allow", "/allow", "slow", new Dictionary<string, string> { ["EdgeProxy.AllowFrom"] = "10.0.0.0/8" })
             .Cluster("down", closed)
             .Cluster("down2", closed2)
             .Cluster("slow", slow.Url).Set("ReverseProxy:Clusters:slow:HttpRequest:ActivityTimeout", "00:00:01")
@@ -58,7 +59,7 @@ public sealed class QuietLogProcessTests(ITestOutputHelper output) : IDisposable
         foreach (var (route, method, token) in new[]
         {
             ("refused", HttpMethod.Get, null), ("waited", HttpMethod.Get, null), ("timeout", HttpMethod.Get, null), ("reset", HttpMethod.Post, null),
-            ("empty", HttpMethod.Get, null), ("cert", HttpMethod.Get, null), ("token", HttpMethod.Get, null), ("scope", HttpMethod.Get, tokenWithoutScope),
+            ("empty", HttpMethod.Get, null), ("cert", HttpMethod.Get, null), ("token", HttpMethod.Get, null), ("scope", HttpMethod.Get, tokenWithoutScope), ("allow", HttpMethod.Get, null),
         })
         {
             using var request = new HttpRequestMessage(method, "/" + route) { Content = method == HttpMethod.Post ? new StringContent("order=1") : null };
@@ -83,6 +84,7 @@ public sealed class QuietLogProcessTests(ITestOutputHelper output) : IDisposable
         answers["cert"].Should().Be((403, "403 Forbidden: route 'cert' requires a valid client certificate; no client certificate was presented\n"));
         answers["token"].Should().Be((401, "401 Unauthorized: route 'token': a bearer token is required (Authorization: Bearer <token>)\n"));
         answers["scope"].Should().Be((403, "403 Forbidden: route 'scope': the token does not satisfy policy 'writers': scopes api:write required\n"));
+        answers["allow"].Should().Be((403, "403 Forbidden: this route is not open to your address\n"));
 
         var d = Regex.Escape(closed);
         var expected = new Dictionary<string, string>
@@ -95,11 +97,12 @@ public sealed class QuietLogProcessTests(ITestOutputHelper output) : IDisposable
             ["cert"] = @"INF\] EdgeProxy\.ClientCertificates\.ClientCertificateMiddleware: Route cert: 403 at the edge, no client certificate was presented$",
             ["token"] = @"INF\] EdgeProxy\.Authentication\.AuthorizationRefusals: Route token: 401 at the edge, a bearer token is required \(Authorization: Bearer <token>\)$",
             ["scope"] = @"INF\] EdgeProxy\.Authentication\.AuthorizationRefusals: Route scope: 403 at the edge, the token does not satisfy policy 'writers': scopes api:write required$",
+            ["allow"] = @"INF\] EdgeProxy\.ForwardedHeaders\.ClientAllowlistMiddleware: Client 127\.0\.0\.1 refused by EdgeProxy\.AllowFrom of route allow$",
         };
         foreach (var (route, pattern) in expected)
         {
             var mentions = lines.Where(l => !l.Contains("EdgeProxy.AccessLog", StringComparison.Ordinal)
-                && Regex.IsMatch(l, $@"\b[Rr]oute '?{route}'?[ :]")).ToList();
+                && Regex.IsMatch(l, $@"\b[Rr]oute '?{route}'?([ :]|$)")).ToList();
             mentions.Should().ContainSingle($"one line for the failure on route {route}").Which.Should().MatchRegex(pattern);
             lines.Count(l => l.Contains("EdgeProxy.AccessLog", StringComparison.Ordinal) && l.Contains($" route={route} ", StringComparison.Ordinal))
                 .Should().Be(1, $"the access log names route {route} too");
