@@ -41,6 +41,7 @@ internal readonly record struct UpstreamFailure(int Status, string Kind)
                 case HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded }:
                     return "upstream closed the connection";
                 case HttpIOException { HttpRequestError: HttpRequestError.InvalidResponse }:
+                case HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse }: // a status line that is not HTTP: TLS, SSH, HTTP/2 only
                     return "invalid response from upstream";
                 case System.Security.Authentication.AuthenticationException:
                     return "TLS handshake with upstream failed";

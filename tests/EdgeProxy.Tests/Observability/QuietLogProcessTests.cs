@@ -25,7 +25,7 @@ public sealed class QuietLogProcessTests(ITestOutputHelper output) : IDisposable
     {
         var hold = new TaskCompletionSource();
         await using var slow = await TestUpstream.StartAsync(app => app.MapFallback(async () => await hold.Task.WaitAsync(TimeSpan.FromSeconds(20))));
-        await using var resetter = ResettingUpstream.Start();
+        await using var resetter = MisbehavingUpstream.Start(Misbehaviour.Reset);
         var key = TestSigningKey.Rsa("quiet-1");
         await using var issuer = await TestIssuer.StartAsync(0, key);
         var (config, https, admin) = PortsConfig();
@@ -166,42 +166,5 @@ public sealed class QuietLogProcessTests(ITestOutputHelper output) : IDisposable
             .Set("Kestrel:Endpoints:Http:Url", $"http://127.0.0.1:{TestClients.FreePort()}")
             .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}");
         return (config, https, admin);
-    }
-
-    /// <summary>An upstream that reads what it is sent and answers with a TCP reset.</summary>
-    private sealed class ResettingUpstream : IAsyncDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private Task _loop = Task.CompletedTask;
-
-        public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/";
-
-        public static ResettingUpstream Start()
-        {
-            var upstream = new ResettingUpstream();
-            upstream._listener.Start();
-            upstream._loop = upstream.LoopAsync();
-            return upstream;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            await _loop.ContinueWith(_ => { }, TaskScheduler.Default);
-            _stop.Dispose();
-        }
-
-        private async Task LoopAsync()
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                using var socket = await _listener.AcceptSocketAsync(_stop.Token);
-                await socket.ReceiveAsync(new byte[8192], SocketFlags.None, _stop.Token);
-                socket.LingerState = new LingerOption(true, 0); // RST instead of FIN
-                socket.Close();
-            }
-        }
     }
 }
