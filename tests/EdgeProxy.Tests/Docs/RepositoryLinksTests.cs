@@ -61,6 +61,20 @@ public sealed partial class RepositoryLinksTests
         offenders.Should().BeEmpty("the repository is read without the folders beside it");
     }
 
+    [Fact]
+    public void EveryTestTheDocsName_Exists()
+    {
+        var tests = Repo.Path("tests", "EdgeProxy.Tests");
+        var named = Directory.EnumerateFiles(Repo.Path("docs"), "*.md").SelectMany(f => NamedTest().Matches(File.ReadAllText(f))).ToList();
+        named.Should().HaveCountGreaterThan(5);
+
+        named.Where(m =>
+        {
+            var file = Directory.EnumerateFiles(tests, m.Groups["class"].Value + ".cs", SearchOption.AllDirectories).FirstOrDefault(f => !f.Contains("/bin/", StringComparison.Ordinal));
+            return file is null || (m.Groups["method"].Success && !File.ReadAllText(file).Contains($" {m.Groups["method"].Value}(", StringComparison.Ordinal));
+        }).Select(m => m.Value).Should().BeEmpty("the docs name these tests as proof, and they are not there");
+    }
+
     private static IEnumerable<string> Files(string suffix)
     {
         var pending = new Stack<string>([Repo.Root]);
@@ -87,6 +101,9 @@ public sealed partial class RepositoryLinksTests
 
     [GeneratedRegex(@"\]\((?<target>[^)#\s]*)(?<fragment>#[^)\s]*)?\)")]
     private static partial Regex MarkdownLink();
+
+    [GeneratedRegex(@"`(?:\w+/)?(?<class>\w+Tests)(?:\.(?<method>\w+))?")]
+    private static partial Regex NamedTest();
 
     [GeneratedRegex(@"[^\p{L}\p{N}\- _]")]
     private static partial Regex AnchorDropped();
