@@ -75,6 +75,15 @@ public sealed partial class RepositoryLinksTests
         }).Select(m => m.Value).Should().BeEmpty("the docs name these tests as proof, and they are not there");
     }
 
+    [Fact]
+    public void Changelog_StartsWithTheProjectsVersion()
+    {
+        var version = System.Xml.Linq.XDocument.Load(Repo.Path("src", "EdgeProxy", "EdgeProxy.csproj")).Descendants("VersionPrefix").Single().Value;
+
+        File.ReadLines(Repo.Path("CHANGELOG.md")).First(l => l.StartsWith("## ", StringComparison.Ordinal))
+            .Should().StartWith($"## {version}", "the newest entry is the version being built");
+    }
+
     private static IEnumerable<string> Files(string suffix)
     {
         var pending = new Stack<string>([Repo.Root]);
