@@ -24,6 +24,7 @@ internal static class EventIds
     // Upstream errors 300-399
     public const int UpstreamError = 300;
     public const int ClientAborted = 301;
+    public const int UpstreamErrorDetail = 302;
 
     // Lifecycle and admin 400-499
     public const int Draining = 400;
@@ -63,6 +64,7 @@ internal static class EventIds
     public const int ClientCertificateRefusedInHandshake = 808;
     public const int ClientCertificateRefusedAfterHandshake = 809;
     public const int ClientCertificateVerdictDeferred = 810;
+    public const int ClientCertificateRequiredByRoute = 811;
 
     // Authentication and authorization 700-719
     public const int AuthIssuerAvailable = 700;
@@ -70,6 +72,7 @@ internal static class EventIds
     public const int AuthTokenRejected = 702;
     public const int AuthPolicySchemeNotRunning = 703;
     public const int AuthIdentityHeaderSkipped = 704;
+    public const int AuthRequestRefused = 706;
 
     // ACME automatic certificates 1100-1199
     public const int AcmeAccountReady = 1100;

@@ -73,13 +73,15 @@ public static class Program
             return 1;
         }
 
+        var plan = app.Services.GetService<ListenerPlan>(); // RunAsync disposes the services before the catch below runs
         try
         {
             await app.RunAsync();
         }
-        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException)
+        catch (IOException ex) when (AddressInUse.Is(ex))
         {
-            await Console.Error.WriteLineAsync($"FAIL Kestrel:Endpoints: {ex.Message}");
+            // One line naming the key, no stack trace: the log's own report of it is filtered out (SerilogSetup).
+            await Console.Error.WriteLineAsync(AddressInUse.Line(ex, plan));
             return 1;
         }
 
@@ -161,6 +163,7 @@ public static class Program
         // Reloads of the file: validated as a whole, applied only when nothing FAILs.
         var fileProvider = fileLayer.Provider!;
         fileProvider.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Configuration");
+        fileProvider.StandingWarnings = new HashSet<string>(checkResult.Report.Findings.Where(f => f.Severity == Severity.Warn).Select(f => f.ToString()), StringComparer.Ordinal);
         var rateLimits = app.Services.GetRequiredService<RateLimitState>();
         fileProvider.ValidateCandidate = candidate =>
         {

@@ -30,6 +30,7 @@ internal static class AuthenticationServiceCollectionExtensions
         services.AddSingleton<IssuerStatus>();
         services.AddSingleton<JwtChallengeEvents>();
         services.AddSingleton<IAuthorizationPolicyProvider, RoutePolicyProvider>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AuthorizationRefusals>(); // 401/403 with a body saying why, logged with the route
         services.AddSingleton<ITransformProvider, IdentityHeadersTransformProvider>();
         services.AddHostedService<IssuerWarmup>();
         return services;

@@ -61,6 +61,10 @@ internal sealed partial class JwtChallengeEvents(IssuerStatus issuers, ILogger<J
         // The framework quotes token values (iss, aud) into the description; a quote or control character
         // there would break the header or make Kestrel refuse to send it.
         context.ErrorDescription = HeaderSafe(context.ErrorDescription);
+        if (context.AuthenticateFailure is not null && !string.IsNullOrEmpty(context.ErrorDescription))
+        {
+            context.HttpContext.Items[AuthorizationRefusals.TokenProblemItem] = context.ErrorDescription;
+        }
     }
 
     public override Task Forbidden(ForbiddenContext context)

@@ -4,7 +4,7 @@ namespace EdgeProxy.ClientCertificates;
 /// In the proxy pipeline: a route marked <c>"EdgeProxy.ClientCert": "Required"</c> answers 403 unless
 /// the connection presented a certificate that passed validation (revocation included).
 /// </summary>
-internal sealed class ClientCertificateMiddleware(RequestDelegate next)
+internal sealed partial class ClientCertificateMiddleware(RequestDelegate next, ILogger<ClientCertificateMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -21,10 +21,17 @@ internal sealed class ClientCertificateMiddleware(RequestDelegate next)
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             context.Response.ContentType = "text/plain; charset=utf-8";
             var why = state.Certificate is null ? "no client certificate was presented" : "the client certificate was rejected: " + verdict.Verify["FAILED:".Length..];
+            Log.Refused(logger, route.RouteId, why);
             await context.Response.WriteAsync($"403 Forbidden: route '{route.RouteId}' requires a valid client certificate; {why}\n", context.RequestAborted);
             return;
         }
 
         await next(context);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.ClientCertificateRequiredByRoute, LogLevel.Information, "Route {RouteId}: 403 at the edge, {Reason}")]
+        public static partial void Refused(ILogger logger, string routeId, string reason);
     }
 }

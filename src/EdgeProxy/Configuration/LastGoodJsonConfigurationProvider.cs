@@ -28,6 +28,12 @@ internal sealed partial class LastGoodJsonConfigurationProvider : ConfigurationP
     /// <summary>Where reload outcomes are written; set by the host once logging exists.</summary>
     public ILogger? Logger { get; set; }
 
+    /// <summary>
+    /// The warnings the configuration in force was accepted with (start-up's, then each reload's): a reload logs only
+    /// the ones not among them, so an edit does not repeat every standing warning.
+    /// </summary>
+    public IReadOnlySet<string> StandingWarnings { get; set; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Number of reloads rejected since start (surfaced to tests and, later, metrics).</summary>
     public int RejectedReloads { get; private set; }
 
@@ -78,10 +84,13 @@ internal sealed partial class LastGoodJsonConfigurationProvider : ConfigurationP
         if (Logger is { } logger)
         {
             Log.ConfigReloaded(logger, _file.FullPath);
-            foreach (var warning in report?.Findings.Where(f => f.Severity == Severity.Warn) ?? [])
+            var warnings = new HashSet<string>(report?.Findings.Where(f => f.Severity == Severity.Warn).Select(f => f.ToString()) ?? [], StringComparer.Ordinal);
+            foreach (var warning in warnings.Where(w => !StandingWarnings.Contains(w)))
             {
-                Log.ConfigWarning(logger, warning.ToString());
+                Log.ConfigWarning(logger, warning);
             }
+
+            StandingWarnings = warnings;
         }
 
         OnReload();

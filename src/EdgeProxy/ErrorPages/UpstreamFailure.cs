@@ -14,6 +14,16 @@ internal readonly record struct UpstreamFailure(int Status, string Kind)
         _ => null, // client-side aborts and mid-body failures: nothing can or should be written
     };
 
+    /// <summary>The log's words for a failure that has no page of its own (the response had begun, or the exchange was upgraded).</summary>
+    public static string Describe(ForwarderError error) => error switch
+    {
+        ForwarderError.RequestBodyDestination => "upstream failed while receiving the request body",
+        ForwarderError.ResponseBodyDestination => "upstream failed while sending the response body",
+        ForwarderError.UpgradeRequestDestination or ForwarderError.UpgradeResponseDestination => "upstream failed during the upgraded (WebSocket) exchange",
+        ForwarderError.UpgradeActivityTimeout => "upgraded (WebSocket) connection idle too long",
+        _ => error.ToString(),
+    };
+
     private static string Classify(Exception? exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
@@ -31,6 +41,7 @@ internal readonly record struct UpstreamFailure(int Status, string Kind)
                 case HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded }:
                     return "upstream closed the connection";
                 case HttpIOException { HttpRequestError: HttpRequestError.InvalidResponse }:
+                case HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse }: // a status line that is not HTTP: TLS, SSH, HTTP/2 only
                     return "invalid response from upstream";
                 case System.Security.Authentication.AuthenticationException:
                     return "TLS handshake with upstream failed";

@@ -83,7 +83,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
     private void Measure(HttpContext context, TimeSpan elapsed)
     {
         var proxy = context.Features.Get<IReverseProxyFeature>();
-        metrics.Request(proxy?.Route.Config.RouteId ?? "-", proxy?.Cluster?.Config.ClusterId ?? "-", Status(context), elapsed.TotalSeconds);
+        metrics.Request(proxy?.Route.Config.RouteId ?? RefusedRoute(context) ?? "-", proxy?.Cluster?.Config.ClusterId ?? "-", Status(context), elapsed.TotalSeconds);
     }
 
     /// <summary>
@@ -122,7 +122,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
             ["StatusCode"] = new ScalarValue(Status(context)),
             ["ResponseBytes"] = new ScalarValue(bytes),
             ["DurationMs"] = new ScalarValue(elapsed.TotalMilliseconds),
-            ["RouteId"] = Text(proxy?.Route.Config.RouteId),
+            ["RouteId"] = Text(proxy?.Route.Config.RouteId ?? RefusedRoute(context)),
             ["ClusterId"] = Text(proxy?.Cluster?.Config.ClusterId),
             ["Destination"] = Text(proxy?.ProxiedDestination?.Model.Config.Address),
             ["TlsProtocol"] = context.Features.Get<ITlsHandshakeFeature>() is { } tls ? new ScalarValue(TlsName(tls.Protocol)) : Dash,
@@ -148,6 +148,12 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
         _log.Write(LogEvent.UnstableAssembleFromParts(
             DateTimeOffset.Now, LogEventLevel.Information, null, template, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
     }
+
+    /// <summary>
+    /// A request answered before YARP took it (401/403 at the edge, a 400 for its path) still belongs to the route
+    /// routing chose: its endpoint says which. Read only when YARP's feature is absent.
+    /// </summary>
+    private static string? RefusedRoute(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId;
 
     private static ScalarValue Text(string? value) => value is null ? Dash : new ScalarValue(value);
 

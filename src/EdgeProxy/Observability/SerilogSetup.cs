@@ -29,6 +29,12 @@ internal static class SerilogSetup
     /// </summary>
     public const string ForwarderLog = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
 
+    /// <summary>
+    /// The categories held at Error for the reason <see cref="ForwarderLog"/> is: YARP's load balancer and forwarder
+    /// middleware each warn "No available destinations" for a request the error page reports as its 503.
+    /// </summary>
+    public static readonly string[] RepeatedYarpLogs = [ForwarderLog, "Yarp.ReverseProxy.Forwarder.ForwarderMiddleware", "Yarp.ReverseProxy.LoadBalancing.LoadBalancingMiddleware"];
+
     private const string OverrideKey = "Serilog:MinimumLevel:Override:";
 
     public static IServiceCollection AddEdgeProxyLogging(this IServiceCollection services, IConfiguration configuration, Action<LoggerConfiguration>? extra)
@@ -41,9 +47,9 @@ internal static class SerilogSetup
                 logger.MinimumLevel.Override(HostingDiagnostics, LevelAlias.Off);
             }
 
-            if (!AsksFor(configuration, ForwarderLog))
+            foreach (var category in RepeatedYarpLogs.Where(c => !AsksFor(configuration, c)))
             {
-                logger.MinimumLevel.Override(ForwarderLog, LogEventLevel.Error);
+                logger.MinimumLevel.Override(category, LogEventLevel.Error);
             }
 
             if (!configuration.GetSection("Serilog:WriteTo").Exists())
@@ -63,6 +69,8 @@ internal static class SerilogSetup
                 }
             }
 
+            // A port in use is reported by Program in one FAIL line naming its key; the host's error and stack trace add nothing.
+            logger.Filter.ByExcluding(Hosting.AddressInUse.IsHostStartFailure);
             extra?.Invoke(logger);
 
             // Last, after every enricher the Serilog section adds: no client-supplied control character reaches any sink.

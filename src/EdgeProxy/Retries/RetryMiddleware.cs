@@ -104,29 +104,22 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
             case Outcome.Failed:
                 lastError ??= Refusal(context, state);
                 var givenUp = state.WasRetried && !UpstreamErrorPage.IsClientSide(lastError.Error) && !context.RequestAborted.IsCancellationRequested;
-                if (givenUp)
-                {
-                    GaveUp(state, "failed", lastError);
-                }
-
-                await errorPage.WriteAsync(context, lastError, logged: givenUp);
+                await errorPage.WriteAsync(context, lastError, givenUp ? GaveUp(state, "failed") : null);
                 break;
             case Outcome.TryDurationOver:
                 lastError ??= Refusal(context, state);
-                GaveUp(state, "try_duration", lastError);
-                await errorPage.WriteAsync(context, lastError, logged: true);
+                await errorPage.WriteAsync(context, lastError, GaveUp(state, "try_duration"));
                 break;
             case Outcome.RouteTimeout:
                 lastError = Fail(context, StatusCodes.Status504GatewayTimeout, ForwarderError.RequestTimedOut,
                     new TimeoutException($"the route Timeout ended the wait for a destination of cluster '{state.Cluster.Config.ClusterId}'"));
-                GaveUp(state, "route_timeout", lastError);
-                await errorPage.WriteAsync(context, lastError, logged: true);
+                await errorPage.WriteAsync(context, lastError, GaveUp(state, "route_timeout"));
                 break;
             case Outcome.HeldLimit:
-                GaveUp(state, "held_limit", lastError);
+                var what = $"its upstream is not answering and {state.Policy.MaxHeld} requests already wait for it";
+                errorPage.LogFailure(context, what, state.ProxiedDestination?.Model.Config.Address ?? UpstreamErrorPage.NoDestination, GaveUp(state, "held_limit"), lastError?.Exception);
                 context.Response.Headers.RetryAfter = state.Policy.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await UpstreamErrorPage.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
-                    $"route '{state.Route.Config.RouteId}': its upstream is not answering and {state.Policy.MaxHeld} requests already wait for it");
+                await UpstreamErrorPage.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, $"route '{state.Route.Config.RouteId}': {what}");
                 break;
         }
     }
@@ -309,12 +302,10 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
         }
     }
 
-    private void GaveUp(RetryState state, string reason, IForwarderErrorFeature? error)
+    private GiveUp GaveUp(RetryState state, string reason)
     {
-        var cluster = state.Cluster.Config.ClusterId;
-        metrics.UpstreamGivenUp(cluster, reason);
-        Log.GaveUp(logger, state.Route.Config.RouteId, cluster, (long)state.Held.TotalMilliseconds, state.Tries, reason,
-            error is null ? "-" : UpstreamFailure.From(error.Error, error.Exception)?.Kind ?? error.Error.ToString(), error?.Exception);
+        metrics.UpstreamGivenUp(state.Cluster.Config.ClusterId, reason);
+        return new GiveUp(reason, state.Tries, state.Held);
     }
 
     /// <summary>For a request that never tried itself: the refusal that put its destinations down, else none available.</summary>
@@ -334,8 +325,5 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
     {
         [LoggerMessage(EventIds.UpstreamTryFailed, LogLevel.Debug, "Route {RouteId}: try {Attempt} to cluster {ClusterId} ({Destination}) failed: {ForwarderError} ({Kind})")]
         public static partial void TryFailed(ILogger logger, string routeId, string clusterId, int attempt, string destination, string forwarderError, string kind);
-
-        [LoggerMessage(EventIds.UpstreamGaveUp, LogLevel.Warning, "Route {RouteId}: gave up on cluster {ClusterId} after waiting {WaitMs} ms and {Tries} tries ({Reason}): {Failure}")]
-        public static partial void GaveUp(ILogger logger, string routeId, string clusterId, long waitMs, int tries, string reason, string failure, Exception? exception);
     }
 }

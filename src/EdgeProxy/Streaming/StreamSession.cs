@@ -220,7 +220,10 @@ internal sealed partial class StreamSession : HttpTransformer, IExchangeLimitsOw
 
     void IExchangeLimitsOwner.LimitReached(StreamEnd end)
     {
-        Log.Ended(_logger, _routeId, _policy.Name, end.ToString(), Elapsed);
+        // Before the response starts, the error page answers 504 and logs the failure; this line is its detail.
+        var level = _webSocket is not null || _context.Response.HasStarted ? LogLevel.Information : LogLevel.Debug;
+        var (reason, elapsed) = (end.ToString(), Elapsed); // once per ended exchange
+        Log.Ended(_logger, level, _routeId, _policy.Name, reason, elapsed);
         if (end == StreamEnd.MaxDuration && _webSocket is { } socket)
         {
             _ = StreamHeartbeats.CloseWebSocketAsync(socket, _limits, _routeId, $"maximum duration {_policy.MaxDuration} reached", _logger);
@@ -275,7 +278,7 @@ internal sealed partial class StreamSession : HttpTransformer, IExchangeLimitsOw
         [LoggerMessage(EventIds.StreamDetected, LogLevel.Debug, "Route {RouteId}: response is a stream, {Policy} policy applies")]
         public static partial void StreamDetected(ILogger logger, string routeId, string policy);
 
-        [LoggerMessage(EventIds.StreamEnded, LogLevel.Information, "Route {RouteId}: proxy ended the exchange ({Policy} policy): {Reason} after {Elapsed}")]
-        public static partial void Ended(ILogger logger, string routeId, string policy, string reason, TimeSpan elapsed);
+        [LoggerMessage(EventId = EventIds.StreamEnded, Message = "Route {RouteId}: proxy ended the exchange ({Policy} policy): {Reason} after {Elapsed}")]
+        public static partial void Ended(ILogger logger, LogLevel level, string routeId, string policy, string reason, TimeSpan elapsed);
     }
 }

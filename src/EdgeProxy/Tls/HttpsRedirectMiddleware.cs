@@ -13,9 +13,11 @@ internal sealed class HttpsRedirectMiddleware(RequestDelegate next, IOptionsMoni
 {
     public Task InvokeAsync(HttpContext context)
     {
-        // IsHttps, not just the listener: behind a trusted TLS-terminating load balancer that says
-        // X-Forwarded-Proto: https, redirecting would loop.
-        if (context.Request.IsHttps || context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Http || !options.CurrentValue.Enabled)
+        // Not the listener alone: behind a trusted TLS-terminating load balancer that says X-Forwarded-Proto: https
+        // (an AWS ALB forwarding to port 8080), redirecting would loop. The scheme a trusted peer vouched for is
+        // the ForwardedClient's; a client's own X-Forwarded-Proto never gets there.
+        if (context.Request.IsHttps || context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Http || !options.CurrentValue.Enabled
+            || context.Features.Get<ForwardedHeaders.ForwardedClient>()?.Proto == "https")
         {
             return next(context);
         }

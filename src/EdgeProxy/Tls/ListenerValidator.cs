@@ -6,6 +6,9 @@ namespace EdgeProxy.Tls;
 /// <summary>Checks listeners and loads every configured certificate once, so a bad file is refused at start.</summary>
 internal static class ListenerValidator
 {
+    /// <summary>How the finding for an https endpoint without a certificate begins; the start-up log says it once, with the fingerprint.</summary>
+    public const string NoCertificate = "no certificate configured";
+
     public static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(14);
 
     public static IReadOnlyList<EndpointSpec> Validate(IConfiguration config, string contentRoot, ConfigReport report)
@@ -25,7 +28,7 @@ internal static class ListenerValidator
             }
             else if (endpoint.Sni.Count == 0)
             {
-                report.Warn(endpoint.Key + ":Certificate", $"no certificate configured: a self-signed certificate is generated under {SelfSignedCertificate.Directory(BoundOptions.Get<EdgeProxyOptions>(config).DataPath)} and browsers will not trust it");
+                report.Warn(endpoint.Key + ":Certificate", $"{NoCertificate}: a self-signed certificate is generated under {SelfSignedCertificate.Directory(BoundOptions.Get<EdgeProxyOptions>(config).DataPath)} and browsers will not trust it");
             }
 
             foreach (var sni in endpoint.Sni)

@@ -40,6 +40,7 @@ public sealed class JwtEndToEndTests(AuthFixture fixture, ITestOutputHelper outp
         challenge.Parameter.Should().Contain("error=\"invalid_token\"").And.MatchRegex("error_description=\"[^\"]+\"");
         challenge.Parameter.Should().Contain(description, kind);
         response.Headers.GetValues("Strict-Transport-Security").Should().Equal(Hsts);
+        (await response.Content.ReadAsStringAsync()).Should().StartWith("401 Unauthorized: route 'any': the bearer token was refused: ").And.Contain(description, "the body says what the header says").And.EndWith("\n");
         fixture.Received.Should().NotContainKey(path);
     }
 
@@ -84,6 +85,8 @@ public sealed class JwtEndToEndTests(AuthFixture fixture, ITestOutputHelper outp
         response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         response.Headers.WwwAuthenticate.Should().ContainSingle().Which.ToString().Should().Be("Bearer");
         response.Headers.GetValues("Strict-Transport-Security").Should().Equal(Hsts);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+        (await response.Content.ReadAsStringAsync()).Should().Be("401 Unauthorized: route 'any': a bearer token is required (Authorization: Bearer <token>)\n");
         fixture.Received.Should().NotContainKey(path);
     }
 
@@ -101,14 +104,14 @@ public sealed class JwtEndToEndTests(AuthFixture fixture, ITestOutputHelper outp
     }
 
     [Theory]
-    [InlineData("/writer", "scope", "stac:read", false)]
-    [InlineData("/writer", "scope", "stac:read stac:write", true)]
-    [InlineData("/writer", "scp", "stac:write", true)]
-    [InlineData("/admin", "roles", "viewer", false)]
-    [InlineData("/admin", "roles", "admin", true)]
-    [InlineData("/verified", "email_verified", "false", false)]
-    [InlineData("/verified", "email_verified", "true", true)]
-    public async Task ValidToken_PolicyDecides_403WithoutReachingUpstream(string route, string claim, string value, bool allowed)
+    [InlineData("/writer", "scope", "stac:read", false, "policy 'writer': scopes stac:write required")]
+    [InlineData("/writer", "scope", "stac:read stac:write", true, null)]
+    [InlineData("/writer", "scp", "stac:write", true, null)]
+    [InlineData("/admin", "roles", "viewer", false, "policy 'admin': one of the roles admin required")]
+    [InlineData("/admin", "roles", "admin", true, null)]
+    [InlineData("/verified", "email_verified", "false", false, "policy 'verified': claim 'email_verified' must be one of true")]
+    [InlineData("/verified", "email_verified", "true", true, null)]
+    public async Task ValidToken_PolicyDecides_403WithoutReachingUpstream(string route, string claim, string value, bool allowed, string? why)
     {
         var claims = Claims();
         claims[claim] = claim == "email_verified" ? JsonValue.Create(bool.Parse(value)) : claim == "roles" ? new JsonArray(value) : value;
@@ -126,6 +129,7 @@ public sealed class JwtEndToEndTests(AuthFixture fixture, ITestOutputHelper outp
         response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         response.Headers.WwwAuthenticate.Should().ContainSingle().Which.Parameter.Should().Contain("error=\"insufficient_scope\"");
         response.Headers.GetValues("Strict-Transport-Security").Should().Equal(Hsts);
+        (await response.Content.ReadAsStringAsync()).Should().Be($"403 Forbidden: route '{route.TrimStart('/')}': the token does not satisfy {why}\n", "the body names the condition, never the token's values");
         fixture.Received.Should().NotContainKey(path);
     }
 
@@ -153,6 +157,7 @@ public sealed class JwtEndToEndTests(AuthFixture fixture, ITestOutputHelper outp
 
         without.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         unknown.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await unknown.Content.ReadAsStringAsync()).Should().Be("401 Unauthorized: a bearer token is required (Authorization: Bearer <token>)\n", "no route to name");
         with.StatusCode.Should().Be(HttpStatusCode.OK);
     }
 

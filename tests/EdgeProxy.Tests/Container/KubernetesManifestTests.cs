@@ -23,7 +23,7 @@ public sealed class KubernetesManifestTests : IDisposable
         var pod = deployment["spec"]!["template"]!["spec"]!;
         var container = pod["containers"]![0]!;
 
-        ((int)deployment["spec"]!["replicas"]!).Should().Be(2);
+        deployment["spec"]!["replicas"].Should().BeNull("the HPA owns the count; a fixed one would be reapplied over it on every kubectl apply");
         ((bool)pod["securityContext"]!["runAsNonRoot"]!).Should().BeTrue();
         pod["securityContext"]!["runAsUser"]!.ToString().Should().Be(AppUid, "the image's user, so files it owns stay readable");
         ((bool)container["securityContext"]!["readOnlyRootFilesystem"]!).Should().BeTrue();
@@ -38,7 +38,7 @@ public sealed class KubernetesManifestTests : IDisposable
         ((string)container["livenessProbe"]!["httpGet"]!["port"]!).Should().Be("admin");
         container["resources"]!["requests"]!["cpu"].Should().NotBeNull("the HPA scales on CPU relative to the request");
 
-        var preStop = (int)container["lifecycle"]!["preStop"]!["sleep"]!["seconds"]!;
+        var preStop = PreStopSeconds(container);
         preStop.Should().BeGreaterThanOrEqualTo(5, "endpoints and the load balancer need time to stop sending");
         ((int)pod["terminationGracePeriodSeconds"]!).Should().BeGreaterThan(preStop + 30, "preStop plus EdgeProxy:ShutdownTimeout (30 s) must fit before SIGKILL");
     }
@@ -56,9 +56,9 @@ public sealed class KubernetesManifestTests : IDisposable
         var rolling = deployment["spec"]!["strategy"]!["rollingUpdate"]!;
         var readiness = container["readinessProbe"]!;
         var liveness = container["livenessProbe"]!;
-        var preStop = (int)container["lifecycle"]!["preStop"]!["sleep"]!["seconds"]!;
+        var preStop = PreStopSeconds(container);
         var grace = (int)pod["terminationGracePeriodSeconds"]!;
-        var replicas = (int)deployment["spec"]!["replicas"]!;
+        var replicas = (int)Single(objects, "HorizontalPodAutoscaler")["spec"]!["minReplicas"]!; // what runs when nothing is busy
         var readinessPeriod = (int)readiness["periodSeconds"]!;
 
         ((int)rolling["maxUnavailable"]!).Should().Be(0, "an old pod leaves only after its replacement is ready");
@@ -199,6 +199,89 @@ public sealed class KubernetesManifestTests : IDisposable
         var objects = await RenderAsync("docker/kubernetes/cert-manager");
 
         ((string)Single(objects, "Certificate")["spec"]!["secretName"]!).Should().Be("edgeproxy-tls");
+    }
+
+    [ToolFact("kubectl")]
+    public async Task AdminPort_OnlyFromMonitoring_PublicPortsFromAnyone_AndPrometheusIsToldWhereToScrape()
+    {
+        var objects = await RenderAsync("docker/kubernetes");
+        var deployment = Single(objects, "Deployment");
+        var podLabels = deployment["spec"]!["template"]!["metadata"]!["labels"]!.AsObject();
+        var policy = Single(objects, "NetworkPolicy");
+
+        foreach (var (key, value) in policy["spec"]!["podSelector"]!["matchLabels"]!.AsObject())
+        {
+            ((string?)podLabels[key]).Should().Be((string?)value, "the policy must select EdgeProxy's pods, and only those");
+        }
+
+        policy["spec"]!["podSelector"]!["matchLabels"]!.AsObject().Should().NotBeEmpty();
+        policy["spec"]!["policyTypes"]!.AsArray().Select(t => (string)t!).Should().Equal("Ingress");
+        var rules = policy["spec"]!["ingress"]!.AsArray().Select(r => r!).ToList();
+        var open = rules.Where(r => r["from"] is null).SelectMany(r => r["ports"]!.AsArray().Select(p => (string)p!["port"]!)).ToList();
+        open.Should().BeEquivalentTo(["http", "https"], "the public ports take anyone; the admin port is not among them");
+        var adminRule = rules.Single(r => r["ports"]!.AsArray().Any(p => (string)p!["port"]! == "admin"));
+        adminRule["from"]!.AsArray().Should().ContainSingle().Which!["namespaceSelector"]!["matchLabels"]!["kubernetes.io/metadata.name"]!.ToString().Should().Be("monitoring");
+        var ports = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["ports"]!.AsArray().Select(p => (string)p!["name"]!);
+        ports.Should().BeEquivalentTo(["http", "https", "admin"], "every named port the policy uses exists, and no other is open");
+
+        var annotations = deployment["spec"]!["template"]!["metadata"]!["annotations"]!;
+        ((string)annotations["prometheus.io/scrape"]!).Should().Be("true");
+        ((string)annotations["prometheus.io/port"]!).Should().Be("9901");
+        ((string)annotations["prometheus.io/path"]!).Should().Be("/metrics");
+    }
+
+    [ToolFact("kubectl")]
+    public async Task PrometheusOperatorVariant_ServiceMonitorFindsTheAdminPortOfEdgeProxysPods()
+    {
+        var objects = await RenderAsync("docker/kubernetes/prometheus-operator");
+        var podLabels = Single(objects, "Deployment")["spec"]!["template"]!["metadata"]!["labels"]!.AsObject();
+        var metrics = objects.Single(o => (string)o["kind"]! == "Service" && (string)o["metadata"]!["name"]! == "edgeproxy-metrics");
+        var monitor = Single(objects, "ServiceMonitor");
+
+        ((string)metrics["spec"]!["type"]!).Should().Be("ClusterIP", "the admin port never leaves the cluster");
+        foreach (var (key, value) in metrics["spec"]!["selector"]!.AsObject())
+        {
+            ((string?)podLabels[key]).Should().Be((string?)value, "the metrics Service selects EdgeProxy's pods");
+        }
+
+        metrics["spec"]!["ports"]!.AsArray().Should().ContainSingle().Which!["targetPort"]!.ToString().Should().Be("admin");
+        foreach (var (key, value) in monitor["spec"]!["selector"]!["matchLabels"]!.AsObject())
+        {
+            ((string?)metrics["metadata"]!["labels"]![key]).Should().Be((string?)value, "the ServiceMonitor selects the metrics Service");
+        }
+
+        var endpoint = monitor["spec"]!["endpoints"]![0]!;
+        ((string)endpoint["port"]!).Should().Be("admin");
+        ((string)endpoint["path"]!).Should().Be("/metrics");
+        objects.Count(o => (string)o["kind"]! == "Service").Should().Be(2, "the public LoadBalancer Service stays as it is");
+    }
+
+    [ToolTheory("kubectl")]
+    [InlineData("docker/kubernetes")]
+    [InlineData("docker/kubernetes/proxy-protocol")]
+    [InlineData("docker/kubernetes/cert-manager")]
+    [InlineData("docker/kubernetes/prometheus-operator")]
+    public async Task EveryVariant_RunsTheReleasedVersion_NeverLatest(string folder)
+    {
+        var version = System.Xml.Linq.XDocument.Load(Repo.Path("src", "EdgeProxy", "EdgeProxy.csproj")).Descendants("VersionPrefix").Single().Value;
+        var image = (string)Single(await RenderAsync(folder), "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!;
+
+        image.Should().EndWith(":" + version, "a versioned tag: a rollout and a rollback name what they run");
+        File.ReadAllText(Repo.Path("docker", "Dockerfile")).Should().Contain($"ARG VERSION={version}", "the image's OCI version label is the same release");
+    }
+
+    /// <summary>The preStop's wait: the exec form (<c>/bin/sleep N</c>, any Kubernetes version) or the native sleep action.</summary>
+    private static int PreStopSeconds(JsonNode container)
+    {
+        var preStop = container["lifecycle"]!["preStop"]!;
+        if (preStop["exec"] is { } exec)
+        {
+            var command = exec["command"]!.AsArray().Select(c => (string)c!).ToList();
+            command.Should().HaveCount(2).And.Subject.First().Should().Be("/bin/sleep", "an absolute path: the image has no shell PATH lookup to rely on");
+            return int.Parse(command[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return (int)preStop["sleep"]!["seconds"]!;
     }
 
     private static (int Exit, string Findings) Check(string config)
