@@ -27,6 +27,9 @@ public sealed class PathSpellingTests(AdversarialFixture fixture)
         { "/\\admin/x", Refused, null }, { "/admin\\x", Refused, null }, { "/%5Cadmin/x", Refused, null }, { "/%5cadmin/x", Refused, null },
         { "/x/..%2fadmin", Refused, null }, { "/x/..%2F..%2Fadmin", Refused, null }, { "/x%2F..%2Fadmin/x", Refused, null },
         { "/x%252Fadmin", Refused, null }, { "/x%2500", Refused, null }, { "/%252e%252e/admin", Refused, null },
+        // The same double encoding with its hex digits encoded too: decoded once, each is %2F, %5C or ..%2F again.
+        { "/x%25%32%46admin", Refused, null }, { "/x%%32%46admin", Refused, null }, { "/x%2%46admin", Refused, null },
+        { "/public/..%25%32%46..%25%32%46admin/x", Refused, null }, { "/x%25%35%43admin", Refused, null }, { "/x%25%33%42y", Refused, null },
         { "/x%0D%0Ay", Refused, null }, { "/x%0Ay", Refused, null }, { "/x%09y", Refused, null }, { "/x%1By", Refused, null },
         { "/x%7Fy", Refused, null }, { "/x%C2%85y", Refused, null }, { "/x%00", Refused, null },
         // An encoded slash is passed on exactly, unless reading it as a slash would pick another route.
