@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 
 namespace EdgeProxy.Paths;
 
@@ -109,11 +110,31 @@ internal sealed class PathReading
         return query < 0 ? target : target[..query];
     }
 
+    /// <summary>
+    /// True when the path decoded once still holds an escape: <c>%252F</c>, but also <c>%25%32%46</c>, <c>%%32%46</c>
+    /// and <c>%2%46</c> (the hex digits encoded too), which all read <c>%2F</c> to a server that decodes once. Decoded
+    /// byte for byte, not as UTF-8, so an invalid UTF-8 escape (<c>%FF</c>) is not taken for a second encoding.
+    /// </summary>
     private static bool HasDoubleEncoding(string raw)
     {
-        for (var i = raw.IndexOf("%25", StringComparison.Ordinal); i >= 0 && i + 4 < raw.Length; i = raw.IndexOf("%25", i + 3, StringComparison.Ordinal))
+        var once = new StringBuilder(raw.Length);
+        for (var i = 0; i < raw.Length; i++)
         {
-            if (char.IsAsciiHexDigit(raw[i + 3]) && char.IsAsciiHexDigit(raw[i + 4]))
+            if (IsEscape(raw, i))
+            {
+                once.Append((char)((HexValue(raw[i + 1]) << 4) | HexValue(raw[i + 2])));
+                i += 2;
+            }
+            else
+            {
+                once.Append(raw[i]);
+            }
+        }
+
+        var decoded = once.ToString();
+        for (var i = decoded.IndexOf('%'); i >= 0; i = decoded.IndexOf('%', i + 1))
+        {
+            if (IsEscape(decoded, i))
             {
                 return true;
             }
@@ -121,4 +142,9 @@ internal sealed class PathReading
 
         return false;
     }
+
+    private static bool IsEscape(string text, int i) =>
+        text[i] == '%' && i + 2 < text.Length && char.IsAsciiHexDigit(text[i + 1]) && char.IsAsciiHexDigit(text[i + 2]);
+
+    private static int HexValue(char c) => char.IsAsciiDigit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
 }
