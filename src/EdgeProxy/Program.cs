@@ -186,12 +186,13 @@ public static class Program
         app.Use(static (context, next) => context.GetEndpoint() is null ? NotFound(context) : next(context)); // no route: 404 (a catch-all fallback endpoint would cost every request a route-value match)
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseUnsendableHeaderRefusal();                 // a non-ASCII header value the cluster cannot encode: 400 naming it, never a try
             proxy.UseClientAllowlist();                         // route metadata EdgeProxy.AllowFrom: 403 for other clients
             proxy.UseMiddleware<ClientCertificateMiddleware>(); // "EdgeProxy.ClientCert": "Required" → 403 without a valid certificate
             proxy.UseUpstreamRetries();                         // the tries: wait for a destination, resend what is safe; then the clear 502/503/504 page
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
-            proxy.UsePassiveHealthChecks();
+            proxy.UseClientFaultShield(static p => p.UsePassiveHealthChecks()); // a client's abort is not the destination's failure
         });
         return app;
     }

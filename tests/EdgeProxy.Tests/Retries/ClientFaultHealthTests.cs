@@ -28,10 +28,15 @@ public sealed class ClientFaultHealthTests(ITestOutputHelper output) : IDisposab
         await using var proxy = await ProxyInstance.StartAsync(config, output);
 
         var statuses = new List<int>();
-        for (var i = 0; i < 15; i++)
+        var bodies = new List<string>();
+        for (var i = 0; i < 16; i++)
         {
-            // "café" as UTF-8 bytes (RawHttp1 writes each char as one byte).
-            statuses.Add((await RawHttp1.SendAsync(proxy.HttpsPort, RawHttp1.Get($"/attack/{i}", "X-Name: caf\u00C3\u00A9"), IPAddress.Parse("127.0.0.3"))).Status);
+            // "café" as UTF-8 bytes (RawHttp1 and RawHttp2 write each char as one byte); HTTP/1.1 and HTTP/2 in turn.
+            var (status, body) = i % 2 == 0
+                ? await Http1($"/attack/{i}")
+                : await Http2($"/attack/{i}");
+            statuses.Add(status);
+            bodies.Add(body);
         }
 
         using var client = proxy.CreateClient();
@@ -40,7 +45,42 @@ public sealed class ClientFaultHealthTests(ITestOutputHelper output) : IDisposab
 
         using var scope = new FluentAssertions.Execution.AssertionScope();
         response.StatusCode.Should().Be(HttpStatusCode.OK, "another client's requests must not have taken the destination out");
-        statuses.Should().OnlyContain(s => s >= 400 && s < 500, "the header value is the client's problem, not the upstream's");
+        statuses.Should().OnlyContain(s => s == 400, "the header value is the client's problem, not the upstream's");
+        bodies.Should().OnlyContain(b => b.Contains("X-Name", StringComparison.OrdinalIgnoreCase), "the refusal names the header");
         upstream.For("/innocent").Should().ContainSingle();
+        upstream.Requests.Should().ContainSingle("no refused request was tried against the upstream");
+        proxy.Logs.Lines.Where(l => l.Contains("non-ASCII value", StringComparison.Ordinal))
+            .Should().HaveCount(16, "each refusal is logged once");
+        proxy.Logs.Lines.Should().NotContain(l => l.Contains("Upstream failure", StringComparison.Ordinal));
+
+        async Task<(int, string)> Http1(string path)
+        {
+            var r = await RawHttp1.SendAsync(proxy.HttpsPort, RawHttp1.Get(path, "X-Name: caf\u00C3\u00A9"), IPAddress.Parse("127.0.0.3"));
+            return (r.Status, r.Body);
+        }
+
+        async Task<(int, string)> Http2(string path)
+        {
+            var r = await RawHttp2.SendAsync(proxy.HttpsPort, [.. RawHttp2.Get(path), ("x-name", "caf\u00C3\u00A9")], source: IPAddress.Parse("127.0.0.3"));
+            return (r.Status, r.Body);
+        }
+    }
+
+    [Fact]
+    public async Task NonAsciiHeaderValues_ReachTheUpstream_WhenTheClusterNamesAnEncoding()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        var config = new TestConfig(_dir.Path).Route("all", "{**any}", "c").Cluster("c", upstream.Url)
+            .Set("ReverseProxy:Clusters:c:HttpClient:RequestHeaderEncoding", "utf-8");
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+
+        var h1 = await RawHttp1.SendAsync(proxy.HttpsPort, RawHttp1.Get("/h1", "X-Name: caf\u00C3\u00A9"));
+        var h2 = await RawHttp2.SendAsync(proxy.HttpsPort, [.. RawHttp2.Get("/h2"), ("x-name", "caf\u00C3\u00A9")]);
+
+        using var scope = new FluentAssertions.Execution.AssertionScope();
+        h1.Status.Should().Be(200, h1.ToString());
+        h2.Status.Should().Be(200, h2.ToString());
+        upstream.For("/h1").Should().ContainSingle().Which.Headers["X-Name"].Should().Be("caf\u00E9");
+        upstream.For("/h2").Should().ContainSingle().Which.Headers["X-Name"].Should().Be("caf\u00E9");
     }
 }
