@@ -19,7 +19,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
     public const string Category = "EdgeProxy.AccessLog";
 
     private static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
-        "{ClientIp} \"{Method} {Scheme}://{Host}{Path} {Protocol}\" {StatusCode} {ResponseBytes}B {DurationMs:0.0}ms route={RouteId} cluster={ClusterId} destination={Destination} tls={TlsProtocol} listener={Listener} trace={TraceId} span={SpanId} client_cert={ClientCertSubject}");
+        "{ClientIp} \"{Method} {Scheme}://{Host}{Path} {Protocol}\" {StatusCode} {ResponseBytes}B {DurationMs:0.0}ms route={RouteId} cluster={ClusterId} destination={Destination} tls={TlsProtocol} listener={Listener} trace={TraceId} span={SpanId} client_cert=\"{ClientCertSubject}\"");
 
     // A request that waited for a destination or was tried more than once says so; others carry no extra property.
     private static readonly MessageTemplate RetriedTemplate = new MessageTemplateParser().Parse(Template.Text + " tries={Tries} held={HeldMs:0}ms");
