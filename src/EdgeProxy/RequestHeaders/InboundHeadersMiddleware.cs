@@ -34,7 +34,7 @@ internal sealed partial class InboundHeadersMiddleware(
                 unsendable = header.Key;
             }
 
-            if (!strip.TryClassify(header.Key, out var rule) || (trusted && rule.Action == HeaderAction.StripUnlessTrusted))
+            if (!strip.TryClassify(header.Key, out var rule) || (trusted && rule.Action == HeaderAction.StripUnlessTrusted && strip.IsAcceptedSpelling(header.Key)))
             {
                 continue;
             }
