@@ -175,7 +175,7 @@ public static class Program
         app.UseInboundHeaders();                       // who the client is; the one pass that removes every header only a proxy may set
         app.UseMiddleware<HstsMiddleware>();           // exactly one Strict-Transport-Security, HTTPS only, on every response below
         app.UseMiddleware<AccessLogMiddleware>();      // one event per public request, whatever answers it
-        app.UseMisdirectedRequests();                  // https: 421 when Host names a server name under other TLS settings (certificate, client-certificate mode, protocols) than the connection's
+        app.UseMisdirectedRequests();                  // 400 for a Host that is no host name (a.test..); https: 421 when Host names a server name under other TLS settings (certificate, client-certificate mode, protocols) than the connection's
         app.UseAcmeChallenges();                       // http listeners: ACME HTTP-01 answers, before the redirect, auth and routing
         app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https
         app.UseCanonicalPaths();                       // merged slashes, resolved dots: the path routes match is the path the upstream gets
