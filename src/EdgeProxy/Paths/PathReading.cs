@@ -70,7 +70,8 @@ internal sealed class PathReading
             problems |= PathProblems.Semicolon;
         }
 
-        if (HasDoubleEncoding(raw))
+        var once = DecodeOnce(raw);
+        if (HasEscape(once))
         {
             problems |= PathProblems.DoubleEncoding;
         }
@@ -111,12 +112,18 @@ internal sealed class PathReading
     }
 
     /// <summary>
-    /// True when the path decoded once still holds an escape: <c>%252F</c>, but also <c>%25%32%46</c>, <c>%%32%46</c>
-    /// and <c>%2%46</c> (the hex digits encoded too), which all read <c>%2F</c> to a server that decodes once. Decoded
-    /// byte for byte, not as UTF-8, so an invalid UTF-8 escape (<c>%FF</c>) is not taken for a second encoding.
+    /// The path decoded once, byte for byte (not as UTF-8, so an invalid UTF-8 escape such as <c>%FF</c> is not taken
+    /// for a second encoding). When it still holds an escape the path is a double encoding: <c>%252F</c>, but also
+    /// <c>%25%32%46</c>, <c>%%32%46</c> and <c>%2%46</c> (the hex digits encoded too) all read <c>%2F</c> to a server
+    /// that decodes once; <see cref="PathReadings"/> reads it from here.
     /// </summary>
-    private static bool HasDoubleEncoding(string raw)
+    internal static string DecodeOnce(string raw)
     {
+        if (!raw.Contains('%'))
+        {
+            return raw;
+        }
+
         var once = new StringBuilder(raw.Length);
         for (var i = 0; i < raw.Length; i++)
         {
@@ -131,7 +138,11 @@ internal sealed class PathReading
             }
         }
 
-        var decoded = once.ToString();
+        return once.ToString();
+    }
+
+    private static bool HasEscape(string decoded)
+    {
         for (var i = decoded.IndexOf('%'); i >= 0; i = decoded.IndexOf('%', i + 1))
         {
             if (IsEscape(decoded, i))

@@ -54,6 +54,13 @@ internal sealed partial class RouteConsistencyMiddleware(RequestDelegate next, R
         var paths = new List<PathString> { context.Request.Path };
         if (path is { Ambiguous: true })
         {
+            if (PathReadings.Combinations(path) is var count and > PathReadings.MaxCombinations)
+            {
+                // Bounds the routing passes a request can cost (PathReadings.MaxCombinations says why refusing is safe).
+                await RefuseAsync(context, route, $"the path mixes so many spellings servers read in different ways ({RoutePathPolicy.Describe(path.Problems)}) that it can be read in {count} ways, more than the {PathReadings.MaxCombinations} checked");
+                return;
+            }
+
             paths.AddRange(PathReadings.Of(path));
         }
 
