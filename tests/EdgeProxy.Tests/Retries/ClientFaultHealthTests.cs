@@ -83,4 +83,42 @@ public sealed class ClientFaultHealthTests(ITestOutputHelper output) : IDisposab
         upstream.For("/h1").Should().ContainSingle().Which.Headers["X-Name"].Should().Be("caf\u00E9");
         upstream.For("/h2").Should().ContainSingle().Which.Headers["X-Name"].Should().Be("caf\u00E9");
     }
+
+    /// <summary>
+    /// Clients that give up while the upstream works (RequestCanceled) are not the destination's failure: YARP's
+    /// passive policy counts every forwarder error, so without the shield a dozen impatient clients ejected it.
+    /// </summary>
+    [Fact]
+    public async Task ClientsAbortingRequests_LeaveTheDestinationHealthy()
+    {
+        await using var upstream = await TestUpstream.StartAsync(app => app.Run(async context =>
+        {
+            if (context.Request.Path.StartsWithSegments("/slow"))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3), context.RequestAborted);
+            }
+
+            await context.Response.WriteAsync("ok");
+        }));
+        var config = new TestConfig(_dir.Path).Route("all", "{**any}", "c").Cluster("c", upstream.Url)
+            .Set("ReverseProxy:Clusters:c:HealthCheck:Passive:Enabled", true)
+            .Set("ReverseProxy:Clusters:c:HealthCheck:Passive:ReactivationPeriod", "00:01:00")
+            .Set("ReverseProxy:Clusters:c:HealthCheck:AvailableDestinationsPolicy", "HealthyAndUnknown")
+            .Set("EdgeProxy:Retries:TryDuration", "2s");
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+
+        using var impatient = proxy.CreateClient();
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            var send = () => impatient.GetAsync($"/slow/{i}", cancel.Token);
+            await send.Should().ThrowAsync<OperationCanceledException>();
+        }));
+        await Task.Delay(TimeSpan.FromSeconds(1)); // the proxy notices the aborts and ends those requests
+
+        using var client = proxy.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(10);
+        using var response = await client.GetAsync("/innocent");
+        response.StatusCode.Should().Be(HttpStatusCode.OK, "clients that gave up must not have taken the destination out");
+    }
 }
