@@ -192,7 +192,7 @@ public static class Program
             proxy.UseUpstreamRetries();                         // the tries: wait for a destination, resend what is safe; then the clear 502/503/504 page
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
-            proxy.UseClientFaultShield(static p => p.UsePassiveHealthChecks()); // a client's abort is not the destination's failure
+            proxy.UsePassiveHealthChecks();
         });
         return app;
     }
