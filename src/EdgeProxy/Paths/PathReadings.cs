@@ -5,14 +5,15 @@ internal static class PathReadings
 {
     /// <summary>
     /// The most combinations of readings checked for one path; a path open to more is refused (400) even on an
-    /// <c>AsSent</c> route. Each reading is a full routing pass over the whole path, so without a bound an 8 KB path
-    /// of mixed spellings cost about 70 plain requests. Refusing is the closed side: the request reaches nothing.
-    /// A path needs more only when it mixes three or more kinds of ambiguous spelling (say <c>%2F</c>, <c>\</c>,
-    /// <c>;</c> and an encoded control character, or a double encoding that hides a <c>\</c> and a <c>;</c>), which
-    /// no browser, HTTP library or app generates; one kind (ids with <c>%2F</c>, a legacy <c>;jsessionid</c>,
-    /// backslashes) needs 2 combinations, two kinds 4.
+    /// <c>AsSent</c> route. Each reading is a full routing pass over the whole path (about one plain request's CPU for
+    /// an 8 KB path), so without a bound an 8 KB path of mixed spellings cost 35-70 plain requests, and 8 still cost
+    /// 3-8. Refusing is the closed side: the request reaches nothing. One kind of ambiguous spelling (ids with
+    /// <c>%2F</c>, a legacy <c>;jsessionid</c>, backslashes, an encoded control character, a double encoding of
+    /// <c>/</c>) needs 2 or 4 combinations, two kinds 4; more needs three kinds at once (<c>%2F</c>, <c>\</c> and
+    /// <c>;</c>), or a double encoding that hides a <c>\</c> or <c>;</c> beside another kind, which no browser,
+    /// HTTP library or app generates.
     /// </summary>
-    public const int MaxCombinations = 8;
+    public const int MaxCombinations = 4;
 
     /// <summary>How many combinations of readings <see cref="Of"/> would go through (the path itself among them).</summary>
     public static int Combinations(PathReading path) => (1 << Steps(path).Count) * (path.Problems.HasFlag(PathProblems.ControlCharacter) ? 2 : 1);

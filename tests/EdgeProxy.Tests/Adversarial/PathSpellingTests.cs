@@ -40,7 +40,7 @@ public sealed class PathSpellingTests(AdversarialFixture fixture)
         { "/raw/x%252Fy", 200, "/raw/x%252Fy" }, { "/raw/..;/admin/x", Refused, null }, { "/raw/x\\..\\..\\admin/x", Refused, null },
         { "/raw/%252e%252e/%252e%252e/admin/x", Refused, null }, { "/raw/..%%32%46..%%32%46admin/x", Refused, null },
         { "/raw/..%25%32%46..%25%32%46admin/x", Refused, null }, { "/raw/..%2%46..%2%46admin/x", Refused, null }, { "/raw/x%%32%46y", 200, "/raw/x%25%32%46y" },
-        { "/raw/a%2Fb%5Cc;d%0Be", Refused, null }, { "/raw/a%252Fb%5Cc;d", Refused, null }, { "/raw/a%2Fb%5Cc;d", 200, "/raw/a%2Fb%5Cc;d" }, { "/raw/..%2F..%2Fadmin/x", Refused, null }, { "/raw;x/../admin/x", 403, null },
+        { "/raw/a%2Fb%5Cc;d%0Be", Refused, null }, { "/raw/a%252Fb%5Cc;d", Refused, null }, { "/raw/a%2Fb%5Cc;d", Refused, null }, { "/raw/a%2Fb;c", 200, "/raw/a%2Fb;c" }, { "/raw/a%5Cb%0Bc", 200, "/raw/a%5Cb%0Bc" }, { "/raw/..%2F..%2Fadmin/x", Refused, null }, { "/raw;x/../admin/x", 403, null },
         // Ordinary paths: canonical, escapes kept as written.
         { "/public//a///b", 200, "/public/a/b" }, { "/a/./b/../c", 200, "/a/c" }, { "/a//../b", 200, "/b" }, { "/x/", 200, "/x/" },
         { "/x%25y", 200, "/x%25y" }, { "/caf%C3%A9", 200, "/caf%C3%A9" }, { "/a%20b", 200, "/a%20b" }, { "/a%41b", 200, "/a%41b" },
