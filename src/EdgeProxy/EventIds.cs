@@ -38,6 +38,7 @@ internal static class EventIds
     public const int ProxyProtocolMalformed = 602;
     public const int ProxyProtocolAccepted = 603;
     public const int ForwardedChainStoppedEarly = 604;
+    public const int UnsendableHeaderRefused = 605;
 
     // Request readings: canonical paths, method overrides 620-639
     public const int RequestReadingRefused = 620;

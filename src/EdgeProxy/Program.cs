@@ -183,7 +183,7 @@ public static class Program
         app.UseInboundHeaders();                       // who the client is; the one pass that removes every header only a proxy may set
         app.UseMiddleware<HstsMiddleware>();           // exactly one Strict-Transport-Security, HTTPS only, on every response below
         app.UseMiddleware<AccessLogMiddleware>();      // one event per public request, whatever answers it
-        app.UseMisdirectedRequests();                  // https: 421 when Host names a server name under other TLS settings (certificate, client-certificate mode, protocols) than the connection's
+        app.UseMisdirectedRequests();                  // 400 for a Host that is no host name (a.test..); https: 421 when Host names a server name under other TLS settings (certificate, client-certificate mode, protocols) than the connection's
         app.UseAcmeChallenges();                       // http listeners: ACME HTTP-01 answers, before the redirect, auth and routing
         app.UseMiddleware<HttpsRedirectMiddleware>();  // http listeners: 308 to https
         app.UseCanonicalPaths();                       // merged slashes, resolved dots: the path routes match is the path the upstream gets
@@ -195,6 +195,7 @@ public static class Program
         app.UseRateLimitPolicies();                    // route RateLimiterPolicy and the default policy: 429 before any upstream work (absent when none is configured)
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseUnsendableHeaderRefusal();                 // a non-ASCII header value the cluster cannot encode: 400 naming it, never a try
             proxy.UseClientAllowlist();                         // route metadata EdgeProxy.AllowFrom: 403 for other clients
             proxy.UseMiddleware<ClientCertificateMiddleware>(); // "EdgeProxy.ClientCert": "Required" → 403 without a valid certificate
             proxy.UseUpstreamRetries();                         // the tries: wait for a destination, resend what is safe; then the clear 502/503/504 page

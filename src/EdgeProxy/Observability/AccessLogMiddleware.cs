@@ -19,7 +19,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
     public const string Category = "EdgeProxy.AccessLog";
 
     private static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
-        "{ClientIp} \"{Method} {Scheme}://{Host}{Path} {Protocol}\" {StatusCode} {ResponseBytes}B {DurationMs:0.0}ms route={RouteId} cluster={ClusterId} destination={Destination} tls={TlsProtocol} listener={Listener} trace={TraceId} span={SpanId} client_cert={ClientCertSubject}");
+        "{ClientIp} \"{Method} {Scheme}://{Host}{Path} {Protocol}\" {StatusCode} {ResponseBytes}B {DurationMs:0.0}ms route={RouteId} cluster={ClusterId} destination={Destination} tls={TlsProtocol} listener={Listener} trace={TraceId} span={SpanId} client_cert=\"{ClientCertSubject}\"");
 
     // A request that waited for a destination or was tried more than once says so; others carry no extra property.
     private static readonly MessageTemplate RetriedTemplate = new MessageTemplateParser().Parse(Template.Text + " tries={Tries} held={HeldMs:0}ms");
@@ -62,6 +62,10 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
     private async Task LogAsync(HttpContext context, AccessLogOptions settings)
     {
         var start = Stopwatch.GetTimestamp();
+
+        // Read now: when an HTTP/2 client breaks its connection while the upstream works, Kestrel disposes the
+        // SslStream before this request ends, and reading the protocol then throws (the event would be lost).
+        var tls = context.Features.Get<ITlsHandshakeFeature>() is { } handshake ? new ScalarValue(TlsName(handshake.Protocol)) : Dash;
         var body = new CountingResponseBody(context.Features.Get<IHttpResponseBodyFeature>()!);
         context.Features.Set<IHttpResponseBodyFeature>(body);
         try
@@ -76,7 +80,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
         {
             var elapsed = Stopwatch.GetElapsedTime(start);
             Measure(context, elapsed);
-            Write(context, settings, body.Bytes, elapsed);
+            Write(context, settings, body.Bytes, elapsed, tls);
         }
     }
 
@@ -104,7 +108,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
     private static int Status(HttpContext context) =>
         context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
 
-    private void Write(HttpContext context, AccessLogOptions settings, long bytes, TimeSpan elapsed)
+    private void Write(HttpContext context, AccessLogOptions settings, long bytes, TimeSpan elapsed, ScalarValue tls)
     {
         var request = context.Request;
         var proxy = context.Features.Get<IReverseProxyFeature>();
@@ -125,7 +129,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
             ["RouteId"] = Text(proxy?.Route.Config.RouteId ?? RefusedRoute(context)),
             ["ClusterId"] = Text(proxy?.Cluster?.Config.ClusterId),
             ["Destination"] = Text(proxy?.ProxiedDestination?.Model.Config.Address),
-            ["TlsProtocol"] = context.Features.Get<ITlsHandshakeFeature>() is { } tls ? new ScalarValue(TlsName(tls.Protocol)) : Dash,
+            ["TlsProtocol"] = tls,
             ["Listener"] = Text(context.Features.Get<ListenerFeature>()?.Name),
             ["TraceId"] = activity is null ? Dash : new ScalarValue(activity.TraceId.ToHexString()),
             ["SpanId"] = activity is null ? Dash : new ScalarValue(activity.SpanId.ToHexString()),

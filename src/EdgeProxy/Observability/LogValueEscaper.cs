@@ -10,7 +10,8 @@ namespace EdgeProxy.Observability;
 /// The last enricher of every event, whatever sink and format follow (console text, compact JSON, files, OTLP):
 /// a string property value holding a character that could start a new line or hide text — C0 and C1 controls
 /// (CR, LF, NUL, ESC, NEL), DEL, U+2028/U+2029, bidirectional overrides — is rewritten with that character as
-/// <c>\xHH</c> or <c>\uHHHH</c>, and its backslashes doubled so an escape cannot be faked. Values come from clients
+/// <c>\xHH</c> or <c>\uHHHH</c>, and its backslashes doubled so an escape cannot be faked. A double quote is
+/// written <c>\x22</c> as nginx does: the text access log quotes client values, and a client must not close a field. Values come from clients
 /// (path, host, certificate subject, token claims), and a decoded <c>%0D%0A</c> in a path must not write a second,
 /// forged access-log line. Values without such a character — nearly all — are scanned once and left as they are.
 /// </summary>
@@ -75,12 +76,12 @@ internal sealed class LogValueEscaper : ILogEventEnricher
             ? new DictionaryValue(dictionary.Elements.Select(e => new KeyValuePair<ScalarValue, LogEventPropertyValue>(Escape(e.Key) as ScalarValue ?? e.Key, Escape(e.Value) ?? e.Value)))
             : null;
 
-    /// <summary>Printable ASCII without a backslash is decided by one vectorised range scan; anything else by the full set.</summary>
+    /// <summary>Printable ASCII without a backslash or quote is decided by one vectorised range scan; anything else by the full set.</summary>
     private static bool NeedsEscaping(string text)
     {
         var span = text.AsSpan();
         var other = span.IndexOfAnyExceptInRange(' ', '~');
-        return other < 0 ? span.Contains('\\') : span[..other].Contains('\\') || span[other..].IndexOfAny(Unsafe) >= 0;
+        return other < 0 ? span.IndexOfAny('\\', '"') >= 0 : span[..other].IndexOfAny('\\', '"') >= 0 || span[other..].IndexOfAny(Unsafe) >= 0;
     }
 
     internal static string Escape(string text)
@@ -111,7 +112,7 @@ internal sealed class LogValueEscaper : ILogEventEnricher
 
     private static string UnsafeCharacters()
     {
-        var chars = new StringBuilder("\\\u2028\u2029\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
+        var chars = new StringBuilder("\\\"\u2028\u2029\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
         for (var c = '\u0000'; c <= '\u001F'; c++)
         {
             chars.Append(c);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 
 namespace EdgeProxy.Paths;
 
@@ -69,7 +70,8 @@ internal sealed class PathReading
             problems |= PathProblems.Semicolon;
         }
 
-        if (HasDoubleEncoding(raw))
+        var once = DecodeOnce(raw);
+        if (HasEscape(once))
         {
             problems |= PathProblems.DoubleEncoding;
         }
@@ -109,11 +111,41 @@ internal sealed class PathReading
         return query < 0 ? target : target[..query];
     }
 
-    private static bool HasDoubleEncoding(string raw)
+    /// <summary>
+    /// The path decoded once, byte for byte (not as UTF-8, so an invalid UTF-8 escape such as <c>%FF</c> is not taken
+    /// for a second encoding). When it still holds an escape the path is a double encoding: <c>%252F</c>, but also
+    /// <c>%25%32%46</c>, <c>%%32%46</c> and <c>%2%46</c> (the hex digits encoded too) all read <c>%2F</c> to a server
+    /// that decodes once; <see cref="PathReadings"/> reads it from here.
+    /// </summary>
+    internal static string DecodeOnce(string raw)
     {
-        for (var i = raw.IndexOf("%25", StringComparison.Ordinal); i >= 0 && i + 4 < raw.Length; i = raw.IndexOf("%25", i + 3, StringComparison.Ordinal))
+        if (!raw.Contains('%'))
         {
-            if (char.IsAsciiHexDigit(raw[i + 3]) && char.IsAsciiHexDigit(raw[i + 4]))
+            return raw;
+        }
+
+        var once = new StringBuilder(raw.Length);
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (IsEscape(raw, i))
+            {
+                once.Append((char)((HexValue(raw[i + 1]) << 4) | HexValue(raw[i + 2])));
+                i += 2;
+            }
+            else
+            {
+                once.Append(raw[i]);
+            }
+        }
+
+        return once.ToString();
+    }
+
+    private static bool HasEscape(string decoded)
+    {
+        for (var i = decoded.IndexOf('%'); i >= 0; i = decoded.IndexOf('%', i + 1))
+        {
+            if (IsEscape(decoded, i))
             {
                 return true;
             }
@@ -121,4 +153,9 @@ internal sealed class PathReading
 
         return false;
     }
+
+    private static bool IsEscape(string text, int i) =>
+        text[i] == '%' && i + 2 < text.Length && char.IsAsciiHexDigit(text[i + 1]) && char.IsAsciiHexDigit(text[i + 2]);
+
+    private static int HexValue(char c) => char.IsAsciiDigit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
 }

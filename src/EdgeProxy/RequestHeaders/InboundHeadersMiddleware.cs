@@ -26,9 +26,15 @@ internal sealed partial class InboundHeadersMiddleware(
         List<string>? remove = null;
         List<KeyValuePair<string, StringValues>>? overrides = null;
         var certificate = false;
+        string? unsendable = null;
         foreach (var header in headers)
         {
-            if (!strip.TryClassify(header.Key, out var rule) || (trusted && rule.Action == HeaderAction.StripUnlessTrusted))
+            if (unsendable is null && !IsAscii(header.Value))
+            {
+                unsendable = header.Key;
+            }
+
+            if (!strip.TryClassify(header.Key, out var rule) || (trusted && rule.Action == HeaderAction.StripUnlessTrusted && strip.IsAcceptedSpelling(header.Key)))
             {
                 continue;
             }
@@ -39,6 +45,12 @@ internal sealed partial class InboundHeadersMiddleware(
             {
                 (overrides ??= []).Add(header);
             }
+        }
+
+        if (unsendable is not null)
+        {
+            // Judged once the route is known (a cluster with HttpClient:RequestHeaderEncoding can carry the value).
+            context.Features.Set(new UnsendableHeader(unsendable));
         }
 
         if (remove is null)
@@ -62,6 +74,19 @@ internal sealed partial class InboundHeadersMiddleware(
         }
 
         return next(context);
+    }
+
+    private static bool IsAscii(StringValues values)
+    {
+        foreach (var value in values)
+        {
+            if (value is not null && !System.Text.Ascii.IsValid(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>An untrusted peer is the client; a trusted one's forwarded chain names it. True when the peer is trusted.</summary>

@@ -9,7 +9,8 @@ namespace EdgeProxy.RequestHeaders;
 /// and many front ends pass a client's copy through untouched (Fastly documents that a client's own
 /// <c>Fastly-Client-IP</c> is kept), so every one is removed from every request before anything reads it
 /// (<see cref="InboundHeadersMiddleware"/>). A name ending in <c>*</c> is a prefix. Names are matched by
-/// <see cref="HeaderNameKey"/>, so case, <c>-</c>/<c>_</c> and other separators do not matter.
+/// <see cref="HeaderNameKey"/>, so case, <c>-</c>/<c>_</c> and other separators do not matter, and a
+/// <c>Grpc-Metadata-</c> copy of any of them is removed too (<see cref="StripRules"/>).
 /// Not here, on purpose: tracing ids (<c>traceparent</c>, <c>X-Amzn-Trace-Id</c>, <c>X-Request-Id</c>) claim
 /// nothing about the client, and <c>CloudFront-Is-*-Viewer</c> device hints decide no access.
 /// </summary>
@@ -97,6 +98,29 @@ internal static class KnownRequestHeaders
         new("Remote-User", Identity), new("Remote-Groups", Identity), new("Remote-Email", Identity), new("Remote-Name", Identity),
         new("X-Authentik-*", Identity), new("X-Pomerium-*", Identity), new("X-Vouch-*", Identity), new("X-Webauth-*", Identity),
         new("X-Remote-User", Identity), new("X-Remote-Group", Identity), new("X-Remote-Extra-*", Identity),
+
+        // More authenticating front ends: Tailscale Serve (Tailscale-User-Login, -Name, -Profile-Pic), Google Cloud
+        // Endpoints (X-Endpoint-API-UserInfo) and API Gateway (X-Apigateway-Api-Userinfo), Apache mod_auth_openidc
+        // (OIDC_CLAIM_<claim>, OIDC_access_token, OIDC_access_token_expires, OIDC_id_token, OIDC_id_token_payload,
+        // OIDC_userinfo_json), Envoy jwt_authn's forward_payload_header convention (X-Jwt-Payload), Kubernetes user
+        // impersonation (Impersonate-User, -Group, -Uid, -Extra-<key>), Shibboleth (Shib-Identity-Provider,
+        // Shib-Session-ID ...) and mod_auth_mellon (Mellon-<attribute>), and the generic names many auth proxies
+        // and apps use (X-Auth-User/-Email/-Roles/-Groups/-Userid/-Subject, X-User, X-Username, X-Oidc-*).
+        // Not X-Auth-* as a prefix: X-Auth-Token is a client's own credential in OpenStack and others.
+        new("Tailscale-User-*", Identity), new("X-Endpoint-API-UserInfo", Identity), new("X-Apigateway-Api-Userinfo", Identity),
+        new("OIDC-*", Identity), new("X-Oidc-*", Identity), new("X-Jwt-Payload", Identity), new("Impersonate-*", Identity),
+        new("Shib-*", Identity), new("Mellon-*", Identity),
+        new("X-Auth-User", Identity), new("X-Auth-Email", Identity), new("X-Auth-Roles", Identity), new("X-Auth-Groups", Identity),
+        new("X-Auth-Userid", Identity), new("X-Auth-Subject", Identity), new("X-User", Identity), new("X-Username", Identity),
+
+        // More CDNs' client-address headers: Fly.io (Fly-Client-IP), Imperva Incapsula (Incap-Client-IP), Sucuri
+        // (X-Sucuri-ClientIP), Vercel (X-Vercel-Forwarded-For), Netlify (X-Nf-Client-Connection-Ip), Akamai
+        // (Akamai-Client-IP, X-Akamai-Client-IP), Alibaba Cloud CDN (Ali-Cdn-Real-Ip), Tencent/Baidu (Cdn-Src-Ip),
+        // X-Edge-Client-IP, Azure (X-Ms-Forwarded-Client-Ip).
+        new("Fly-Client-IP", ClientAddress), new("Incap-Client-IP", ClientAddress), new("X-Sucuri-ClientIP", ClientAddress),
+        new("X-Vercel-Forwarded-For", ClientAddress), new("X-Nf-Client-Connection-Ip", ClientAddress), new("Akamai-Client-IP", ClientAddress),
+        new("X-Akamai-Client-IP", ClientAddress), new("Ali-Cdn-Real-Ip", ClientAddress), new("Cdn-Src-Ip", ClientAddress),
+        new("X-Edge-Client-IP", ClientAddress), new("X-Ms-Forwarded-Client-Ip", ClientAddress),
 
         // URL overrides read by frameworks as the URL to serve (IIS URL Rewrite, Zend/Symfony X-Original-URL and
         // X-Rewrite-URL; nginx auth_request's X-Original-URI/-Method) and host overrides (X-Host, X-HTTP-Host-Override):

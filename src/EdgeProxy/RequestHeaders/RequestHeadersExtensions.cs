@@ -13,6 +13,13 @@ internal static class RequestHeadersExtensions
         return services;
     }
 
+    /// <summary>First in the proxy pipeline: before the allowlist, the tries and the health checks.</summary>
+    public static IReverseProxyApplicationBuilder UseUnsendableHeaderRefusal(this IReverseProxyApplicationBuilder proxy)
+    {
+        proxy.UseMiddleware<UnsendableHeaderMiddleware>();
+        return proxy;
+    }
+
     /// <summary>Must run before anything reads the client address or any request header.</summary>
     public static IApplicationBuilder UseInboundHeaders(this IApplicationBuilder app) => app.UseMiddleware<InboundHeadersMiddleware>();
 }

@@ -6,7 +6,11 @@ namespace EdgeProxy.RequestHeaders;
 /// <summary>
 /// The strip list as one immutable lookup: <see cref="KnownRequestHeaders"/>, the operator's
 /// <c>EdgeProxy:RequestHeaders</c> names and the client-certificate header renames, keyed by
-/// <see cref="HeaderNameKey"/>. An exact name wins over a prefix, a longer prefix over a shorter one.
+/// <see cref="HeaderNameKey"/>. An exact name wins over a prefix, a longer prefix over a shorter one. A
+/// <c>Grpc-Metadata-</c> copy of a listed name is that name (grpc-gateway turns <c>Grpc-Metadata-X</c> into gRPC
+/// metadata <c>X</c>), removed from every peer. A name accepted from trusted peers is kept only as spelled in the
+/// options (case aside): a front end sets its own spelling and passes a client's <c>x_goog_...</c> on, which CGI,
+/// PHP and WSGI then read as the same variable.
 /// </summary>
 internal sealed class StripRules
 {
@@ -21,6 +25,11 @@ internal sealed class StripRules
     // Key lengths any rule could match, by the key's first two characters: most request headers (Accept, Cookie,
     // Sec-Fetch-Mode ...) are ruled out from their spelling alone, without building their key. Bit 63 stands for 63 and longer.
     private readonly ulong[] _lengths = new ulong[36 * 36];
+
+    private const string GrpcMetadataKey = "grpcmetadata";
+
+    private readonly FrozenSet<string> _acceptedNames;
+    private readonly string[] _acceptedPrefixes;
 
     public StripRules(IEnumerable<string> strip, IEnumerable<string> acceptFromTrustedProxies, IEnumerable<string> certificateRenames)
     {
@@ -70,6 +79,13 @@ internal sealed class StripRules
             Possible(key) |= key.Length >= 2 ? ulong.MaxValue << Math.Min(key.Length, 63) : 0;
         }
 
+        // Grpc-Metadata-<listed name>: any name longer than the marker may be one.
+        Possible(GrpcMetadataKey) |= ulong.MaxValue << (GrpcMetadataKey.Length + 1);
+
+        var accepted = acceptFromTrustedProxies.Select(n => n.Trim()).Where(n => n.Length > 0).ToList();
+        _acceptedNames = accepted.Where(n => !n.EndsWith('*')).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        _acceptedPrefixes = [.. accepted.Where(n => n.EndsWith('*')).Select(n => n.TrimEnd('*'))];
+
         _exact = exact.ToFrozenDictionary(StringComparer.Ordinal);
         _exactBySpan = _exact.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var group in prefixes.GroupBy(p => p.Key[0]))
@@ -94,6 +110,33 @@ internal sealed class StripRules
             return false;
         }
 
+        return TryClassifyKey(key, out rule);
+    }
+
+    /// <summary>
+    /// True when <paramref name="name"/> is spelled as a name under <c>AcceptFromTrustedProxies</c> (case-insensitive;
+    /// a prefix's tail in letters, digits and dashes): the only spelling a trusted peer's header is kept in.
+    /// </summary>
+    public bool IsAcceptedSpelling(string name)
+    {
+        if (_acceptedNames.Contains(name))
+        {
+            return true;
+        }
+
+        foreach (var prefix in _acceptedPrefixes)
+        {
+            if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && !name.AsSpan(prefix.Length).ContainsAnyExcept(LettersDigitsDash))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool TryClassifyKey(ReadOnlySpan<char> key, out HeaderRule rule)
+    {
         if (_exactBySpan.TryGetValue(key, out rule))
         {
             return true;
@@ -106,6 +149,14 @@ internal sealed class StripRules
                 rule = prefixRule;
                 return true;
             }
+        }
+
+        // The same lookup for what follows the marker; nothing lets such a copy through, not even a trusted peer.
+        if (key.Length > GrpcMetadataKey.Length && key.StartsWith(GrpcMetadataKey, StringComparison.Ordinal)
+            && TryClassifyKey(key[GrpcMetadataKey.Length..], out var inner))
+        {
+            rule = inner with { Action = HeaderAction.Strip };
+            return true;
         }
 
         return false;

@@ -18,17 +18,18 @@ internal sealed partial class RouteConsistencyMiddleware(RequestDelegate next, R
     {
         var path = context.Features.Get<PathReading>();
         var overrides = context.Features.Get<MethodOverrideRequest>();
-        if ((path is null || !path.Ambiguous) && overrides is null)
+        var parameter = MethodOverrideParameter.Read(context.Request.QueryString);
+        if ((path is null || !path.Ambiguous) && overrides is null && parameter is null)
         {
             return next(context);
         }
 
         // No YARP route: the 404 (or 405) below answers, nothing reaches an upstream.
         var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config;
-        return route is null ? next(context) : CheckAsync(context, route, path, overrides);
+        return route is null ? next(context) : CheckAsync(context, route, path, overrides, parameter);
     }
 
-    private async Task CheckAsync(HttpContext context, RouteConfig route, PathReading? path, MethodOverrideRequest? overrides)
+    private async Task CheckAsync(HttpContext context, RouteConfig route, PathReading? path, MethodOverrideRequest? overrides, List<string>? parameter)
     {
         if (path is { Problems: not PathProblems.None } && !RoutePathPolicy.AllowsAsSent(route))
         {
@@ -37,6 +38,24 @@ internal sealed partial class RouteConsistencyMiddleware(RequestDelegate next, R
         }
 
         var methods = new List<string> { context.Request.Method };
+        if (parameter is not null)
+        {
+            // Not removed (that would rewrite the query the app signs or reads): refused, or judged like the headers.
+            var named = parameter.Count == 1 && parameter[0].Trim() is { Length: > 0 } one && one.All(char.IsAsciiLetter) ? one.ToUpperInvariant() : null;
+            if (!RouteMethodOverridePolicy.Allows(route) || named is null)
+            {
+                await RefuseAsync(context, route, RouteMethodOverridePolicy.Allows(route)
+                    ? "the query's _method parameter does not name one method"
+                    : $"the query holds a _method parameter, which frameworks read as the request's method, and route '{route.RouteId}' does not allow method overrides");
+                return;
+            }
+
+            if (!named.Equals(context.Request.Method, StringComparison.OrdinalIgnoreCase))
+            {
+                methods.Add(named);
+            }
+        }
+
         if (overrides is not null && RouteMethodOverridePolicy.Allows(route))
         {
             if (RouteMethodOverridePolicy.EffectiveMethod(overrides) is not { } method)
@@ -45,7 +64,7 @@ internal sealed partial class RouteConsistencyMiddleware(RequestDelegate next, R
                 return;
             }
 
-            if (!method.Equals(context.Request.Method, StringComparison.OrdinalIgnoreCase))
+            if (!methods.Contains(method, StringComparer.OrdinalIgnoreCase))
             {
                 methods.Add(method);
             }
@@ -54,6 +73,13 @@ internal sealed partial class RouteConsistencyMiddleware(RequestDelegate next, R
         var paths = new List<PathString> { context.Request.Path };
         if (path is { Ambiguous: true })
         {
+            if (PathReadings.Combinations(path) is var count and > PathReadings.MaxCombinations)
+            {
+                // Bounds the routing passes a request can cost (PathReadings.MaxCombinations says why refusing is safe).
+                await RefuseAsync(context, route, $"the path mixes so many spellings servers read in different ways ({RoutePathPolicy.Describe(path.Problems)}) that it can be read in {count} ways, more than the {PathReadings.MaxCombinations} checked");
+                return;
+            }
+
             paths.AddRange(PathReadings.Of(path));
         }
 

@@ -9,22 +9,37 @@ namespace EdgeProxy.Tls;
 /// authentication or any upstream. Otherwise a client could handshake under a name that asks for no client
 /// certificate and then name a host that requires one. Names under the same policy share connections, as browsers
 /// coalescing HTTP/2 connections expect. A connection made without SNI is judged by the listener's default entry,
-/// and a host no entry names maps to that entry too — the same lookup the handshake made.
+/// and a host no entry names maps to that entry too — the same lookup the handshake made. A Host that is no name
+/// (<see cref="HostNames"/>: <c>a.test..</c>, <c>.a.test</c>) gets 400 on every listener.
 /// </summary>
 internal sealed partial class MisdirectedRequestMiddleware(RequestDelegate next, ILogger<MisdirectedRequestMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
     {
+        // No Host (HTTP/1.0) names nothing: the request is served by whatever the connection's own name routes to.
+        var host = context.Request.Host.Host;
+        if (host.Length > 0 && !HostNames.IsValid(host))
+        {
+            return InvalidHostAsync(context, host);
+        }
+
         if (context.Features.Get<ListenerFeature>()?.Tls is not { HasSeveralPolicies: true } endpoint)
         {
             return next(context);
         }
 
-        // No Host (HTTP/1.0) names nothing: the request is served by whatever the connection's own name routes to.
-        var host = context.Request.Host.Host;
         return host.Length == 0 || context.Features.Get<TlsProfile>()?.SamePolicy(endpoint.Find(host)) == true
             ? next(context)
             : MisdirectedAsync(context, host);
+    }
+
+    private static Task InvalidHostAsync(HttpContext context, string host)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(
+            $"400 Bad Request: Host '{host}' is not a host name (labels of letters, digits, '-' and '_', at most one trailing dot) nor an IP address\n",
+            context.RequestAborted);
     }
 
     private Task MisdirectedAsync(HttpContext context, string host)

@@ -83,4 +83,58 @@ public sealed class MethodOverrideTests(AdversarialFixture fixture)
             }
         }
     }
+
+    /// <summary>
+    /// A query <c>_method</c> (Symfony/Laravel parameter override, Express method-override) in every spelling PHP reads
+    /// as <c>$_GET['_method']</c>: refused on a route without <c>"EdgeProxy.MethodOverride": "Allow"</c>, judged like the
+    /// headers on one with it. The body's <c>_method</c> is not read (README).
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/items/1?_method=DELETE", false, 400)]      // read does not allow overrides: refused, not a plain GET the app would act on as DELETE
+    [InlineData("GET", "/items/1?%5Fmethod=DELETE", false, 400)]
+    [InlineData("GET", "/items/1?.method=DELETE", false, 400)]      // PHP folds '.' and ' ' in names to '_'
+    [InlineData("GET", "/items/1?%5f%6Dethod=DELETE", false, 400)]
+    [InlineData("GET", "/items/1?a=1&_METHOD=delete", false, 400)]
+    [InlineData("GET", "/items/1?_method[]=DELETE", false, 400)]
+    [InlineData("GET", "/items/1?q=method&methods=1", false, 200)]  // control: no _method parameter
+    [InlineData("POST", "/items/1?_method=DELETE", false, 401)]     // write allows it: DELETE is write too, whose policy answers
+    [InlineData("POST", "/items/1?_method=DELETE", true, 200)]
+    [InlineData("POST", "/items/1?_method=GET", true, 400)]         // GET would be read: another route
+    [InlineData("POST", "/items/1?_method=DELETE&_method=PUT", true, 400)]
+    [InlineData("GET", "/override/x?_method=POST", false, 200)]
+    [InlineData("GET", "/override/x?_method=DELETE", false, 400)]   // DELETE would be write, which needs a token
+    public async Task QueryMethodParameter_IsRefusedOrJudgedLikeTheHeaders(string method, string target, bool token, int status)
+    {
+        foreach (var http2 in new[] { false, true })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), target) { Version = http2 ? HttpVersion.Version20 : HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+            if (token)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fixture.Token);
+            }
+
+            if (method == "POST")
+            {
+                request.Content = new StringContent("{}");
+            }
+
+            using var response = await fixture.Client(Untrusted, http2).SendAsync(request).WaitAsync(TimeSpan.FromSeconds(20));
+            var body = await response.Content.ReadAsStringAsync();
+            var where = $"{method} {target} over {(http2 ? "HTTP/2" : "HTTP/1.1")}";
+            ((int)response.StatusCode).Should().Be(status, $"{where}: {body}");
+            if (status == 200)
+            {
+                System.Text.Json.JsonSerializer.Deserialize<HeaderEchoUpstream.Echo>(body, System.Text.Json.JsonSerializerOptions.Web)!.Method.Should().Be(method, where);
+            }
+            else
+            {
+                body.Should().NotContain("\"headers\"", $"{where} must not reach the upstream");
+            }
+
+            if (status == 400)
+            {
+                body.Should().Match(b => b.Contains("_method", StringComparison.Ordinal) || b.Contains("read as", StringComparison.Ordinal), where);
+            }
+        }
+    }
 }

@@ -27,6 +27,9 @@ public sealed class PathSpellingTests(AdversarialFixture fixture)
         { "/\\admin/x", Refused, null }, { "/admin\\x", Refused, null }, { "/%5Cadmin/x", Refused, null }, { "/%5cadmin/x", Refused, null },
         { "/x/..%2fadmin", Refused, null }, { "/x/..%2F..%2Fadmin", Refused, null }, { "/x%2F..%2Fadmin/x", Refused, null },
         { "/x%252Fadmin", Refused, null }, { "/x%2500", Refused, null }, { "/%252e%252e/admin", Refused, null },
+        // The same double encoding with its hex digits encoded too: decoded once, each is %2F, %5C or ..%2F again.
+        { "/x%25%32%46admin", Refused, null }, { "/x%%32%46admin", Refused, null }, { "/x%2%46admin", Refused, null },
+        { "/public/..%25%32%46..%25%32%46admin/x", Refused, null }, { "/x%25%35%43admin", Refused, null }, { "/x%25%33%42y", Refused, null },
         { "/x%0D%0Ay", Refused, null }, { "/x%0Ay", Refused, null }, { "/x%09y", Refused, null }, { "/x%1By", Refused, null },
         { "/x%7Fy", Refused, null }, { "/x%C2%85y", Refused, null }, { "/x%00", Refused, null },
         // An encoded slash is passed on exactly, unless reading it as a slash would pick another route.
@@ -35,7 +38,9 @@ public sealed class PathSpellingTests(AdversarialFixture fixture)
         // A route that takes paths as sent still may not be a way into another route.
         { "/raw/a;b", 200, "/raw/a;b" }, { "/raw/a%5Cb", 200, "/raw/a%5Cb" }, { "/raw/a\\b", 200, "/raw/a%5Cb" }, { "/raw/a%0Ab", 200, "/raw/a%0Ab" },
         { "/raw/x%252Fy", 200, "/raw/x%252Fy" }, { "/raw/..;/admin/x", Refused, null }, { "/raw/x\\..\\..\\admin/x", Refused, null },
-        { "/raw/%252e%252e/%252e%252e/admin/x", Refused, null }, { "/raw/..%2F..%2Fadmin/x", Refused, null }, { "/raw;x/../admin/x", 403, null },
+        { "/raw/%252e%252e/%252e%252e/admin/x", Refused, null }, { "/raw/..%%32%46..%%32%46admin/x", Refused, null },
+        { "/raw/..%25%32%46..%25%32%46admin/x", Refused, null }, { "/raw/..%2%46..%2%46admin/x", Refused, null }, { "/raw/x%%32%46y", 200, "/raw/x%25%32%46y" },
+        { "/raw/a%2Fb%5Cc;d%0Be", Refused, null }, { "/raw/a%252Fb%5Cc;d", Refused, null }, { "/raw/a%2Fb%5Cc;d", Refused, null }, { "/raw/a%2Fb;c", 200, "/raw/a%2Fb;c" }, { "/raw/a%5Cb%0Bc", 200, "/raw/a%5Cb%0Bc" }, { "/raw/..%2F..%2Fadmin/x", Refused, null }, { "/raw;x/../admin/x", 403, null },
         // Ordinary paths: canonical, escapes kept as written.
         { "/public//a///b", 200, "/public/a/b" }, { "/a/./b/../c", 200, "/a/c" }, { "/a//../b", 200, "/b" }, { "/x/", 200, "/x/" },
         { "/x%25y", 200, "/x%25y" }, { "/caf%C3%A9", 200, "/caf%C3%A9" }, { "/a%20b", 200, "/a%20b" }, { "/a%41b", 200, "/a%41b" },

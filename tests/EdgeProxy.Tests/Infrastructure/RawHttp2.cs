@@ -61,6 +61,40 @@ public static class RawHttp2
         return await ReadAsync(tls);
     }
 
+    /// <summary>
+    /// Sends one GET, waits until <paramref name="requestArrived"/> completes (the upstream is working on it), then makes
+    /// a connection error (SETTINGS_ENABLE_PUSH = 2, a PROTOCOL_ERROR) and keeps the socket open for <paramref name="hold"/>.
+    /// </summary>
+    public static async Task SendThenBreakConnectionAsync(int port, IEnumerable<(string Name, string Value)> headers, Task requestArrived, TimeSpan hold)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(10));
+        await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: false), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost", ApplicationProtocols = [SslApplicationProtocol.Http2] })
+            .WaitAsync(TimeSpan.FromSeconds(10));
+        var block = new MemoryStream();
+        foreach (var (name, value) in headers)
+        {
+            block.WriteByte(0x00);
+            WriteString(block, name);
+            WriteString(block, value);
+        }
+
+        var output = new MemoryStream();
+        output.Write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8);
+        WriteFrame(output, 0x4, 0, 0, []);
+        WriteFrame(output, 0x1, 0x5, 1, block.ToArray());
+        await tls.WriteAsync(output.ToArray());
+        await tls.FlushAsync();
+        await requestArrived.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var broken = new MemoryStream();
+        WriteFrame(broken, 0x4, 0, 0, [0x00, 0x02, 0x00, 0x00, 0x00, 0x02]); // SETTINGS_ENABLE_PUSH = 2
+        await tls.WriteAsync(broken.ToArray());
+        await tls.FlushAsync();
+        await Task.Delay(hold);
+    }
+
     private static async Task<Response> ReadAsync(SslStream tls)
     {
         var status = 0;

@@ -74,4 +74,49 @@ public sealed class LogForgingProcessTests(ITestOutputHelper output) : IDisposab
 
         text.Split(LineBreaks).Where(l => l.StartsWith("[12:00:00 INF]", StringComparison.Ordinal) || l.Contains("https://bank/") && !l.Contains(marker)).Should().BeEmpty("the forged line is never a line of its own");
     }
+
+    [Fact]
+    public async Task QuotesInThePath_CannotCloseAnAccessLogField()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
+        var config = new TestConfig(_dir.Path)
+            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}")
+            .Set("Kestrel:Endpoints:Http:Url", $"http://127.0.0.1:{TestClients.FreePort()}")
+            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+            .Route("adm", "/adm/{**rest}", "app")
+            .Route("all", "{**any}", "app")
+            .Cluster("app", upstream.Url);
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
+        await proxy.WaitReadyAsync(admin);
+        var marker = $"m{Guid.NewGuid():N}";
+
+        // Decoded, the path closes the request field and writes a status, a size and a route of its own.
+        var forged = $"/{marker}\" 500 0B route=adm client_cert=\"CN=root\"";
+        using var client = TestClients.Https(https);
+        client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", "evil\" 500 route=adm");
+        using var response = await client.GetAsync("/" + marker + "%22%20500%200B%20route=adm%20client_cert=%22CN=root%22");
+        var status = (int)response.StatusCode;
+        proxy.Signal(SigTerm);
+        (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(20))).Should().Be(0, proxy.Output);
+
+        var lines = proxy.Output.Split(LineBreaks).Where(l => l.Contains(marker, StringComparison.Ordinal)).ToList();
+        output.WriteLine(string.Join('\n', lines));
+        lines.Should().ContainSingle("the request is one access-log line");
+        var line = lines[0];
+        line.Count(c => c == '"').Should().Be(4, "only the request field and client_cert are quoted, by EdgeProxy");
+        var match = System.Text.RegularExpressions.Regex.Match(line,
+            "EdgeProxy\\.AccessLog: (?<ip>\\S+) \"(?<method>\\S+) (?<url>[^\"]*) (?<protocol>HTTP/\\S+)\" (?<status>\\d+) (?<bytes>\\d+)B \\S+ms route=(?<route>\\S+) .* client_cert=\"(?<cert>[^\"]*)\"$");
+        match.Success.Should().BeTrue(line);
+        var url = Unescape(match.Groups["url"].Value);
+        url.Should().EndWith(forged, "the path field reads back as the path the client sent, decoded");
+        match.Groups["status"].Value.Should().Be(status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        match.Groups["route"].Value.Should().Be("all");
+        match.Groups["cert"].Value.Should().Be("-");
+        line.Should().NotContain("evil", "header values, the user agent among them, are never part of the access log");
+    }
+
+    /// <summary>The reading of a logged value: <c>\xHH</c>, <c>\uHHHH</c> and <c>\\</c> back to what they stand for.</summary>
+    private static string Unescape(string value) => System.Text.RegularExpressions.Regex.Replace(value, @"\\(\\|x[0-9A-F]{2}|u[0-9A-F]{4})",
+        m => m.Value[1] == '\\' ? "\\" : ((char)Convert.ToInt32(m.Value[2..], 16)).ToString());
 }

@@ -160,6 +160,41 @@ public sealed class MisdirectedRequestEndToEndTests(MisdirectedRequestFixture fi
         fixture.Upstream.For("/raw/4").Should().ContainSingle();
     }
 
+    /// <summary>
+    /// A Host that is no host name (two trailing dots, an empty label) gets 400 before the SNI lookup and any route; one
+    /// trailing dot is the root and is judged as the name without it. Sent over a connection made for <c>localhost</c>
+    /// (the default entry), where <c>unknown.test..</c> used to be served by the catch-all with that Host passed on.
+    /// </summary>
+    [Theory]
+    [InlineData("mtls.test..", 400)]
+    [InlineData("unknown.test..", 400)]
+    [InlineData("localhost..", 400)]
+    [InlineData(".unknown.test", 400)]
+    [InlineData("unknown..test", 400)]
+    [InlineData("unknown.test..:443", 400)]
+    [InlineData("unknown.test.:443", 200)]
+    [InlineData("localhost.", 200)]
+    [InlineData("unknown.test.", 200)]
+    [InlineData("mtls.test.", 421)]
+    public async Task HostThatIsNoHostName_Gets400_OneTrailingDotIsTheName(string host, int expected)
+    {
+        var tag = host.Replace(':', '_');
+        var h1 = await RawHttp1.SendAsync(fixture.Port, $"GET /badhost/h1/{tag} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        var h2 = await RawHttp2.SendAsync(fixture.Port, [(":method", "GET"), (":scheme", "https"), (":authority", host), (":path", $"/badhost/h2/{tag}")]);
+
+        using var scope = new FluentAssertions.Execution.AssertionScope();
+        h1.Status.Should().Be(expected, h1.ToString());
+        h2.Status.Should().Be(expected, h2.ToString());
+        if (expected == 400)
+        {
+            h1.Body.Should().Contain($"Host '{host.Split(':')[0]}' is not a host name");
+            h2.Body.Should().Contain($"Host '{host.Split(':')[0]}' is not a host name");
+        }
+
+        fixture.Upstream.For($"/badhost/h1/{tag}").Should().HaveCount(expected == 200 ? 1 : 0);
+        fixture.Upstream.For($"/badhost/h2/{tag}").Should().HaveCount(expected == 200 ? 1 : 0);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
