@@ -20,7 +20,7 @@ internal static class ConfigChecker
         UnknownKeyCheck.Check(config, report);
         var bindable = ValueCheck.Check(config, report);
         Observability.SerilogSinkCheck.Check(config, report);
-        var endpoints = ListenerValidator.Validate(config, contentRoot, report);
+        var endpoints = EndpointReader.Read(BoundOptions.Get<ListenerOptions>(bindable), contentRoot, new ConfigReport()); // ListenerOptionsValidator reports on them
         OptionsCheck.Check(bindable, new ConfigContext(contentRoot, () => endpoints), report);
         var admin = ListenerPlan.Others(config).Admin; // AdminOptionsValidator reported its problems through OptionsCheck
         var authorization = BoundOptions.Get<EdgeProxyAuthorizationOptions>(bindable);

@@ -48,6 +48,16 @@ internal static class ValueCheck
             case ListNode list:
                 children.ForEach(child => Walk(config, child.Path, Inherit(list.Item, list.Source), report));
                 break;
+            case ValueNode { AcceptsList: true } value when children.Count > 0 && Owned(value):
+                foreach (var child in children.Where(c => c.Value is not null))
+                {
+                    if (Problem(value, child.Value!) is { } entryProblem)
+                    {
+                        report.Fail(child.Path, entryProblem); // the binder would drop the entry in silence
+                    }
+                }
+
+                break;
             case ValueNode value when path is not null && config[path] is { } text && Owned(value):
                 if (Problem(value, text) is { } problem)
                 {
@@ -71,6 +81,19 @@ internal static class ValueCheck
 
     private static string? Problem(ValueNode value, string text)
     {
+        if (value.Source is PropertyInfo property && OptionsModel.ConvertedList(property.PropertyType) is not null)
+        {
+            try
+            {
+                System.ComponentModel.TypeDescriptor.GetConverter(property.PropertyType).ConvertFromInvariantString(text);
+                return null;
+            }
+            catch (FormatException ex)
+            {
+                return ex.Message;
+            }
+        }
+
         var type = Nullable.GetUnderlyingType(value.Type) ?? value.Type;
         if (text.Length == 0 && Nullable.GetUnderlyingType(value.Type) is not null)
         {

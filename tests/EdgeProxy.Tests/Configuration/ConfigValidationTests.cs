@@ -37,6 +37,10 @@ public sealed class ConfigValidationTests : IDisposable
         { "unbindable host", "Kestrel:Endpoints:Https:Url=https://example.com:8443", "FAIL Kestrel:Endpoints:Https:Url: host 'example.com' cannot be bound" },
         { "SSL 3", "Kestrel:Endpoints:Https:SslProtocols=Ssl3", "FAIL Kestrel:Endpoints:Https:SslProtocols: Ssl3 is broken" },
         { "unknown protocol", "Kestrel:Endpoints:Https:Protocols=Http4", "FAIL Kestrel:Endpoints:Https:Protocols: 'Http4' is not one of" },
+        { "unknown TLS version", "Kestrel:Endpoints:Https:SslProtocols=Tls12,Tls14", "FAIL Kestrel:Endpoints:Https:SslProtocols: 'Tls14' is not a TLS version" },
+        { "TLS version None", "Kestrel:Endpoints:Https:SslProtocols=None", "FAIL Kestrel:Endpoints:Https:SslProtocols: 'None' is not a TLS version" },
+        { "unknown SNI protocol", "Kestrel:Endpoints:Https:Sni:a.test:Protocols=Http4", "FAIL Kestrel:Endpoints:Https:Sni:a.test:Protocols: 'Http4' is not one of" },
+        { "unknown client-certificate mode", "Kestrel:Endpoints:Https:ClientCertificateMode=Required", "FAIL Kestrel:Endpoints:Https:ClientCertificateMode: 'Required' is not one of" },
         { "https admin", "EdgeProxy:Admin:Urls=https://127.0.0.1:9901", "FAIL EdgeProxy:Admin:Urls:" },
         { "bad redirect port", "EdgeProxy:HttpsRedirect:Port=70000", "FAIL EdgeProxy:HttpsRedirect:Port: '70000' is not a TCP port" },
         { "PFX with a KeyPath", "Kestrel:Endpoints:Https:Certificate:Path=/x/site.pfx", "FAIL Kestrel:Endpoints:Https:Certificate:Path: file '/x/site.pfx' not found" },
@@ -200,5 +204,31 @@ public sealed class ConfigValidationTests : IDisposable
 
         exit.Should().Be(0, output);
         output.Should().Contain("WARN Kestrel:Endpoints:Https:SslProtocols: Tls11 is deprecated");
+    }
+
+    [Theory]
+    [InlineData("Tls13", "Tls13")]
+    [InlineData("Tls12, Tls13", "Tls12, Tls13")]
+    [InlineData(new[] { "Tls13" }, "Tls13")]
+    [InlineData(new[] { "Tls12", "Tls13" }, "Tls12, Tls13")]
+    public void SslProtocols_ReadsAListOrOneCommaSeparatedValue_AsTheSameVersions(object value, string shown)
+    {
+        var config = ValidConfig().Set("Kestrel:Endpoints:Https:Url", "https://127.0.0.1:0").Set("Kestrel:Endpoints:Https:SslProtocols", value);
+
+        var (exit, output) = Check(config);
+
+        exit.Should().Be(0, output);
+        output.Should().Contain($"OK Kestrel:Endpoints:Https: https://127.0.0.1:0 ({shown}, Http1AndHttp2)");
+    }
+
+    [Fact]
+    public void SslProtocols_AnEntryOfTheListThatIsNoVersion_FailsUnderItsIndex_InsteadOfBeingDropped()
+    {
+        var config = ValidConfig().Set("Kestrel:Endpoints:Https:SslProtocols", new[] { "Tls12", "Tls14" });
+
+        var (exit, output) = Check(config);
+
+        exit.Should().Be(1, output);
+        output.Should().Contain("FAIL Kestrel:Endpoints:Https:SslProtocols:1: 'Tls14' is not a TLS version; use Tls12 and/or Tls13");
     }
 }
