@@ -16,4 +16,7 @@ internal sealed class ConfigReport
     public void Warn(string key, string message) => _findings.Add(new Finding(Severity.Warn, key, message));
 
     public void Fail(string key, string message) => _findings.Add(new Finding(Severity.Fail, key, message));
+
+    /// <summary>Appends the findings of a run made apart (to be read before its findings are due in the output).</summary>
+    public void Add(ConfigReport other) => _findings.AddRange(other._findings);
 }
