@@ -17,6 +17,7 @@ internal sealed class ConfigReport
 
     public void Fail(string key, string message) => _findings.Add(new Finding(Severity.Fail, key, message));
 
-    /// <summary>Appends the findings of a run made apart (to be read before its findings are due in the output).</summary>
-    public void Add(ConfigReport other) => _findings.AddRange(other._findings);
+    /// <summary>Appends the findings of a run made apart, but those under a key in <paramref name="except"/>.</summary>
+    public void Add(ConfigReport other, IReadOnlySet<string>? except = null) =>
+        _findings.AddRange(except is null ? other._findings : other._findings.Where(f => !except.Contains(f.Key)));
 }
