@@ -23,11 +23,12 @@ internal static class ConfigChecker
         var endpoints = EndpointReader.Read(BoundOptions.Get<ListenerOptions>(bindable), contentRoot, new ConfigReport()); // ListenerOptionsValidator reports on them
         var authorization = BoundOptions.Get<EdgeProxyAuthorizationOptions>(bindable);
         var rateLimits = BoundOptions.Get<RateLimiting.RateLimitingOptions>(bindable);
+        var refused = report.Failures.Select(f => f.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var proxyReport = new ConfigReport(); // read first (ACME's validator takes the routes' hosts), printed after the options
-        var (routes, clusters) = ReverseProxyConfigValidator.Validate(config, proxyReport,
+        var (routes, clusters) = ReverseProxyConfigValidator.Validate(bindable, proxyReport,
             AuthorizationRouteCheck.AddRouteValidation(authorization) + RateLimiting.RateLimitingOptionsValidator.AddRouteValidation(rateLimits));
         OptionsCheck.Check(bindable, new ConfigContext(contentRoot, () => endpoints) { Routes = () => routes }, report);
-        report.Add(proxyReport);
+        report.Add(proxyReport, except: refused); // a refused value YARP then saw missing is not reported twice
         var admin = ListenerPlan.Others(config).Admin; // AdminOptionsValidator reported its problems through OptionsCheck
         AuthorizationRouteCheck.Check(routes, authorization, EdgeProxyAuthenticationOptionsValidator.SchemeNames(bindable), report);
         ForwardedHeaders.ForwardedRouteCheck.Check(routes, report);
