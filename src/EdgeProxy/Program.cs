@@ -122,7 +122,7 @@ public static class Program
         builder.Services.AddEdgeProxyLogging(builder.Configuration, extraLogging);
 
         // Options: every section's options type bound once, validated by its IValidateOptions, reloaded through IOptionsMonitor.
-        builder.Services.AddEdgeProxyOptions(builder.Configuration, new ConfigContext(contentRoot, () => checkResult.Endpoints));
+        builder.Services.AddEdgeProxyOptions(builder.Configuration, new ConfigContext(contentRoot, () => checkResult.Endpoints) { Routes = () => checkResult.Routes });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = edge.ShutdownTimeout);
 
         // Listeners: Kestrel:Endpoints bound by us (cached full-chain contexts, SNI, reload) plus the admin listener.

@@ -1,5 +1,6 @@
 using EdgeProxy.Configuration;
 using EdgeProxy.Tls;
+using Yarp.ReverseProxy.Configuration;
 
 namespace EdgeProxy.Acme;
 
@@ -7,8 +8,8 @@ namespace EdgeProxy.Acme;
 internal static class AcmeHosts
 {
     /// <summary>The names to order for; <paramref name="fileCertificates"/> gets the names a file certificate covers (name → its config key).</summary>
-    /// <remarks>The routes' hosts are read from <c>ReverseProxy</c> as configured (YARP's section, which YARP binds itself).</remarks>
-    public static IReadOnlyList<string> Resolve(string[] explicitHosts, IConfiguration config, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report,
+    /// <remarks><paramref name="routes"/> are the routes as YARP read them (the check's, or YARP's running configuration).</remarks>
+    public static IReadOnlyList<string> Resolve(string[] explicitHosts, IReadOnlyList<RouteConfig> routes, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report,
         Dictionary<string, string>? fileCertificates = null)
     {
         const string key = AcmeOptions.SectionName;
@@ -29,14 +30,14 @@ internal static class AcmeHosts
         }
         else
         {
-            foreach (var route in config.GetSection("ReverseProxy:Routes").GetChildren())
+            foreach (var route in routes)
             {
-                foreach (var entry in route.GetSection("Match:Hosts").GetChildren().Select(c => c.Value ?? string.Empty))
+                foreach (var entry in route.Match.Hosts ?? [])
                 {
-                    var host = StripPort(entry.Trim()).TrimEnd('.').ToLowerInvariant();
+                    var host = StripPort((entry ?? string.Empty).Trim()).TrimEnd('.').ToLowerInvariant();
                     if (Problem(host) is { } problem)
                     {
-                        report.Warn(route.Path + ":Match:Hosts", $"'{entry}' gets no ACME certificate: it {problem}");
+                        report.Warn($"{Proxy.ReverseProxyConfigValidator.SectionName}:Routes:{route.RouteId}:Match:Hosts", $"'{entry}' gets no ACME certificate: it {problem}");
                     }
                     else
                     {

@@ -16,10 +16,14 @@ internal sealed class AcmeOptionsValidator(ConfigContext context, IConfiguration
     private const string Key = AcmeOptions.SectionName;
 
     public override void Check(AcmeOptions options, ConfigReport report) =>
-        Resolve(options, configuration, context.ContentRoot, context.Endpoints(), report);
+        Resolve(options, configuration, context.ContentRoot, context.Endpoints(), context.Routes(), report);
 
-    /// <summary>What the issuer runs on, or null when ACME is off or anything about it FAILs (in <paramref name="report"/>).</summary>
-    public static AcmeSettings? Resolve(AcmeOptions options, IConfiguration config, string contentRoot, IReadOnlyList<EndpointSpec> endpoints, ConfigReport report)
+    /// <summary>
+    /// What the issuer runs on, or null when ACME is off or anything about it FAILs (in <paramref name="report"/>). The
+    /// routes are <paramref name="routes"/> as YARP read them: their literal Match:Hosts are managed when Hosts lists none.
+    /// </summary>
+    public static AcmeSettings? Resolve(AcmeOptions options, IConfiguration config, string contentRoot, IReadOnlyList<EndpointSpec> endpoints,
+        IReadOnlyList<Yarp.ReverseProxy.Configuration.RouteConfig> routes, ConfigReport report)
     {
         if (!options.Enabled)
         {
@@ -64,7 +68,7 @@ internal sealed class AcmeOptionsValidator(ConfigContext context, IConfiguration
 
         var caBundle = ReadCaBundle(options.CaBundle, contentRoot, report);
         var fileCertificates = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var hosts = AcmeHosts.Resolve(options.Hosts ?? [], config, endpoints, report, fileCertificates);
+        var hosts = AcmeHosts.Resolve(options.Hosts ?? [], routes, endpoints, report, fileCertificates);
         var dataPath = BoundOptions.Get<EdgeProxyOptions>(config).ResolveDataPath(contentRoot);
         var storage = Path.GetFullPath(string.IsNullOrWhiteSpace(options.StoragePath) ? "acme" : options.StoragePath, dataPath);
         if (report.Failures.Count() > failures || directory is null)

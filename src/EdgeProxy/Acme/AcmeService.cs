@@ -11,7 +11,8 @@ namespace EdgeProxy.Acme;
 /// </summary>
 internal sealed partial class AcmeService(
     AcmeCertificates certificates, Http01Challenges challenges, TlsAlpnChallenges tlsAlpn, AcmeStorage storage, AcmeStatus status,
-    IConfiguration configuration, IHostEnvironment environment, ListenerPlan plan, IHostApplicationLifetime lifetime, ILogger<AcmeService> logger) : BackgroundService
+    IConfiguration configuration, IHostEnvironment environment, ListenerPlan plan, Yarp.ReverseProxy.Configuration.IProxyConfigProvider proxyConfig,
+    IHostApplicationLifetime lifetime, ILogger<AcmeService> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromHours(6);
@@ -29,8 +30,9 @@ internal sealed partial class AcmeService(
 
         ShowFileCertificates(_settings);
 
-        // Host names follow the configuration (new routes, new Hosts entries); other ACME settings need a restart.
-        _reloads = Microsoft.Extensions.Primitives.ChangeToken.OnChange(configuration.GetReloadToken, AddNewHosts);
+        // Host names follow the configuration (new routes, new Hosts entries); other ACME settings need a restart. YARP's own
+        // signal: it fires once YARP has read the reloaded routes, which the file's reload token may beat.
+        _reloads = Microsoft.Extensions.Primitives.ChangeToken.OnChange(() => proxyConfig.GetConfig().ChangeToken, AddNewHosts);
         return base.StartAsync(cancellationToken);
     }
 
@@ -42,7 +44,7 @@ internal sealed partial class AcmeService(
 
     private void AddNewHosts()
     {
-        var reloaded = AcmeOptionsValidator.Resolve(BoundOptions.Get<AcmeOptions>(configuration), configuration, environment.ContentRootPath, plan.Endpoints, new ConfigReport());
+        var reloaded = AcmeOptionsValidator.Resolve(BoundOptions.Get<AcmeOptions>(configuration), configuration, environment.ContentRootPath, plan.Endpoints, proxyConfig.GetConfig().Routes, new ConfigReport());
         if (reloaded is not null)
         {
             ShowFileCertificates(reloaded);

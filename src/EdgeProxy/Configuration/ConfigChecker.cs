@@ -20,13 +20,16 @@ internal static class ConfigChecker
         UnknownKeyCheck.Check(config, report);
         var bindable = ValueCheck.Check(config, report);
         Observability.SerilogSinkCheck.Check(config, report);
-        var endpoints = ListenerValidator.Validate(config, contentRoot, report);
-        OptionsCheck.Check(bindable, new ConfigContext(contentRoot, () => endpoints), report);
-        var admin = ListenerPlan.Others(config).Admin; // AdminOptionsValidator reported its problems through OptionsCheck
+        var endpoints = EndpointReader.Read(BoundOptions.Get<ListenerOptions>(bindable), contentRoot, new ConfigReport()); // ListenerOptionsValidator reports on them
         var authorization = BoundOptions.Get<EdgeProxyAuthorizationOptions>(bindable);
         var rateLimits = BoundOptions.Get<RateLimiting.RateLimitingOptions>(bindable);
-        var (routes, clusters) = ReverseProxyConfigValidator.Validate(config, report,
+        var refused = report.Failures.Select(f => f.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var proxyReport = new ConfigReport(); // read first (ACME's validator takes the routes' hosts), printed after the options
+        var (routes, clusters) = ReverseProxyConfigValidator.Validate(bindable, proxyReport,
             AuthorizationRouteCheck.AddRouteValidation(authorization) + RateLimiting.RateLimitingOptionsValidator.AddRouteValidation(rateLimits));
+        OptionsCheck.Check(bindable, new ConfigContext(contentRoot, () => endpoints) { Routes = () => routes }, report);
+        report.Add(proxyReport, except: refused); // a refused value YARP then saw missing is not reported twice
+        var admin = ListenerPlan.Others(config).Admin; // AdminOptionsValidator reported its problems through OptionsCheck
         AuthorizationRouteCheck.Check(routes, authorization, EdgeProxyAuthenticationOptionsValidator.SchemeNames(bindable), report);
         ForwardedHeaders.ForwardedRouteCheck.Check(routes, report);
         HstsRouteCheck.Check(routes, report);
@@ -38,7 +41,7 @@ internal static class ConfigChecker
         // AcmeOptionsValidator reported through OptionsCheck; the settings only when nothing about ACME failed (a value ValueCheck refused included)
         var acme = report.Failures.Any(f => f.Key.StartsWith(AcmeOptions.SectionName, StringComparison.OrdinalIgnoreCase))
             ? null
-            : AcmeOptionsValidator.Resolve(BoundOptions.Get<AcmeOptions>(bindable), bindable, contentRoot, endpoints, new ConfigReport());
+            : AcmeOptionsValidator.Resolve(BoundOptions.Get<AcmeOptions>(bindable), bindable, contentRoot, endpoints, routes, new ConfigReport());
         return new ConfigCheckResult(report, endpoints, admin, acme) { Routes = routes };
     }
 }

@@ -4,6 +4,11 @@ namespace EdgeProxy.Configuration;
 
 /// <summary>
 /// What validators need beside their own options: the folder relative paths resolve against, and the listeners
-/// (from <c>Kestrel:Endpoints</c>, which is not an options type) as configured now.
+/// (<see cref="ListenerOptions"/> as <see cref="EndpointReader"/> reads them) and the routes as YARP read them, as
+/// configured now.
 /// </summary>
-internal sealed record ConfigContext(string ContentRoot, Func<IReadOnlyList<EndpointSpec>> Endpoints);
+internal sealed record ConfigContext(string ContentRoot, Func<IReadOnlyList<EndpointSpec>> Endpoints)
+{
+    /// <summary>The routes of <c>ReverseProxy</c> as YARP's own binder read them; none when it could not read them.</summary>
+    public Func<IReadOnlyList<Yarp.ReverseProxy.Configuration.RouteConfig>> Routes { get; init; } = () => [];
+}

@@ -16,4 +16,8 @@ internal sealed class ConfigReport
     public void Warn(string key, string message) => _findings.Add(new Finding(Severity.Warn, key, message));
 
     public void Fail(string key, string message) => _findings.Add(new Finding(Severity.Fail, key, message));
+
+    /// <summary>Appends the findings of a run made apart, but those under a key in <paramref name="except"/>.</summary>
+    public void Add(ConfigReport other, IReadOnlySet<string>? except = null) =>
+        _findings.AddRange(except is null ? other._findings : other._findings.Where(f => !except.Contains(f.Key)));
 }

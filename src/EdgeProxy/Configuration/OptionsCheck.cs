@@ -17,9 +17,14 @@ internal static class OptionsCheck
         var services = new ServiceCollection();
         services.AddEdgeProxyOptions(config, context);
         using var provider = services.BuildServiceProvider();
+        // One finding per key: a key already refused (unknown, or a value of the wrong shape ValueCheck took out) is not
+        // reported again by the validator, which sees it missing ("must be a list" then "required" would say one thing twice).
+        var refused = report.Failures.Select(f => f.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var (options, validator) in OptionsRegistration.Validators())
         {
-            CheckMethod.MakeGenericMethod(options).Invoke(null, [provider, validator, report]);
+            var findings = new ConfigReport();
+            CheckMethod.MakeGenericMethod(options).Invoke(null, [provider, validator, findings]);
+            report.Add(findings, except: refused);
         }
     }
 

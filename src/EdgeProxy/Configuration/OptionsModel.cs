@@ -26,12 +26,25 @@ internal static class OptionsModel
             || type == typeof(Duration) || type == typeof(DateTimeOffset) || type == typeof(DateTime) || type == typeof(Uri) || type == typeof(Version) || type == typeof(Guid);
     }
 
+    /// <summary>
+    /// The element type of a collection that also converts from one string (<c>TlsVersionCollection</c>): the binder fills
+    /// it from a list, and its converter reads a single value, so the key takes either.
+    /// </summary>
+    public static Type? ConvertedList(Type type) => type.IsDefined(typeof(System.ComponentModel.TypeConverterAttribute), inherit: false)
+        ? type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICollection<>))?.GetGenericArguments()[0]
+        : null;
+
     private static ConfigNode Node(Type type, Func<PropertyInfo, ConfigNode?>? special, HashSet<Type> seen)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (IsValue(type))
         {
-            return new ValueNode(type, AcceptsList: type.IsEnum && type.IsDefined(typeof(FlagsAttribute)));
+            return new ValueNode(type); // a flags enum too: the binder reads "A, B", and makes None of a list
+        }
+
+        if (ConvertedList(type) is { } element)
+        {
+            return new ValueNode(element, AcceptsList: true);
         }
 
         if (type.IsArray)

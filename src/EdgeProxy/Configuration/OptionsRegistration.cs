@@ -35,11 +35,12 @@ internal static class OptionsRegistration
     public static IEnumerable<(Type Options, Type Validator)> Validators() => typeof(OptionsRegistration).Assembly.GetTypes()
         .Where(t => t is { IsClass: true, IsAbstract: false } && t.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == typeof(OptionsValidator<>))
         .Select(t => (Options: t.BaseType!.GetGenericArguments()[0], Validator: t))
-        .OrderBy(v => Order(v.Options))
+        .OrderBy(v => Rank(v.Options))
+        .ThenBy(v => ConfigModel.SectionOf(v.Options))
         .ThenBy(v => v.Validator.FullName, StringComparer.Ordinal);
 
-    /// <summary>Process-wide settings first, then the rest by section, as an operator reads the file.</summary>
-    private static string Order(Type options) => ConfigModel.SectionOf(options) is var section && section == EdgeProxyOptions.SectionName ? string.Empty : section;
+    /// <summary>The listeners first, then process-wide settings, then the rest by section, as an operator reads the file.</summary>
+    private static int Rank(Type options) => options == typeof(Tls.ListenerOptions) ? 0 : ConfigModel.SectionOf(options) == EdgeProxyOptions.SectionName ? 1 : 2;
 
     private static void Bind<TOptions>(IServiceCollection services, IConfigurationSection section)
         where TOptions : class => services.AddOptions<TOptions>().Bind(section);

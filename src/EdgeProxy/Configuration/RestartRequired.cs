@@ -53,7 +53,7 @@ internal sealed partial class RestartRequired(IConfiguration configuration, ILog
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _atStart = Snapshot();
-        _subscription = ChangeToken.OnChange(configuration.GetReloadToken, Check);
+        _subscription = ChangeToken.OnChange(configuration.GetReloadToken, Check); // the file's own signal: it compares whole configurations
         return Task.CompletedTask;
     }
 
@@ -87,6 +87,7 @@ internal sealed partial class RestartRequired(IConfiguration configuration, ILog
 
     private Dictionary<string, string?> Snapshot()
     {
+        // Raw keys, not options: a change is any changed value under these prefixes, whichever type (or Serilog) reads it.
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var prefix in StartOnly)
         {

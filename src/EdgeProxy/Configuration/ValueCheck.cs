@@ -6,7 +6,8 @@ namespace EdgeProxy.Configuration;
 /// <summary>
 /// Every value of an options property read as the binder will read it (true/false, an enum name, a whole number, a
 /// duration, a URL), each one that cannot be a FAIL naming its key. Validators then see typed values only, and
-/// nothing parses a raw key for itself. YARP's values are left to YARP's own validator.
+/// nothing parses a raw key for itself. YARP's values too, as YARP's own reader parses them (it throws on the first
+/// bad one, naming neither key nor fix); a YARP duration over a day is a WARN naming the likely intended value.
 /// </summary>
 internal static class ValueCheck
 {
@@ -48,10 +49,24 @@ internal static class ValueCheck
             case ListNode list:
                 children.ForEach(child => Walk(config, child.Path, Inherit(list.Item, list.Source), report));
                 break;
+            case ValueNode { AcceptsList: true } value when children.Count > 0 && Owned(value):
+                foreach (var child in children.Where(c => c.Value is not null))
+                {
+                    if (Problem(value, child.Value!) is { } entryProblem)
+                    {
+                        report.Fail(child.Path, entryProblem); // the binder would drop the entry in silence
+                    }
+                }
+
+                break;
             case ValueNode value when path is not null && config[path] is { } text && Owned(value):
                 if (Problem(value, text) is { } problem)
                 {
                     report.Fail(path, problem);
+                }
+                else if (YarpDurationWarning(value, path, text) is { } warning)
+                {
+                    report.Warn(path, warning);
                 }
                 else if (Understood(value, text) is { } shown)
                 {
@@ -65,12 +80,43 @@ internal static class ValueCheck
     /// <summary>An entry of a list or map of values is owned as the property holding it is (an enum list's "Dns01" is ours to refuse).</summary>
     private static ConfigNode Inherit(ConfigNode entry, MemberInfo? holder) => entry is ValueNode { Source: null } value && holder is not null ? value with { Source = holder } : entry;
 
-    /// <summary>EdgeProxy's options and Kestrel's; YARP reads and reports its own.</summary>
+    /// <summary>EdgeProxy's options, Kestrel's, and YARP's route and cluster values.</summary>
     private static bool Owned(ValueNode value) => value.Source is PropertyInfo property
-        && (property.DeclaringType?.Assembly == typeof(ValueCheck).Assembly || property.DeclaringType?.Namespace?.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) == true);
+        && (property.DeclaringType?.Assembly == typeof(ValueCheck).Assembly
+            || property.DeclaringType?.Namespace?.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) == true
+            || IsYarp(property));
+
+    private static bool IsYarp(PropertyInfo property) => property.DeclaringType?.Namespace?.StartsWith("Yarp.ReverseProxy", StringComparison.Ordinal) == true;
+
+    /// <summary>A YARP timeout or interval over a day ("60", the nginx habit, is 60 days); a cookie's lifetime may well be that long.</summary>
+    private static string? YarpDurationWarning(ValueNode value, string path, string text) =>
+        value.Source is PropertyInfo property && IsYarp(property) && (Nullable.GetUnderlyingType(value.Type) ?? value.Type) == typeof(TimeSpan)
+            && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var duration) && duration > TimeSpan.FromDays(1)
+            && !path.Contains(":SessionAffinity:", StringComparison.OrdinalIgnoreCase)
+            ? $"'{text}' is {Duration.Show(duration)} in YARP's [d.]hh:mm:ss syntax; {LikelyMeant(text.Trim())}"
+            : null;
+
+    /// <summary>What a timeout over a day most likely meant: a bare number is nginx's seconds.</summary>
+    private static string LikelyMeant(string value) =>
+        value.All(char.IsAsciiDigit) && int.TryParse(value, CultureInfo.InvariantCulture, out var seconds) && seconds < 86_400 * 365
+            ? $"for {seconds} seconds write \"{TimeSpan.FromSeconds(seconds).ToString("c", CultureInfo.InvariantCulture)}\""
+            : "if hours were meant write hh:mm:ss, e.g. \"00:01:40\" for 100 seconds";
 
     private static string? Problem(ValueNode value, string text)
     {
+        if (value.Source is PropertyInfo property && OptionsModel.ConvertedList(property.PropertyType) is not null)
+        {
+            try
+            {
+                System.ComponentModel.TypeDescriptor.GetConverter(property.PropertyType).ConvertFromInvariantString(text);
+                return null;
+            }
+            catch (FormatException ex)
+            {
+                return ex.Message;
+            }
+        }
+
         var type = Nullable.GetUnderlyingType(value.Type) ?? value.Type;
         if (text.Length == 0 && Nullable.GetUnderlyingType(value.Type) is not null)
         {

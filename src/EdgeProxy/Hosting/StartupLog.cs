@@ -9,7 +9,7 @@ internal static partial class StartupLog
     public static void Write(ILogger logger, ConfigReport report, CertificateStore store, CertificateSpec? selfSigned, bool selfSignedCreated)
     {
         // The self-signed certificate's own line below says what the "no certificate configured" finding says, with its fingerprint.
-        foreach (var warning in report.Findings.Where(f => f.Severity == Severity.Warn && (selfSigned is null || !f.Message.StartsWith(ListenerValidator.NoCertificate, StringComparison.Ordinal))))
+        foreach (var warning in report.Findings.Where(f => f.Severity == Severity.Warn && (selfSigned is null || !f.Message.StartsWith(ListenerOptionsValidator.NoCertificate, StringComparison.Ordinal))))
         {
             ConfigWarning(logger, warning.ToString());
         }

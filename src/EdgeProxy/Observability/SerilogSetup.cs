@@ -52,7 +52,7 @@ internal static class SerilogSetup
                 logger.MinimumLevel.Override(category, LogEventLevel.Error);
             }
 
-            if (!configuration.GetSection("Serilog:WriteTo").Exists())
+            if (!configuration.GetSection("Serilog:WriteTo").Exists()) // raw: the Serilog section is Serilog's to read, and it reads it raw
             {
                 // Behind a queue: request threads hand the event over and the writing happens elsewhere. A console
                 // sink written to directly takes a lock and a write(2) per event on the request thread, and under

@@ -26,6 +26,7 @@ internal static class SerilogSinkCheck
 
     public static void Check(IConfiguration config, ConfigReport report)
     {
+        // Raw, as Serilog.Settings.Configuration reads it: the section has no options type, its meaning is Serilog's reading.
         var serilog = config.GetSection(Section);
         CheckLevels(serilog, report);
         var sinks = new[] { serilog.GetSection("WriteTo"), serilog.GetSection("AuditTo") };

@@ -22,6 +22,7 @@ internal static class ReverseProxyKeys
         {
             nameof(ClusterConfig.ClusterId) when p.DeclaringType == typeof(ClusterConfig) => OptionsModel.Skip,
             nameof(ClusterConfig.Metadata) => new MetadataNode(ClusterMetadataKeys.All),
+            nameof(HttpClientConfig.SslProtocols) when p.DeclaringType == typeof(HttpClientConfig) => new ValueNode(typeof(System.Security.Authentication.SslProtocols), AcceptsList: true), // YARP reads a list itself
             nameof(ClusterConfig.Destinations) => new MapNode(OptionsModel.Of(typeof(DestinationConfig), d => d.Name == nameof(DestinationConfig.Metadata) ? new MetadataNode(ClusterMetadataKeys.All) : null), "destination"),
             _ => null,
         });

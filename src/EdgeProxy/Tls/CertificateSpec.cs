@@ -7,21 +7,17 @@ namespace EdgeProxy.Tls;
 /// </summary>
 internal sealed record CertificateSpec(string Key, string Path, string? KeyPath, string? Password)
 {
-    public static CertificateSpec? Read(IConfigurationSection section, string contentRoot)
-    {
-        var path = section["Path"];
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            return null;
-        }
-
-        var keyPath = section["KeyPath"];
-        return new CertificateSpec(
-            section.Path,
-            System.IO.Path.GetFullPath(path, contentRoot),
-            string.IsNullOrWhiteSpace(keyPath) ? null : System.IO.Path.GetFullPath(keyPath, contentRoot),
-            section["Password"]);
-    }
+    /// <param name="options">The bound <c>Certificate</c> section, if any.</param>
+    /// <param name="key">Its full configuration key.</param>
+    /// <param name="contentRoot">The folder relative paths resolve against.</param>
+    public static CertificateSpec? From(CertificateFileOptions? options, string key, string contentRoot) =>
+        string.IsNullOrWhiteSpace(options?.Path)
+            ? null
+            : new CertificateSpec(
+                key,
+                System.IO.Path.GetFullPath(options.Path, contentRoot),
+                string.IsNullOrWhiteSpace(options.KeyPath) ? null : System.IO.Path.GetFullPath(options.KeyPath, contentRoot),
+                options.Password);
 
     public IReadOnlyList<string> Files => KeyPath is null ? [Path] : [Path, KeyPath];
 }

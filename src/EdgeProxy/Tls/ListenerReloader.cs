@@ -5,8 +5,8 @@ namespace EdgeProxy.Tls;
 
 /// <summary>
 /// After a reload was accepted (the whole file passed validation): the listeners it now describes, handed to
-/// <see cref="ListenerBinder"/>, which has Kestrel rebind the ones that changed. Listeners are read with the same
-/// <see cref="EndpointReader"/> that validated them.
+/// <see cref="ListenerBinder"/>, which has Kestrel rebind the ones that changed. Listeners are read from the same
+/// <see cref="ListenerOptions"/>, by the same <see cref="EndpointReader"/>, that validated them.
 /// </summary>
 internal sealed partial class ListenerReloader(IConfiguration configuration, ListenerBinder binder, IHostEnvironment environment, ILogger<ListenerReloader> logger) : IHostedService
 {
@@ -14,7 +14,7 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        // The listeners are not an options type: Kestrel:Endpoints is read by EndpointReader, like Kestrel's own loader does.
+        // The raw reload signal, not IOptionsMonitor: the listeners must follow the whole accepted file at once (see Reload).
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
         return Task.CompletedTask;
     }
@@ -30,7 +30,7 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
         // Read from the configuration itself, not IOptionsMonitor: this runs on the same reload signal as the monitors'
         // own refresh, in no set order, and must never see half of the old file.
         var report = new ConfigReport();
-        var endpoints = EndpointReader.Read(configuration, environment.ContentRootPath, report);
+        var endpoints = EndpointReader.Read(BoundOptions.Get<ListenerOptions>(configuration), environment.ContentRootPath, report);
         var (admin, proxyProtocol) = ListenerPlan.Others(configuration);
         if (report.HasFailures || endpoints.Count == 0)
         {

@@ -106,6 +106,26 @@ public sealed class AcmeEndToEndTests(ITestOutputHelper output) : IDisposable
         proxy.Logs.Events.Count(e => e.EventId() == EventIds.AcmeOrderCreated).Should().Be(2, "one order per host; a.edgeproxy.test is not ordered again");
     }
 
+    [ToolFact("pebble", "pebble-challtestsrv")]
+    public async Task RouteHostAddedByConfigReload_GetsCertificateWithoutRestart()
+    {
+        // No Hosts list: the names are the routes' Match:Hosts, as YARP read them after the reload (not the file's keys).
+        var httpPort = PebbleServer.FreePort();
+        await using var pebble = await PebbleServer.StartAsync(_dir.Path, output, httpPort);
+        var config = AcmeTestSetup.Config(_dir.Path, pebble, httpPort)
+            .Route("a", "{**any}", "c1").Set("ReverseProxy:Routes:a:Match:Hosts", new[] { "a.edgeproxy.test" })
+            .Cluster("c1", "http://127.0.0.1:9/");
+        await using var proxy = await ProxyInstance.StartAsync(config, output);
+        await AcmeTestSetup.WaitForAcmeCertificateAsync(proxy, "a.edgeproxy.test");
+
+        proxy.Config.Route("b", "{**any}", "c1").Set("ReverseProxy:Routes:b:Match:Hosts", new[] { "New.EdgeProxy.test:8443" });
+        proxy.WriteConfig();
+
+        var served = await AcmeTestSetup.WaitForAcmeCertificateAsync(proxy, "new.edgeproxy.test");
+        served.Leaf.MatchesHostname("new.edgeproxy.test").Should().BeTrue();
+        proxy.Logs.Events.Count(e => e.EventId() == EventIds.AcmeOrderCreated).Should().Be(2, "one order per host; a.edgeproxy.test is not ordered again");
+    }
+
     public void Dispose() => _dir.Dispose();
 
     private sealed class SlowToStart : IHostedService

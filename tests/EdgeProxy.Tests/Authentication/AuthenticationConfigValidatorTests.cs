@@ -67,6 +67,17 @@ public sealed class AuthenticationConfigValidatorTests : IDisposable
         lines.Should().Contain(line => line.StartsWith(expectedLine, StringComparison.Ordinal), string.Join('\n', lines));
     }
 
+    [Theory]
+    [InlineData($"{Scheme}:Audiences", "edge-api")]
+    [InlineData("EdgeProxy:Authorization:Policies:writers:Scopes", "stac:write")]
+    public void ASingleValueWhereAListIsExpected_IsOneFinding(string key, string value)
+    {
+        var (exit, lines) = Check(ValidConfig().Set(key, value));
+
+        exit.Should().Be(1);
+        lines.Where(l => l.Contains($" {key}: ", StringComparison.Ordinal)).Should().Equal([$"FAIL {key}: must be a list: [\"{value}\"]"], "the validator, seeing the refused value missing, does not add 'required' under the same key");
+    }
+
     [Fact]
     public void Check_ValidConfig_Passes_WithAnOkLinePerScheme()
     {

@@ -32,11 +32,18 @@ public sealed class ConfigValidationTests : IDisposable
         { "malformed destination", "ReverseProxy:Clusters:c1:Destinations:d0:Address=not a url", "FAIL ReverseProxy:Clusters:c1:Destinations:d0:Address: 'not a url' is not an absolute http:// or https:// URL" },
         { "destination with another scheme", "ReverseProxy:Clusters:c1:Destinations:d0:Address=ftp://host/", "FAIL ReverseProxy:Clusters:c1:Destinations:d0:Address:" },
         { "bad YARP duration", "ReverseProxy:Clusters:c1:HttpRequest:ActivityTimeout=ten seconds", "FAIL ReverseProxy:Clusters:c1:HttpRequest:ActivityTimeout: 'ten seconds' is not a duration" },
+        { "bad YARP health switch", "ReverseProxy:Clusters:c1:HealthCheck:Active:Enabled=yes", "FAIL ReverseProxy:Clusters:c1:HealthCheck:Active:Enabled: 'yes' is not true or false" },
+        { "bad YARP cookie lifetime", "ReverseProxy:Clusters:c1:SessionAffinity:Cookie:Expiration=a day", "FAIL ReverseProxy:Clusters:c1:SessionAffinity:Cookie:Expiration: 'a day' is not a duration" },
+        { "bad YARP number", "ReverseProxy:Clusters:c1:HttpClient:MaxConnectionsPerServer=many", "FAIL ReverseProxy:Clusters:c1:HttpClient:MaxConnectionsPerServer: 'many' is not a whole number" },
         { "bad EdgeProxy duration", "EdgeProxy:ShutdownTimeout=soon", "FAIL EdgeProxy:ShutdownTimeout: 'soon' is not a duration" },
         { "bad listener url", "Kestrel:Endpoints:Https:Url=https://no host here", "FAIL Kestrel:Endpoints:Https:Url:" },
         { "unbindable host", "Kestrel:Endpoints:Https:Url=https://example.com:8443", "FAIL Kestrel:Endpoints:Https:Url: host 'example.com' cannot be bound" },
         { "SSL 3", "Kestrel:Endpoints:Https:SslProtocols=Ssl3", "FAIL Kestrel:Endpoints:Https:SslProtocols: Ssl3 is broken" },
         { "unknown protocol", "Kestrel:Endpoints:Https:Protocols=Http4", "FAIL Kestrel:Endpoints:Https:Protocols: 'Http4' is not one of" },
+        { "unknown TLS version", "Kestrel:Endpoints:Https:SslProtocols=Tls12,Tls14", "FAIL Kestrel:Endpoints:Https:SslProtocols: 'Tls14' is not a TLS version" },
+        { "TLS version None", "Kestrel:Endpoints:Https:SslProtocols=None", "FAIL Kestrel:Endpoints:Https:SslProtocols: 'None' is not a TLS version" },
+        { "unknown SNI protocol", "Kestrel:Endpoints:Https:Sni:a.test:Protocols=Http4", "FAIL Kestrel:Endpoints:Https:Sni:a.test:Protocols: 'Http4' is not one of" },
+        { "unknown client-certificate mode", "Kestrel:Endpoints:Https:ClientCertificateMode=Required", "FAIL Kestrel:Endpoints:Https:ClientCertificateMode: 'Required' is not one of" },
         { "https admin", "EdgeProxy:Admin:Urls=https://127.0.0.1:9901", "FAIL EdgeProxy:Admin:Urls:" },
         { "bad redirect port", "EdgeProxy:HttpsRedirect:Port=70000", "FAIL EdgeProxy:HttpsRedirect:Port: '70000' is not a TCP port" },
         { "PFX with a KeyPath", "Kestrel:Endpoints:Https:Certificate:Path=/x/site.pfx", "FAIL Kestrel:Endpoints:Https:Certificate:Path: file '/x/site.pfx' not found" },
@@ -200,5 +207,49 @@ public sealed class ConfigValidationTests : IDisposable
 
         exit.Should().Be(0, output);
         output.Should().Contain("WARN Kestrel:Endpoints:Https:SslProtocols: Tls11 is deprecated");
+    }
+
+    [Theory]
+    [InlineData("Tls13", "Tls13")]
+    [InlineData("Tls12, Tls13", "Tls12, Tls13")]
+    [InlineData(new[] { "Tls13" }, "Tls13")]
+    [InlineData(new[] { "Tls12", "Tls13" }, "Tls12, Tls13")]
+    public void SslProtocols_ReadsAListOrOneCommaSeparatedValue_AsTheSameVersions(object value, string shown)
+    {
+        var config = ValidConfig().Set("Kestrel:Endpoints:Https:Url", "https://127.0.0.1:0").Set("Kestrel:Endpoints:Https:SslProtocols", value);
+
+        var (exit, output) = Check(config);
+
+        exit.Should().Be(0, output);
+        output.Should().Contain($"OK Kestrel:Endpoints:Https: https://127.0.0.1:0 ({shown}, Http1AndHttp2)");
+    }
+
+    [Fact]
+    public void SslProtocols_AnEntryOfTheListThatIsNoVersion_FailsUnderItsIndex_InsteadOfBeingDropped()
+    {
+        var config = ValidConfig().Set("Kestrel:Endpoints:Https:SslProtocols", new[] { "Tls12", "Tls14" });
+
+        var (exit, output) = Check(config);
+
+        exit.Should().Be(1, output);
+        output.Should().Contain("FAIL Kestrel:Endpoints:Https:SslProtocols:1: 'Tls14' is not a TLS version; use Tls12 and/or Tls13");
+    }
+
+    [Fact]
+    public void ABadYarpValue_IsOneFindingUnderItsKey_AndYarpStillReadsTheRest()
+    {
+        var config = ValidConfig()
+            .Set("ReverseProxy:Clusters:c1:HealthCheck:Active:Enabled", "yes")
+            .Set("ReverseProxy:Clusters:c1:HttpRequest:ActivityTimeout", "ten seconds")
+            .Set("ReverseProxy:Routes:r1:ClusterId", "nope");
+
+        var (exit, output) = Check(config);
+
+        exit.Should().Be(1, output);
+        var lines = output.Split('\n');
+        lines.Where(l => l.Contains(" ReverseProxy:Clusters:c1:HealthCheck:Active:Enabled: ", StringComparison.Ordinal))
+            .Should().Equal(["FAIL ReverseProxy:Clusters:c1:HealthCheck:Active:Enabled: 'yes' is not true or false"], "no 'missing' WARN for the value just refused");
+        lines.Should().Contain(l => l.StartsWith("FAIL ReverseProxy:Clusters:c1:HttpRequest:ActivityTimeout: 'ten seconds' is not a duration", StringComparison.Ordinal));
+        lines.Should().Contain("FAIL ReverseProxy:Routes:r1:ClusterId: cluster 'nope' is not defined under ReverseProxy:Clusters", "YARP read the routes despite the bad values, which were left out");
     }
 }

@@ -122,28 +122,10 @@ public sealed partial class MigrationGuideTests : IDisposable
             "ReverseProxy" when segments.Length >= 3 && segments[1] == "Routes" => Walk(typeof(RouteConfig), segments[3..]),
             "ReverseProxy" when segments.Length >= 3 && segments[1] == "Clusters" => Walk(typeof(ClusterConfig), segments[3..]),
             "Kestrel" when segments.Length >= 2 && segments[1] == "Limits" => Walk(typeof(KestrelServerLimits), segments[2..]),
-            "Kestrel" when segments.Length >= 3 && segments[1] == "Endpoints" => EndpointKey(segments[3..]),
+            "Kestrel" when segments.Length >= 2 && segments[1] is "Endpoints" or "Certificates" => Walk(typeof(EdgeProxy.Tls.ListenerOptions), segments[1..]),
             "EdgeProxy" => OptionsTypes().Any(o => key.StartsWith(o.Section + ":", StringComparison.Ordinal) && Walk(o.Type, key[(o.Section.Length + 1)..].Split(':')))
                 || InReference(segments),
             "Serilog" => InReference(segments),
-            _ => false,
-        };
-    }
-
-    /// <summary>The keys of a <c>Kestrel:Endpoints</c> entry EdgeProxy's listener code reads (it binds them itself).</summary>
-    private static bool EndpointKey(string[] rest)
-    {
-        var tls = string.Concat(Directory.EnumerateFiles(Repo.Path("src", "EdgeProxy", "Tls"), "*.cs").Select(File.ReadAllText));
-        if (rest.Length >= 2 && rest[0] == "Sni")
-        {
-            rest = rest[2..]; // Sni:<host>: takes the entry's own keys but Url
-        }
-
-        return rest.Length switch
-        {
-            0 => true,
-            1 => rest[0] is "Url" or "Protocols" or "SslProtocols" or "ClientCertificateMode" or "Certificate" or "Sni" && tls.Contains($"\"{rest[0]}\"", StringComparison.Ordinal),
-            2 => rest[0] == "Certificate" && rest[1] is "Path" or "KeyPath" or "Password" && tls.Contains($"\"{rest[1]}\"", StringComparison.Ordinal),
             _ => false,
         };
     }

@@ -3,17 +3,23 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace EdgeProxy.Tls;
 
-/// <summary>Checks listeners and loads every configured certificate once, so a bad file is refused at start.</summary>
-internal static class ListenerValidator
+/// <summary>
+/// <c>Kestrel:Endpoints</c> and <c>Kestrel:Certificates</c> as bound: every listener checked and every configured
+/// certificate loaded once, so a bad file is refused at start and on reload.
+/// </summary>
+internal sealed class ListenerOptionsValidator(ConfigContext context, IConfiguration configuration) : OptionsValidator<ListenerOptions>
 {
     /// <summary>How the finding for an https endpoint without a certificate begins; the start-up log says it once, with the fingerprint.</summary>
     public const string NoCertificate = "no certificate configured";
 
     public static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(14);
 
-    public static IReadOnlyList<EndpointSpec> Validate(IConfiguration config, string contentRoot, ConfigReport report)
+    public override void Check(ListenerOptions options, ConfigReport report) =>
+        Validate(options, context.ContentRoot, BoundOptions.Get<EdgeProxyOptions>(configuration).DataPath, report);
+
+    private static void Validate(ListenerOptions options, string contentRoot, string dataPath, ConfigReport report)
     {
-        var endpoints = EndpointReader.Read(config, contentRoot, report);
+        var endpoints = EndpointReader.Read(options, contentRoot, report);
         if (endpoints.Count == 0)
         {
             report.Fail(EndpointReader.SectionName, "no listeners configured; add e.g. Https: { Url: \"https://*:8443\" }");
@@ -28,7 +34,7 @@ internal static class ListenerValidator
             }
             else if (endpoint.Sni.Count == 0)
             {
-                report.Warn(endpoint.Key + ":Certificate", $"{NoCertificate}: a self-signed certificate is generated under {SelfSignedCertificate.Directory(BoundOptions.Get<EdgeProxyOptions>(config).DataPath)} and browsers will not trust it");
+                report.Warn(endpoint.Key + ":Certificate", $"{NoCertificate}: a self-signed certificate is generated under {SelfSignedCertificate.Directory(dataPath)} and browsers will not trust it");
             }
 
             foreach (var sni in endpoint.Sni)
@@ -56,8 +62,6 @@ internal static class ListenerValidator
         {
             report.Ok(endpoint.Key, $"{endpoint.Address} (plain HTTP)");
         }
-
-        return endpoints;
     }
 
     private static void CheckCertificate(CertificateSpec spec, HashSet<string> checkedFiles, ConfigReport report)
