@@ -149,6 +149,9 @@ labels=$(podman image inspect --format '{{index .Config.Labels "org.opencontaine
 image_version=$(timeout 60 podman run --rm --no-healthcheck --network none "$image" --version 2>>"$work/podman-version.err" || true)
 expected_version="EdgeProxy $version${revision:+ (commit ${revision:0:12})}"
 [ "$image_version" = "$expected_version" ] && pass "EdgeProxy --version in the image: $image_version" || fail "EdgeProxy --version in the image: '$image_version', expected '$expected_version'"
+# The Kubernetes preStop is `exec /bin/sleep 10` (docker/kubernetes/base): the binary must be in the image.
+if timeout 60 podman run --rm --no-healthcheck --network none --entrypoint /bin/sleep "$image" 0 2>>"$work/podman-version.err"; then
+  pass "/bin/sleep (the Kubernetes preStop) runs in the image"; else fail "/bin/sleep (the Kubernetes preStop) does not run in the image"; fi
 user=$(podman image inspect --format '{{.Config.User}}' "$image")
 health=$(podman image inspect --format '{{json .Config.Healthcheck}}' "$image")
 [ "$user" = "1654:1654" ] && pass "image user is $user (numeric, non-root)" || fail "image user is '$user', expected 1654:1654"
