@@ -130,25 +130,8 @@ internal sealed class RateLimitProxy : IAsyncDisposable
         if (context.WebSockets.IsWebSocketRequest)
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            var buffer = new byte[4096];
-            try
-            {
-                while (true)
-                {
-                    var result = await socket.ReceiveAsync(buffer, context.RequestAborted);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
-                        return;
-                    }
-
-                    await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, default);
-                }
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
-            {
-                return;
-            }
+            await WebSocketReplies.ServeAsync(context, socket, text => text);
+            return;
         }
 
         if (int.TryParse(context.Request.Query["ms"], out var ms))

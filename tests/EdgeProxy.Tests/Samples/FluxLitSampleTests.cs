@@ -179,24 +179,6 @@ public sealed class FluxLitSampleTests(ITestOutputHelper output) : IAsyncLifetim
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync("streamlit");
-        var buffer = new byte[4096];
-        try
-        {
-            while (true)
-            {
-                var result = await socket.ReceiveAsync(buffer, context.RequestAborted);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
-                    return;
-                }
-
-                var reply = $"protocol={socket.SubProtocol};path={context.Request.Path};prefix={context.Request.Headers["X-Forwarded-Prefix"]}";
-                await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(reply), WebSocketMessageType.Text, true, context.RequestAborted);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
-        {
-        }
+        await WebSocketReplies.ServeAsync(context, socket, _ => $"protocol={socket.SubProtocol};path={context.Request.Path};prefix={context.Request.Headers["X-Forwarded-Prefix"]}");
     }
 }

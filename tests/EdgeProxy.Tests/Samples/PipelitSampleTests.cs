@@ -182,26 +182,6 @@ public sealed class PipelitSampleTests(ITestOutputHelper output) : IAsyncLifetim
         headers["X-Token-Seen"] = context.Request.Query["token"];
         _upgrades.Enqueue(headers);
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var buffer = new byte[4096];
-        try
-        {
-            while (true)
-            {
-                var result = await socket.ReceiveAsync(buffer, context.RequestAborted);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
-                    return;
-                }
-
-                if (System.Text.Encoding.UTF8.GetString(buffer, 0, result.Count) == """{"type":"ping"}""")
-                {
-                    await socket.SendAsync("""{"type":"pong"}"""u8.ToArray(), WebSocketMessageType.Text, true, context.RequestAborted);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
-        {
-        }
+        await WebSocketReplies.ServeAsync(context, socket, text => text == """{"type":"ping"}""" ? """{"type":"pong"}""" : null);
     }
 }

@@ -251,25 +251,6 @@ public sealed class StigManagerSampleTests(ITestOutputHelper output) : IAsyncLif
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var buffer = new byte[4096];
-        try
-        {
-            await socket.SendAsync("log: connected"u8.ToArray(), WebSocketMessageType.Text, true, context.RequestAborted);
-            while (true)
-            {
-                var result = await socket.ReceiveAsync(buffer, context.RequestAborted);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
-                    return;
-                }
-
-                var reply = "log: " + System.Text.Encoding.UTF8.GetString(buffer, 0, result.Count);
-                await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(reply), WebSocketMessageType.Text, true, context.RequestAborted);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
-        {
-        }
+        await WebSocketReplies.ServeAsync(context, socket, text => "log: " + text, greeting: "log: connected");
     }
 }
