@@ -191,8 +191,8 @@ public static class Program
         app.UseRouteConsistency();                     // odd path spellings and method overrides: every reading must select this route, or 400
         app.UseRouteTimeouts();                        // YARP route Timeout/TimeoutPolicy, for the routes that set one
         app.UseRouteAuthorization();                   // route AuthorizationPolicy: 401/403/503 here, before any upstream
+        app.UseRateLimitPolicies();                    // route RateLimiterPolicy and the default policy (requests no route matches too): 429 before any upstream work (absent when none is configured)
         app.Use(static (context, next) => context.GetEndpoint() is null ? NotFound(context) : next(context)); // no route: 404 (a catch-all fallback endpoint would cost every request a route-value match)
-        app.UseRateLimitPolicies();                    // route RateLimiterPolicy and the default policy: 429 before any upstream work (absent when none is configured)
         app.MapReverseProxy(proxy =>
         {
             proxy.UseUnsendableHeaderRefusal();                 // a non-ASCII header value the cluster cannot encode: 400 naming it, never a try

@@ -18,13 +18,14 @@ internal static class RateLimitRejection
         var context = rejected.HttpContext;
         var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var given) ? given : settings?.FallbackRetryAfter ?? TimeSpan.Zero;
         var retryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
-        var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId ?? "-";
+        var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId;
         context.Features.Set(new RateLimitRefusal(policy));
         var response = context.Response;
         response.StatusCode = StatusCodes.Status429TooManyRequests;
         response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         response.Headers.CacheControl = "no-store";
         response.ContentType = "text/plain; charset=utf-8";
-        await response.WriteAsync($"429 Too Many Requests: route '{route}' is limited by policy '{policy}'; retry after {retryAfter} s\n", cancellationToken);
+        var what = route is null ? "a path no route matches" : $"route '{route}'";
+        await response.WriteAsync($"429 Too Many Requests: {what} is limited by policy '{policy}'; retry after {retryAfter} s\n", cancellationToken);
     }
 }

@@ -8,7 +8,8 @@ namespace EdgeProxy.Tests.RateLimiting;
 /// <c>EdgeProxy:RateLimiting:DefaultPolicy</c> (ASP.NET Core's global limiter) through real sockets: it limits routes
 /// that name no policy, it counts on top of a route's own policy, <c>"RateLimiterPolicy": "Disable"</c> opts a route out
 /// of both, and a sliding window's Retry-After (the framework's lease names none) is a wait after which the retry is
-/// admitted.
+/// admitted. Requests no route matches count against the default policy too (nginx's <c>limit_req</c> in a server
+/// block counts 404s): a scanner probing paths is limited like any other client.
 /// </summary>
 public sealed class DefaultPolicyEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -112,5 +113,30 @@ public sealed class DefaultPolicyEndToEndTests(ITestOutputHelper output) : IAsyn
         healths.Should().AllBeEquivalentTo(HttpStatusCode.OK, "Disable opts the route out of the default policy, though this client has none left");
         _env.Reached[health].Should().Be(10);
         neighbourLogin.StatusCode.Should().Be(HttpStatusCode.OK, "another address has its own login and default partitions");
+    }
+
+    [Fact]
+    public async Task PathsNoRouteMatches_CountAgainstTheDefaultPolicy_OverHttp1AndHttp2()
+    {
+        foreach (var (address, http2) in new[] { ("127.0.0.114", false), ("127.0.0.115", true) })
+        {
+            using var scanner = _env.From(IPAddress.Parse(address), http2);
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 5; i++)
+            {
+                using var response = await RateLimitProxy.GetAsync(scanner, $"/no-such-route/{i}");
+                statuses.Add(response.StatusCode);
+            }
+
+            using var refused = await RateLimitProxy.GetAsync(scanner, "/wp-admin/");
+            statuses.Should().Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests], $"{address} (HTTP/2 {http2}): four permits per window, then 429");
+            refused.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+            refused.Headers.RetryAfter?.Delta.Should().Be(Window);
+            (await refused.Content.ReadAsStringAsync()).Should().Be("429 Too Many Requests: a path no route matches is limited by policy 'everyone'; retry after 9 s\n");
+        }
+
+        using var other = _env.From(IPAddress.Parse("127.0.0.116"));
+        using var unaffected = await RateLimitProxy.GetAsync(other, "/no-such-route/x");
+        unaffected.StatusCode.Should().Be(HttpStatusCode.NotFound, "another address has its own partition");
     }
 }
