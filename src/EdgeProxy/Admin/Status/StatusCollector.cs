@@ -57,7 +57,8 @@ internal sealed class StatusCollector(
                 keys = [selfSigned.Key];
             }
 
-            return new ListenerStatus(l.Name, l.Kind.ToString(), spec?.Address.ToString() ?? l.Name, l.BoundPort, keys);
+            var address = spec?.Address.ToString() ?? (l.Kind == ListenerKind.Admin ? string.Join(" ", listeners.Plan.AdminAddresses) : l.Name);
+            return new ListenerStatus(l.Name, l.Kind.ToString(), address, l.BoundPort, keys);
         })];
     }
 
