@@ -73,7 +73,6 @@ public sealed class StatusFixture : IAsyncLifetime, IDisposable
 
         // YARP marks a destination down after two failed probes a second apart.
         await Eventually.EqualsAsync(async () => (await StatusAsync())["clusters"]!.AsArray().First(c => (string?)c!["id"] == "dead")!["destinations"]![0]!["health"]!.GetValue<string>(), "unhealthy");
-        Directory.CreateDirectory(ArtifactsDirectory);
     }
 
     public HttpClient Admin() => Proxy.CreatePlainClient(Proxy.AdminPort);
