@@ -124,6 +124,19 @@ public sealed class StatusJsonTests(StatusFixture fixture, ITestOutputHelper out
         (await client.GetAsync("/status.json")).StatusCode.Should().Be(HttpStatusCode.NotFound, "no route matches; the page is on the admin listener only");
     }
 
+    [Fact]
+    public async Task Page_EncodesHostileText_FromConfigCertificatesAndFailures()
+    {
+        using var admin = fixture.Admin();
+        var page = await admin.GetStringAsync("/");
+
+        page.Should().NotContain(StatusFixture.Hostile).And.NotContain("<b>cluster");
+        System.Text.RegularExpressions.Regex.Matches(page, "<script").Should().HaveCount(1, "the one script element is the page's own /status.js");
+        page.Should().Contain("<td>&lt;script&gt;document.body.dataset.pwned=&#x27;yes&#x27;&lt;/script&gt;</td>", "the route id, as text")
+            .And.Contain("<td>CN=&quot;&lt;script&gt;", "the certificate subject, as text")
+            .And.Contain("<td>hostile&lt;b&gt;cluster&lt;/b&gt;</td>", "the cluster id, as text");
+    }
+
     internal static JsonNode Item(JsonNode array, string field, string value) =>
         array.AsArray().FirstOrDefault(n => (string?)n![field] == value) ?? throw new Xunit.Sdk.XunitException($"no item with {field} = {value} in {array.ToJsonString()}");
 
