@@ -15,6 +15,9 @@ internal sealed partial class TrafficHistory(IServiceProvider services, IOptions
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
+    /// <summary>How requests no route matched (404s, refused hosts) are listed; the metric's route label is "-".</summary>
+    public const string NoRoute = "(no route)";
+
     /// <summary>Intervals kept: five minutes.</summary>
     public const int Points = 30;
 
@@ -105,7 +108,7 @@ internal sealed partial class TrafficHistory(IServiceProvider services, IOptions
                 errors.Add(requests > 0 ? Math.Round((double)(failed - failed0) / requests, 3) : 0);
             }
 
-            return new RouteTraffic(route, rates, errors);
+            return new RouteTraffic(route == "-" ? NoRoute : route, rates, errors);
         }).ToList();
         var streams = latest.Streams.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new StreamCount(s.Key, s.Value)).ToList();
         return new TrafficStatus(Available, (int)seconds, routes, streams);

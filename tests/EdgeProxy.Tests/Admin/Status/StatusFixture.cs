@@ -28,13 +28,27 @@ public sealed class StatusFixture : IAsyncLifetime, IDisposable
 
     public TestUpstream Upstream { get; private set; } = null!;
 
+    /// <summary>Ends the held SSE stream of <c>/events/hold</c>.</summary>
+    public TaskCompletionSource StreamRelease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int DeadPort { get; } = TestClients.FreePort();
 
     public string ArtifactsDirectory { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "edgeproxy-status-page", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
 
     public async Task InitializeAsync()
     {
-        Upstream = await TestUpstream.StartEchoAsync();
+        Upstream = await TestUpstream.StartAsync(app =>
+        {
+            // An SSE stream that stays open until a test releases it, to be counted among the open streams.
+            app.MapGet("/events/hold", async context =>
+            {
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.WriteAsync("data: open\n\n");
+                await context.Response.Body.FlushAsync();
+                await StreamRelease.Task.WaitAsync(context.RequestAborted);
+            });
+            app.MapFallback(context => context.Response.WriteAsync("upstream:" + context.Request.Path));
+        });
         var pki = TestPki.Instance;
         var certs = _dir.Combine("certs");
         var (soonCert, soonKey) = pki.WritePem(pki.IssueServer("soon.example", ["soon.example"], notAfter: DateTimeOffset.UtcNow.AddDays(3)), certs, "soon");
@@ -87,6 +101,7 @@ public sealed class StatusFixture : IAsyncLifetime, IDisposable
 
     public async Task DisposeAsync()
     {
+        StreamRelease.TrySetResult();
         await Proxy.DisposeAsync();
         await Upstream.DisposeAsync();
     }

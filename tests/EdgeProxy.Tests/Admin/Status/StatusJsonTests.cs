@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using EdgeProxy.Admin.Status;
+using EdgeProxy.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.Admin.Status;
@@ -86,6 +87,32 @@ public sealed class StatusJsonTests(StatusFixture fixture, ITestOutputHelper out
         Numbers(app["requestsPerSecond"]!).Sum().Should().BeApproximately(0.5, 0.001, "5 requests over 10 s intervals, and the fixture sent /app none before");
         Numbers(app["errorRate"]!).Should().OnlyContain(r => r == 0);
         Numbers(Item(traffic["routes"]!, "route", "dead")["errorRate"]!).Should().Contain(1.0, "the dead route answered 5xx only");
+    }
+
+    [Fact]
+    public async Task Json_CountsOpenStreamsByPolicy_WhileTheyAreOpen()
+    {
+        var history = fixture.Proxy.Services.GetRequiredService<TrafficHistory>();
+        using var client = fixture.Proxy.CreateClient();
+        using var response = await client.GetAsync("/events/hold", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        (await reader.ReadLineAsync()).Should().Be("data: open", "the stream is open and flowing");
+
+        await history.TickAsync();
+        var open = (await fixture.StatusAsync())["traffic"]!["streams"]!;
+        output.WriteLine(open.ToJsonString());
+        var sse = open.AsArray().Single(s => string.Equals((string?)s!["kind"], "sse", StringComparison.OrdinalIgnoreCase))!;
+        sse["open"]!.GetValue<long>().Should().Be(1);
+
+        fixture.StreamRelease.TrySetResult();
+        (await reader.ReadToEndAsync()).Trim().Should().BeEmpty("the upstream ended the stream");
+        var after = await Eventually.EqualsAsync(async () =>
+        {
+            await history.TickAsync();
+            var streams = (await fixture.StatusAsync())["traffic"]!["streams"]!.AsArray();
+            return streams.Where(s => string.Equals((string?)s!["kind"], "sse", StringComparison.OrdinalIgnoreCase)).Sum(s => s!["open"]!.GetValue<long>());
+        }, 0L);
+        after.Should().Be(0, "the stream ended");
     }
 
     [Fact]
