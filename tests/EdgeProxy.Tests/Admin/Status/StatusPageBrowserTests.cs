@@ -37,6 +37,19 @@ public sealed class StatusPageBrowserTests(StatusFixture fixture, ITestOutputHel
         output.WriteLine($"screenshot: {file}");
     }
 
+    [ToolFact(HeadlessChromium.Tool)]
+    public async Task WithScriptsOn_ANewFailureAppearsWithoutReloading()
+    {
+        await using var browser = await HeadlessChromium.StartAsync(javascript: true);
+        var before = FailureRows(await LoadAsync(browser, javascript: true));
+
+        using var client = fixture.Proxy.CreateClient();
+        (await client.GetAsync("/dead/again")).IsSuccessStatusCode.Should().BeFalse();
+        var after = FailureRows(await browser.DomWhenAsync(d => FailureRows(d) > before, Within));
+
+        after.Should().Be(before + 1, "the script's next poll of /status.json listed the new failure in the open page");
+    }
+
     [ToolTheory(HeadlessChromium.Tool)]
     [InlineData(true)]
     [InlineData(false)]
@@ -62,6 +75,9 @@ public sealed class StatusPageBrowserTests(StatusFixture fixture, ITestOutputHel
         await browser.LoadAsync(fixture.AdminUrl());
         return javascript ? await browser.DomWhenAsync(d => Body(d).Contains("data-rendered=\"script\"", StringComparison.Ordinal), Within) : await browser.DomAsync();
     }
+
+    private static int FailureRows(string dom) =>
+        Regex.Count(Regex.Match(dom, "<table id=\"failures\">.*?</table>", RegexOptions.Singleline).Value, "<tr><td>[^<]*</td><td>dead</td>");
 
     /// <summary>The body's own tag, where the script marks how the page was rendered (and a hostile script would mark itself).</summary>
     private static string Body(string dom) => Regex.Match(dom, "<body[^>]*>").Value;
