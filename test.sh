@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 # command on PATH -> Debian package
 declare -A packages=(
   [curl]=curl [openssl]=openssl [testssl]=testssl.sh [nginx]=nginx-light [haproxy]=haproxy
-  [node]=nodejs [npm]=npm [python3]=python3 [kubectl]=kubectl [pebble]=pebble
+  [node]=nodejs [npm]=npm [python3]=python3 [kubectl]=kubectl [pebble]=pebble [chromium]=chromium
 )
 missing=()
 for tool in "${!packages[@]}"; do

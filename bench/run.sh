@@ -7,7 +7,9 @@
 # Options: --rounds N, --workloads h1,h2,tls,resume,sse,mem, --variant 'NAME=VAR=VALUE[;VAR=VALUE...]'
 # (an extra EdgeProxy instance with those environment variables, for tuning experiments; the pseudo
 # variable DLL=PATH runs another EdgeProxy build, e.g. a copy of bin/Release from before a change),
-# --no-install (fail instead of apt-get installing missing tools).
+# --no-install (fail instead of apt-get installing missing tools), --status-page-open (adds the row
+# edgeproxy~page: the same build with a headless Chromium keeping its admin status page open, polling
+# /status.json every 5 s, during all its loads; compare its h1 figures with the edgeproxy row).
 #
 # Loopback only, fixed ports 18080-18620 and 19901-19909 on 127.0.0.1. Every process it starts is
 # tracked by PID and stopped on exit; every load is bounded in count and time.
@@ -19,6 +21,7 @@ QUICK=0
 ROUNDS=""
 WORKLOADS="h1,h2,tls,resume,sse,mem"
 INSTALL=1
+STATUS_PAGE=0
 declare -a VARIANTS=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -27,7 +30,8 @@ while [[ $# -gt 0 ]]; do
         --workloads) WORKLOADS="$2"; shift ;;
         --variant) VARIANTS+=("$2"); shift ;;
         --no-install) INSTALL=0 ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        --status-page-open) STATUS_PAGE=1 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
     shift
@@ -86,7 +90,9 @@ trap 'log "interrupted"; if [[ $REPORTING == 0 && -s "$SAMPLES" ]] && declare -F
 # Tools
 # ---------------------------------------------------------------------------------------------
 need=()
-for tool in nginx:nginx haproxy:haproxy wrk:wrk h2load:nghttp2-client openssl:openssl curl:curl; do
+tools="nginx:nginx haproxy:haproxy wrk:wrk h2load:nghttp2-client openssl:openssl curl:curl"
+[[ $STATUS_PAGE == 1 ]] && tools+=" chromium:chromium"
+for tool in $tools; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
 if [[ ${#need[@]} -gt 0 ]]; then
@@ -153,8 +159,11 @@ start_upstreams() {
 # Proxies: name → port. "edgeproxy+log" is EdgeProxy with its access log on (Serilog console → a file).
 declare -A PORT=([direct]=18443 [edgeproxy]=18501 [edgeproxy+log]=18502 [plain-yarp]=18503 [nginx]=18504 [haproxy]=18505)
 declare -A ENV_OF=()
+declare -A ADMIN_OF=()
 VARIANT_NAMES=()
 
+# The status-page row: an ordinary variant (the variable only names it) whose admin page a browser keeps open.
+[[ $STATUS_PAGE == 1 ]] && VARIANTS+=("page=EDGEPROXY_BENCH_STATUS_PAGE=open")
 port=18510
 for v in "${VARIANTS[@]}"; do
     name="edgeproxy~${v%%=*}"
@@ -179,7 +188,7 @@ start_proxy() { # name
     case "$1" in
         edgeproxy) start_edge edgeproxy 19901 ;;
         edgeproxy+log) start_edge edgeproxy+log 19902 "EdgeProxy:AccessLog:Enabled=true" ;;
-        edgeproxy~*) local i; for i in "${!VARIANT_NAMES[@]}"; do if [[ "${VARIANT_NAMES[$i]}" == "$1" ]]; then start_edge "$1" $((19903 + i)); fi; done ;;
+        edgeproxy~*) local i; for i in "${!VARIANT_NAMES[@]}"; do if [[ "${VARIANT_NAMES[$i]}" == "$1" ]]; then ADMIN_OF[$1]=$((19903 + i)); start_edge "$1" $((19903 + i)); fi; done ;;
         plain-yarp) start_bg plain-yarp env "${ALLOC_ENV[@]}" "BENCH_ALLOC_FILE=$WORK/raw/alloc-plain-yarp" dotnet "$YARP_DLL" --config plain-yarp.json ;;
         nginx) start_bg nginx nginx -p "$WORK/" -c "$WORK/nginx-proxy.conf" ;;
         haproxy) start_bg haproxy haproxy -db -f "$WORK/haproxy.cfg" ;;
@@ -187,8 +196,21 @@ start_proxy() { # name
     esac
 }
 
+# Headless Chromium on the status page of the edgeproxy~page row, once that proxy answers: the page's own script
+# polls /status.json every 5 s, as an operator's open tab would. Its own process tree, so not in the row's CPU.
+start_page_browser() { # proxy name
+    [[ "$1" == edgeproxy~page ]] || return 0
+    start_bg "$1-browser" chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions \
+        --disable-background-networking --user-data-dir="$WORK/chromium-$1" "http://127.0.0.1:${ADMIN_OF[$1]}/"
+    for _ in $(seq 1 100); do
+        curl -s --max-time 1 "http://127.0.0.1:${ADMIN_OF[$1]}/status.json" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+}
+
 stop_proxy() {
     [[ "$1" == direct ]] && return 0
+    [[ -n "${PID_OF[$1-browser]:-}" ]] && stop_proxy "$1-browser"
     local pid="${PID_OF[$1]}" i
     stop_pid "$pid"
     for i in "${!PIDS[@]}"; do if [[ "${PIDS[$i]}" == "$pid" ]]; then unset 'PIDS[i]'; fi; done
@@ -363,7 +385,7 @@ WATCHDOG=$!
 PROXIES=(edgeproxy plain-yarp nginx haproxy "${VARIANT_NAMES[@]}")
 start_upstreams
 
-wait_proxy() { [[ "$1" == direct ]] || wait_http "$(url_of "$1")/" "$1"; }
+wait_proxy() { [[ "$1" == direct ]] || { wait_http "$(url_of "$1")/" "$1" && start_page_browser "$1"; }; }
 
 ALL=(direct edgeproxy plain-yarp nginx haproxy "${VARIANT_NAMES[@]}")
 [[ $LOG_ROW == 1 ]] && ALL=(direct edgeproxy edgeproxy+log plain-yarp nginx haproxy "${VARIANT_NAMES[@]}")

@@ -29,6 +29,7 @@ internal static class EventIds
     // Lifecycle and admin 400-499
     public const int Draining = 400;
     public const int Ready = 401;
+    public const int StatusSampleFailed = 402;
 
     // 500 was the access log; it is written through Serilog directly now (SourceContext EdgeProxy.AccessLog, no event id).
 

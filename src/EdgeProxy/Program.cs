@@ -1,5 +1,6 @@
 using EdgeProxy.Acme;
 using EdgeProxy.Admin;
+using EdgeProxy.Admin.Status;
 using EdgeProxy.Authentication;
 using EdgeProxy.ClientCertificates;
 using EdgeProxy.ClientCertificates.Revocation;
@@ -145,6 +146,8 @@ public static class Program
         builder.Services.AddRevocationChecking(); // CRL files (reloaded) and OCSP for client certificates
         builder.Services.AddClientCertificates(contentRoot);
         builder.Services.AddAdminListener(builder.Configuration); // its own server: /readyz and /metrics answer until the drain ends
+        var reloads = new ConfigReloadOutcome(TimeProvider.System);
+        builder.Services.AddStatusPage(reloads);                  // admin / and /status.json: what the proxy is doing, read only when someone looks
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
         builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers
@@ -162,6 +165,7 @@ public static class Program
 
         // Reloads of the file: validated as a whole, applied only when nothing FAILs.
         var fileProvider = fileLayer.Provider!;
+        fileProvider.Outcome = reloads;
         fileProvider.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Configuration");
         fileProvider.StandingWarnings = new HashSet<string>(checkResult.Report.Findings.Where(f => f.Severity == Severity.Warn).Select(f => f.ToString()), StringComparer.Ordinal);
         var rateLimits = app.Services.GetRequiredService<RateLimitState>();

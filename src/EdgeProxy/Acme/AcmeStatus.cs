@@ -40,6 +40,9 @@ internal sealed class AcmeStatus
             (_, old) => old with { State = old.NotAfter is null ? "failing" : "valid, renewal failing", NextAttempt = retryAt, Failures = failures, LastError = $"{problemType}: {detail}" });
     }
 
+    /// <summary>Each host's state now, by host name.</summary>
+    public IReadOnlyList<KeyValuePair<string, HostStatus>> Hosts() => [.. _hosts.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase)];
+
     public Task WriteAsync(HttpContext context)
     {
         context.Response.ContentType = "application/json";

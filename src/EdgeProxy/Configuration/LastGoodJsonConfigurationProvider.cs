@@ -34,6 +34,9 @@ internal sealed partial class LastGoodJsonConfigurationProvider : ConfigurationP
     /// </summary>
     public IReadOnlySet<string> StandingWarnings { get; set; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>Where the last reload's outcome is kept for the admin status page; set by the host.</summary>
+    public ConfigReloadOutcome? Outcome { get; set; }
+
     /// <summary>Number of reloads rejected since start (surfaced to tests and, later, metrics).</summary>
     public int RejectedReloads { get; private set; }
 
@@ -81,6 +84,7 @@ internal sealed partial class LastGoodJsonConfigurationProvider : ConfigurationP
         }
 
         Data = new Dictionary<string, string?>(candidate, StringComparer.OrdinalIgnoreCase);
+        Outcome?.Accepted();
         if (Logger is { } logger)
         {
             Log.ConfigReloaded(logger, _file.FullPath);
@@ -99,6 +103,7 @@ internal sealed partial class LastGoodJsonConfigurationProvider : ConfigurationP
     private void Reject(IEnumerable<Finding> failures)
     {
         RejectedReloads++;
+        Outcome?.Refused(failures);
         if (Logger is not { } logger)
         {
             return;

@@ -13,7 +13,7 @@ namespace EdgeProxy.ErrorPages;
 /// the exception with its stack trace only at Debug. <see cref="Retries.RetryMiddleware"/> calls it once the
 /// tries are over.
 /// </summary>
-internal sealed partial class UpstreamErrorPage(IOptionsMonitor<ErrorPageOptions> options, ILogger<UpstreamErrorPage> logger, Observability.EdgeProxyMetrics metrics)
+internal sealed partial class UpstreamErrorPage(IOptionsMonitor<ErrorPageOptions> options, ILogger<UpstreamErrorPage> logger, Observability.EdgeProxyMetrics metrics, Admin.Status.UpstreamFailureLog failures)
 {
     /// <summary>What the log names when no destination was tried (none available, or the request only waited).</summary>
     public const string NoDestination = "(none tried)";
@@ -38,6 +38,7 @@ internal sealed partial class UpstreamErrorPage(IOptionsMonitor<ErrorPageOptions
         var kind = failure?.Kind ?? UpstreamFailure.Describe(error.Error);
         LogFailure(context, kind, destination, giveUp, error.Exception);
         metrics.UpstreamError(routeId, kind);
+        failures.Record(routeId, proxy.Cluster?.Config.ClusterId ?? "-", destination, kind); // for the status page; failures only
         if (failure is null || context.Response.HasStarted)
         {
             return Task.CompletedTask;

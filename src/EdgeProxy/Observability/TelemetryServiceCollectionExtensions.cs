@@ -27,7 +27,9 @@ internal static class TelemetryServiceCollectionExtensions
                     // every request, ~1 % of the CPU on the HTTP/2 bench, for a gauge that is almost always 0 here.
                     // Dropped, it is never enabled, so Kestrel skips the work.
                     .AddView("kestrel.queued_requests", MetricStreamConfiguration.Drop)
-                    .AddPrometheusExporter();
+                    // No response cache (default 300 ms): the status page's sampler collects every 10 s, and a scrape
+                    // right after it must not be handed that older collection. A collection is cheap; scrapes are rare.
+                    .AddPrometheusExporter(static o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (!string.IsNullOrEmpty(endpoint))
                 {
                     metrics.AddOtlpExporter(o => Otlp(o, endpoint, protocol, "v1/metrics"));

@@ -1,0 +1,4 @@
+namespace EdgeProxy.Admin.Status;
+
+/// <summary>The config file's last reload: accepted, or refused with one finding (key and message) per problem.</summary>
+internal sealed record ReloadStatus(DateTimeOffset At, bool Accepted, IReadOnlyList<string> Problems);
