@@ -77,7 +77,7 @@ internal sealed class LogValueEscaper : ILogEventEnricher
             : null;
 
     /// <summary>Printable ASCII without a backslash or quote is decided by one vectorised range scan; anything else by the full set.</summary>
-    private static bool NeedsEscaping(string text)
+    internal static bool NeedsEscaping(string text)
     {
         var span = text.AsSpan();
         var other = span.IndexOfAnyExceptInRange(' ', '~');
