@@ -100,7 +100,7 @@ internal static class AccessLogLine
     private static void Json(ref Utf8Buffer line, in AccessLogEntry e)
     {
         line.Literal("{\"@t\":\""u8);
-        line.Formatted(e.Timestamp, "O");
+        line.Formatted(e.Timestamp.UtcDateTime, "O");
         line.Literal("\",\"@mt\":"u8);
         line.Literal(e.RateLimitPolicy is not null ? JsonRateLimitedTemplate : e.Retried ? JsonRetriedTemplate : JsonTemplate);
         line.Literal(",\"@r\":[\""u8);
