@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Serilog.Formatting.Json;
@@ -7,7 +6,7 @@ using Serilog.Events;
 namespace EdgeProxy.Observability;
 
 /// <summary>
-/// A request's access-log line as UTF-8 in a buffer from <see cref="ArrayPool{T}.Shared"/>: byte for byte what
+/// A request's access-log line as UTF-8 in a buffer from <see cref="LineBuffers"/>: byte for byte what
 /// Serilog writes for <see cref="AccessLogEntry.ToLogEvent"/> through <see cref="LogValueEscaper"/> and the console
 /// template (<see cref="SerilogSetup.ConsoleTemplate"/>) or <c>CompactJsonFormatter</c>, without the event, its
 /// property dictionary or the template rendering. Values are escaped by <see cref="LogValueEscaper"/> itself; a value
@@ -15,8 +14,6 @@ namespace EdgeProxy.Observability;
 /// </summary>
 internal static class AccessLogLine
 {
-    private const int InitialSize = 1024;
-
     private static readonly byte[] TextPrefix = Encoding.UTF8.GetBytes("] " + AccessLogMiddleware.Category + ": ");
     private static readonly byte[] JsonSuffix = Encoding.UTF8.GetBytes(",\"SourceContext\":\"" + AccessLogMiddleware.Category + "\"}" + Environment.NewLine);
     private static readonly byte[] NewLine = Encoding.UTF8.GetBytes(Environment.NewLine);
@@ -24,10 +21,10 @@ internal static class AccessLogLine
     private static readonly byte[] JsonRetriedTemplate = QuotedJson(AccessLogEntry.RetriedTemplate);
     private static readonly byte[] JsonRateLimitedTemplate = QuotedJson(AccessLogEntry.RateLimitedTemplate);
 
-    /// <summary>The line; the caller returns <c>Buffer</c> to <see cref="ArrayPool{T}.Shared"/> once written.</summary>
+    /// <summary>The line; the caller returns <c>Buffer</c> to <see cref="LineBuffers"/> once written.</summary>
     public static (byte[] Buffer, int Length) Format(in AccessLogEntry entry, ConsoleLogFormat format)
     {
-        var line = new Utf8Buffer(InitialSize);
+        var line = new Utf8Buffer();
         if (format == ConsoleLogFormat.CompactJson)
         {
             Json(ref line, entry);

@@ -188,7 +188,7 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         {
             if (Line is not null)
             {
-                ArrayPool<byte>.Shared.Return(Line);
+                LineBuffers.Return(Line);
             }
         }
     }

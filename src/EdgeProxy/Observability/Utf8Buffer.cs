@@ -5,14 +5,14 @@ using System.Text;
 namespace EdgeProxy.Observability;
 
 /// <summary>
-/// A growing UTF-8 buffer rented from <see cref="ArrayPool{T}.Shared"/>, for one access-log line. Whoever takes
-/// <see cref="Buffer"/> returns it to the pool.
+/// A growing UTF-8 buffer from <see cref="LineBuffers"/>, for one access-log line. Whoever takes <see cref="Buffer"/>
+/// returns it there.
 /// </summary>
-internal ref struct Utf8Buffer(int size)
+internal ref struct Utf8Buffer()
 {
     private const char Dash = '-';
 
-    public byte[] Buffer { get; private set; } = ArrayPool<byte>.Shared.Rent(size);
+    public byte[] Buffer { get; private set; } = LineBuffers.Rent();
 
     public int Length { get; private set; }
 
@@ -101,7 +101,7 @@ internal ref struct Utf8Buffer(int size)
 
         var larger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, Length + more));
         Buffer.AsSpan(0, Length).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(Buffer);
+        LineBuffers.Return(Buffer);
         Buffer = larger;
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using EdgeProxy.Observability;
@@ -72,7 +71,7 @@ public sealed class AccessLogLineTests
         {
             var (buffer, length) = AccessLogLine.Format(entry, format);
             var text = Encoding.UTF8.GetString(buffer, 0, length);
-            ArrayPool<byte>.Shared.Return(buffer);
+            LineBuffers.Return(buffer);
             text.Should().EndWith(Environment.NewLine).And.Contain(format == ConsoleLogFormat.CompactJson ? @"\\x0D\\x0A" : @"\x0D\x0A");
             text.Split('\n').Should().HaveCount(2, "one line, then the end of it");
             text.TrimEnd('\n').Where(c => char.IsControl(c) || c is '\u2028' or '\u2029' or '\u202E' or '\u0085').Should().BeEmpty();
@@ -110,7 +109,7 @@ public sealed class AccessLogLineTests
     {
         var (buffer, length) = AccessLogLine.Format(entry, format);
         var bytes = buffer.AsSpan(0, length).ToArray();
-        ArrayPool<byte>.Shared.Return(buffer);
+        LineBuffers.Return(buffer);
         return bytes;
     }
 

@@ -80,6 +80,35 @@ public sealed partial class AccessLogProcessTests(ITestOutputHelper output) : ID
         }
     }
 
+    [Theory]
+    [InlineData(ConsoleLogFormat.Text)]
+    [InlineData(ConsoleLogFormat.CompactJson)]
+    public async Task ALevelOverride_StillSilencesTheAccessLog_AndOnlyIt(ConsoleLogFormat format)
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
+        var config = new TestConfig(_dir.Path)
+            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}")
+            .Set("Kestrel:Endpoints:Http:Url", $"http://127.0.0.1:{TestClients.FreePort()}")
+            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+            .Set("EdgeProxy:Console:Format", format.ToString())
+            .Set("Serilog:MinimumLevel:Override:EdgeProxy.AccessLog", "Warning")
+            .Route("all", "{**any}", "app")
+            .Cluster("app", upstream.Url);
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
+        await proxy.WaitReadyAsync(admin);
+        var marker = $"m{Guid.NewGuid():N}";
+        using (var client = TestClients.Https(https))
+        {
+            ((int)(await client.GetAsync("/" + marker)).StatusCode).Should().Be(200);
+        }
+
+        proxy.Signal(SigTerm);
+        (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(20))).Should().Be(0, proxy.Output);
+        proxy.Output.Should().NotContain(marker, "Serilog:MinimumLevel:Override:EdgeProxy.AccessLog holds the access log back on the fast path too");
+        proxy.Output.Should().Contain(format == ConsoleLogFormat.Text ? " INF] " : "\"@mt\":", "the other logs are still written, in the format asked for");
+    }
+
     private static Dictionary<string, string> TextFields(string line)
     {
         var match = TextLine().Match(line);
