@@ -109,6 +109,35 @@ public sealed partial class AccessLogProcessTests(ITestOutputHelper output) : ID
         proxy.Output.Should().Contain(format == ConsoleLogFormat.Text ? " INF] " : "\"@mt\":", "the other logs are still written, in the format asked for");
     }
 
+    [Fact]
+    public async Task SerilogProperties_StillReachTheAccessLog_ThroughSerilogsPipeline()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
+        var config = new TestConfig(_dir.Path)
+            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}")
+            .Set("Kestrel:Endpoints:Http:Url", $"http://127.0.0.1:{TestClients.FreePort()}")
+            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+            .Set("EdgeProxy:Console:Format", "CompactJson")
+            .Set("Serilog:Properties:Site", "eu-1")
+            .Route("all", "{**any}", "app")
+            .Cluster("app", upstream.Url);
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
+        await proxy.WaitReadyAsync(admin);
+        var marker = $"m{Guid.NewGuid():N}";
+        using (var client = TestClients.Https(https))
+        {
+            ((int)(await client.GetAsync("/" + marker)).StatusCode).Should().Be(200);
+        }
+
+        proxy.Signal(SigTerm);
+        (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(20))).Should().Be(0, proxy.Output);
+        var line = proxy.Output.Split('\n').Should().ContainSingle(l => l.Contains(marker, StringComparison.Ordinal)).Subject;
+        var fields = JsonFields(line);
+        fields["Site"].Should().Be("eu-1", "a property the Serilog section adds is on the access log too: it takes Serilog's path");
+        fields["Path"].Should().Be("/" + marker);
+    }
+
     private static Dictionary<string, string> TextFields(string line)
     {
         var match = TextLine().Match(line);
