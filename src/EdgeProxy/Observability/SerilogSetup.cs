@@ -1,6 +1,6 @@
+using EdgeProxy.Configuration;
 using Serilog;
 using Serilog.Events;
-using EdgeProxy.Configuration;
 using Serilog.Formatting;
 using Serilog.Formatting.Compact;
 using Serilog.Formatting.Display;
@@ -57,7 +57,7 @@ internal static class SerilogSetup
                 logger.MinimumLevel.Override(category, LogEventLevel.Error);
             }
 
-            if (!Names(configuration, "WriteTo", "AuditTo"))
+            if (!Names(configuration, "WriteTo"))
             {
                 // Behind a queue: request threads hand the event over and the writing happens elsewhere. A console
                 // sink written to directly takes a lock and a write(2) per event on the request thread, and under
@@ -69,8 +69,8 @@ internal static class SerilogSetup
                     logger.WriteTo.Sink(sink);
 
                     // The access log skips Serilog's pipeline unless something there would see or change its events:
-                    // enrichers, filters and properties from the section, or a sink of the host's own (tests).
-                    if (extra is null && !Names(configuration, "Enrich", "Filter", "Properties"))
+                    // an audit sink, enrichers, filters and properties from the section, or a sink of the host's own (tests).
+                    if (extra is null && !Names(configuration, "AuditTo", "Enrich", "Filter", "Properties"))
                     {
                         provider.GetRequiredService<ConsoleLogOutput>().Sink = sink;
                     }
