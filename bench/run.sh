@@ -11,7 +11,7 @@
 # edgeproxy~page: the same build with a headless Chromium keeping its admin status page open, polling
 # /status.json every 5 s, during all its loads; compare its h1 figures with the edgeproxy row).
 #
-# Loopback only, fixed ports 18080-18620 and 19901-19909 on 127.0.0.1. Every process it starts is
+# Loopback only, fixed ports 18080-18620 and 19900-19909 on 127.0.0.1. Every process it starts is
 # tracked by PID and stopped on exit; every load is bounded in count and time.
 set -euo pipefail
 
@@ -103,7 +103,7 @@ if [[ ${#need[@]} -gt 0 ]]; then
 fi
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-for port in 18080 18081 18443 18444 18501 18502 18503 18504 18505 19901 19902 19903 19904 19905; do
+for port in 18080 18081 18443 18444 18501 18502 18503 18504 18505 18506 19901 19902 19903 19904 19905 19900; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         echo "port 127.0.0.1:$port is in use; another bench run?" >&2; exit 1
     fi
@@ -156,8 +156,9 @@ start_upstreams() {
     wait_http "http://127.0.0.1:18081/" streams
 }
 
-# Proxies: name → port. "edgeproxy+log" is EdgeProxy with its access log on (Serilog console → a file).
-declare -A PORT=([direct]=18443 [edgeproxy]=18501 [edgeproxy+log]=18502 [plain-yarp]=18503 [nginx]=18504 [haproxy]=18505)
+# Proxies: name → port. "edgeproxy+log" is EdgeProxy with its access log on (its own text console → a file),
+# "edgeproxy+json" the same in compact JSON (EdgeProxy:Console:Format).
+declare -A PORT=([direct]=18443 [edgeproxy]=18501 [edgeproxy+log]=18502 [edgeproxy+json]=18506 [plain-yarp]=18503 [nginx]=18504 [haproxy]=18505)
 declare -A ENV_OF=()
 declare -A ADMIN_OF=()
 VARIANT_NAMES=()
@@ -188,6 +189,7 @@ start_proxy() { # name
     case "$1" in
         edgeproxy) start_edge edgeproxy 19901 ;;
         edgeproxy+log) start_edge edgeproxy+log 19902 "EdgeProxy:AccessLog:Enabled=true" ;;
+        edgeproxy+json) start_edge edgeproxy+json 19900 "EdgeProxy:AccessLog:Enabled=true" "EdgeProxy:Console:Format=CompactJson" ;;
         edgeproxy~*) local i; for i in "${!VARIANT_NAMES[@]}"; do if [[ "${VARIANT_NAMES[$i]}" == "$1" ]]; then ADMIN_OF[$1]=$((19903 + i)); start_edge "$1" $((19903 + i)); fi; done ;;
         plain-yarp) start_bg plain-yarp env "${ALLOC_ENV[@]}" "BENCH_ALLOC_FILE=$WORK/raw/alloc-plain-yarp" dotnet "$YARP_DLL" --config plain-yarp.json ;;
         nginx) start_bg nginx nginx -p "$WORK/" -c "$WORK/nginx-proxy.conf" ;;
@@ -388,7 +390,7 @@ start_upstreams
 wait_proxy() { [[ "$1" == direct ]] || { wait_http "$(url_of "$1")/" "$1" && start_page_browser "$1"; }; }
 
 ALL=(direct edgeproxy plain-yarp nginx haproxy "${VARIANT_NAMES[@]}")
-[[ $LOG_ROW == 1 ]] && ALL=(direct edgeproxy edgeproxy+log plain-yarp nginx haproxy "${VARIANT_NAMES[@]}")
+[[ $LOG_ROW == 1 ]] && ALL=(direct edgeproxy edgeproxy+log edgeproxy+json plain-yarp nginx haproxy "${VARIANT_NAMES[@]}")
 if wants h1 || wants h2 || wants tls || wants resume || wants sse; then
     for p in "${ALL[@]}"; do start_proxy "$p"; done
     for p in "${ALL[@]}"; do wait_proxy "$p"; done
@@ -403,11 +405,11 @@ if wants h1 || wants h2 || wants tls || wants resume || wants sse; then
     done
     for round in $(seq 1 "$ROUNDS"); do
         if wants h1; then for p in $(order_for_round "$round" "${ALL[@]}"); do run_h1 "$p" "$round"; done; fi
-        # The access-log row is priced on HTTP/1.1 only.
-        if wants h2; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+log ]] || run_h2 "$p" "$round"; done; fi
-        if wants tls; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+log ]] || run_tls "$p" "$round"; done; fi
-        if wants resume; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+log ]] || run_resume "$p" "$round"; done; fi
-        if wants sse && (( round <= SSE_ROUNDS )); then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+log ]] || run_sse "$p" "$round"; done; fi
+        # The access-log rows are priced on HTTP/1.1 only.
+        if wants h2; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+* ]] || run_h2 "$p" "$round"; done; fi
+        if wants tls; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+* ]] || run_tls "$p" "$round"; done; fi
+        if wants resume; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+* ]] || run_resume "$p" "$round"; done; fi
+        if wants sse && (( round <= SSE_ROUNDS )); then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+* ]] || run_sse "$p" "$round"; done; fi
     done
 fi
 

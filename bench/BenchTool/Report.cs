@@ -38,7 +38,7 @@ internal static class Report
         ["ws_open"] = "WebSockets held",
     };
 
-    private static readonly string[] TargetOrder = ["edgeproxy", "edgeproxy+log", "plain-yarp", "nginx", "haproxy", "direct"];
+    private static readonly string[] TargetOrder = ["edgeproxy", "edgeproxy+log", "edgeproxy+json", "plain-yarp", "nginx", "haproxy", "direct"];
 
     private static readonly (string Target, string Label)[] RatioBases = [("nginx", "EdgeProxy/nginx"), ("plain-yarp", "EdgeProxy/plain-YARP"), ("direct", "EdgeProxy/direct")];
 

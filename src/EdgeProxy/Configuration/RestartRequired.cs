@@ -19,6 +19,7 @@ internal sealed partial class RestartRequired(IConfiguration configuration, ILog
         "EdgeProxy:Certificates:SelfSigned",
         "EdgeProxy:Certificates:Acme",
         "EdgeProxy:Telemetry",
+        "EdgeProxy:Console",                         // the console sink is built with the logger
         "EdgeProxy:Authentication",                  // JwtBearer builds its key cache from the issuer settings once
         "EdgeProxy:ClientCertificates:TrustedCaFiles",
         "EdgeProxy:ClientCertificates:Revocation",

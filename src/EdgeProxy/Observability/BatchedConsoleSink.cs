@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
@@ -5,57 +6,69 @@ using Serilog.Core;
 using Serilog.Debugging;
 using Serilog.Events;
 using Serilog.Formatting;
+using Serilog.Parsing;
 
 namespace EdgeProxy.Observability;
 
 /// <summary>
-/// The default console sink when standard output is redirected (a container, systemd, a pipe). A request only
-/// queues its event; one loop formats what has gathered and writes it in one go. While events flow, it lets them
-/// gather for <see cref="Gather"/> first, so there are at most ~50 writes a second whatever the request rate (the
-/// console sink behind Serilog.Sinks.Async woke its writer and made a write(2) per event: a context switch per
-/// request). While nothing is logged it waits on the queue alone: no timer. Serilog's BatchingSink woke every
-/// 20 ms even when idle, and each wake-up set the thread pool's idle workers spinning: ~7,000 context switches a
-/// second and 3 % of a core for an idle proxy (bench/README.md). A full queue drops events, counts them, and says
-/// so in the output.
+/// EdgeProxy's own console (the <c>Serilog</c> section names no sink): one queue for Serilog's events and the access
+/// log's preformatted UTF-8 lines (<see cref="AccessLogLine"/>), so their order and the drop count are one mechanism.
+/// A request only queues; one loop formats what has gathered and writes it to standard output in one go. While
+/// entries flow, it lets them gather for <see cref="Gather"/> first, so there are at most ~50 writes a second whatever
+/// the request rate (the console sink behind Serilog.Sinks.Async woke its writer and made a write(2) per event: a
+/// context switch per request). While nothing is logged it waits on the queue alone: no timer. Serilog's BatchingSink
+/// woke every 20 ms even when idle, and each wake-up set the thread pool's idle workers spinning: ~7,000 context
+/// switches a second and 3 % of a core for an idle proxy (bench/README.md). A full queue drops entries, counts them,
+/// and says so in the output.
 /// </summary>
 internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
 {
     public static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Events formatted into one write at most.</summary>
+    /// <summary>Entries written in one write at most.</summary>
     public const int BatchSize = 1000;
 
     /// <summary>How long <see cref="Dispose"/> waits for the queue to be written out.</summary>
     public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(10);
 
+    private const int BatchBuffer = 16384;
+
+    private static readonly MessageTemplate DroppedTemplate = new MessageTemplateParser().Parse("{Dropped} log events dropped: the console fell behind (queue of {Capacity})");
+
     private readonly ITextFormatter _formatter;
-    private readonly TextWriter _output;
+    private readonly Stream _output;
     private readonly int _capacity;
-    private readonly Channel<LogEvent> _queue;
-    private readonly StringWriter _buffer = new(new StringBuilder(8192), CultureInfo.InvariantCulture);
+    private readonly Channel<Entry> _queue;
+    private readonly StringWriter _text = new(new StringBuilder(1024), CultureInfo.InvariantCulture);
+    private readonly Encoder _utf8 = Encoding.UTF8.GetEncoder();
+    private ArrayBufferWriter<byte> _batch = new(BatchBuffer);
     private readonly Task _pump;
     private long _dropped;
     private bool _closing;
 
-    public BatchedConsoleSink(ITextFormatter formatter, TextWriter output, int capacity = 10_000)
+    public BatchedConsoleSink(ITextFormatter formatter, Stream output, ConsoleLogFormat format = ConsoleLogFormat.Text, int capacity = 10_000)
     {
         _formatter = formatter;
         _output = output;
+        Format = format;
         _capacity = capacity;
-        _queue = Channel.CreateBounded<LogEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _pump = Task.Run(PumpAsync);
     }
 
-    /// <summary>Events dropped because the queue was full, since the last time the output said so.</summary>
+    /// <summary>The format <see cref="AccessLogLine"/> writes the access log in, the one <see cref="_formatter"/> writes.</summary>
+    public ConsoleLogFormat Format { get; }
+
+    /// <summary>Entries dropped because the queue was full, since the last time the output said so.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    public void Emit(LogEvent logEvent)
+    public void Emit(LogEvent logEvent) => Enqueue(new Entry(logEvent, null, 0));
+
+    /// <summary>Queues a request's access-log line; its buffer goes back to the pool once written or dropped.</summary>
+    public void Emit(in AccessLogEntry entry)
     {
-        // TryWrite never waits: with the queue full (or the sink disposed) the event is dropped and counted.
-        if (!_queue.Writer.TryWrite(logEvent))
-        {
-            Interlocked.Increment(ref _dropped);
-        }
+        var (buffer, length) = AccessLogLine.Format(entry, Format);
+        Enqueue(new Entry(null, buffer, length));
     }
 
     public void Dispose()
@@ -65,6 +78,16 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         if (!_pump.Wait(FlushTimeout))
         {
             SelfLog.WriteLine("BatchedConsoleSink: the console did not take the remaining events within {0}", FlushTimeout);
+        }
+    }
+
+    private void Enqueue(Entry entry)
+    {
+        // TryWrite never waits: with the queue full (or the sink disposed) the entry is dropped and counted.
+        if (!_queue.Writer.TryWrite(entry))
+        {
+            entry.Release();
+            Interlocked.Increment(ref _dropped);
         }
     }
 
@@ -91,27 +114,40 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         }
     }
 
-    /// <summary>Writes up to <see cref="BatchSize"/> queued events in one write; true when more are waiting.</summary>
-    private bool WriteBatch(ChannelReader<LogEvent> reader)
+    /// <summary>Writes up to <see cref="BatchSize"/> queued entries in one write; true when more are waiting.</summary>
+    private bool WriteBatch(ChannelReader<Entry> reader)
     {
-        var text = _buffer.GetStringBuilder();
-        text.Clear();
+        _batch.ResetWrittenCount();
         var dropped = Interlocked.Exchange(ref _dropped, 0);
         if (dropped > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"[{DateTimeOffset.Now:HH:mm:ss} WRN] EdgeProxy.Logging: {dropped} log events dropped: the console fell behind (queue of {_capacity}){Environment.NewLine}");
+            Append(new LogEvent(DateTimeOffset.Now, LogEventLevel.Warning, null, DroppedTemplate,
+            [
+                new LogEventProperty("Dropped", new ScalarValue(dropped)),
+                new LogEventProperty("Capacity", new ScalarValue(_capacity)),
+                new LogEventProperty(Serilog.Core.Constants.SourceContextPropertyName, new ScalarValue("EdgeProxy.Logging")),
+            ]));
         }
 
         var count = 0;
-        while (count < BatchSize && reader.TryRead(out var logEvent))
+        while (count < BatchSize && reader.TryRead(out var entry))
         {
-            _formatter.Format(logEvent, _buffer);
+            if (entry.Event is { } logEvent)
+            {
+                Append(logEvent);
+            }
+            else
+            {
+                _batch.Write(entry.Line.AsSpan(0, entry.Length));
+                entry.Release();
+            }
+
             count++;
         }
 
         try
         {
-            _output.Write(text.ToString());
+            _output.Write(_batch.WrittenSpan);
             _output.Flush();
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
@@ -119,11 +155,41 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
             SelfLog.WriteLine("BatchedConsoleSink: could not write to the console: {0}", ex.Message);
         }
 
-        if (text.Capacity > 1 << 20)
+        if (_batch.Capacity > 1 << 20)
         {
-            text.Capacity = 8192; // a burst's buffer is not kept for ever
+            _batch = new(BatchBuffer); // a burst's buffer is not kept for ever
         }
 
         return count == BatchSize;
+    }
+
+    private void Append(LogEvent logEvent)
+    {
+        var text = _text.GetStringBuilder();
+        text.Clear();
+        _formatter.Format(logEvent, _text);
+        foreach (var chunk in text.GetChunks())
+        {
+            _utf8.Convert(chunk.Span, _batch, flush: false, out _, out _); // a pair split between chunks stays a pair
+        }
+
+        _utf8.Convert([], _batch, flush: true, out _, out _);
+
+        if (text.Capacity > 1 << 16)
+        {
+            text.Capacity = 1024; // one huge event's buffer is not kept for ever
+        }
+    }
+
+    /// <summary>A Serilog event, or an access-log line in a rented buffer.</summary>
+    private readonly record struct Entry(LogEvent? Event, byte[]? Line, int Length)
+    {
+        public void Release()
+        {
+            if (Line is not null)
+            {
+                LineBuffers.Return(Line);
+            }
+        }
     }
 }

@@ -21,6 +21,8 @@ internal sealed class LogValueEscaper : ILogEventEnricher
 
     private static readonly SearchValues<char> Unsafe = SearchValues.Create(UnsafeCharacters());
 
+    private static readonly SearchValues<char> PlainAscii = SearchValues.Create(string.Concat(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Where(c => c is not ('\\' or '"'))));
+
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {
         List<LogEventProperty>? rewritten = null;
@@ -76,12 +78,15 @@ internal sealed class LogValueEscaper : ILogEventEnricher
             ? new DictionaryValue(dictionary.Elements.Select(e => new KeyValuePair<ScalarValue, LogEventPropertyValue>(Escape(e.Key) as ScalarValue ?? e.Key, Escape(e.Value) ?? e.Value)))
             : null;
 
-    /// <summary>Printable ASCII without a backslash or quote is decided by one vectorised range scan; anything else by the full set.</summary>
-    private static bool NeedsEscaping(string text)
+    /// <summary>
+    /// Printable ASCII without a backslash or quote is passed over by one vectorised scan; from the first other
+    /// character on, the full set decides. (IndexOfAnyExceptInRange allocated on every call here, 96 B.)
+    /// </summary>
+    internal static bool NeedsEscaping(string text)
     {
         var span = text.AsSpan();
-        var other = span.IndexOfAnyExceptInRange(' ', '~');
-        return other < 0 ? span.IndexOfAny('\\', '"') >= 0 : span[..other].IndexOfAny('\\', '"') >= 0 || span[other..].IndexOfAny(Unsafe) >= 0;
+        var other = span.IndexOfAnyExcept(PlainAscii);
+        return other >= 0 && span[other..].IndexOfAny(Unsafe) >= 0;
     }
 
     internal static string Escape(string text)

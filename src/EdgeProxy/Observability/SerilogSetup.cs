@@ -1,12 +1,15 @@
+using EdgeProxy.Configuration;
 using Serilog;
 using Serilog.Events;
+using Serilog.Formatting;
+using Serilog.Formatting.Compact;
 using Serilog.Formatting.Display;
 
 namespace EdgeProxy.Observability;
 
 /// <summary>
-/// The only place Serilog is configured: from the <c>Serilog</c> section, a human-readable console when
-/// that section names no sink. Compact JSON is one setting away (see the reference config).
+/// The only place Serilog is configured: from the <c>Serilog</c> section, EdgeProxy's own console when that
+/// section names no sink, human-readable or compact JSON (<c>EdgeProxy:Console:Format</c>).
 /// </summary>
 internal static class SerilogSetup
 {
@@ -39,7 +42,9 @@ internal static class SerilogSetup
 
     public static IServiceCollection AddEdgeProxyLogging(this IServiceCollection services, IConfiguration configuration, Action<LoggerConfiguration>? extra)
     {
-        return services.AddSerilog((_, logger) =>
+        var format = BoundOptions.Get<ConsoleLogOptions>(configuration).Format;
+        services.AddSingleton<ConsoleLogOutput>();
+        return services.AddSerilog((provider, logger) =>
         {
             logger.ReadFrom.Configuration(configuration).Enrich.FromLogContext();
             if (configuration[OverrideKey + HostingDiagnostics] is null)
@@ -52,15 +57,23 @@ internal static class SerilogSetup
                 logger.MinimumLevel.Override(category, LogEventLevel.Error);
             }
 
-            if (!configuration.GetSection("Serilog:WriteTo").Exists()) // raw: the Serilog section is Serilog's to read, and it reads it raw
+            if (!Names(configuration, "WriteTo"))
             {
                 // Behind a queue: request threads hand the event over and the writing happens elsewhere. A console
                 // sink written to directly takes a lock and a write(2) per event on the request thread, and under
                 // load the threads queue on that lock (bench/README.md: access log on cost 2.5x the CPU per request).
-                if (Console.IsOutputRedirected)
+                if (Console.IsOutputRedirected || format == ConsoleLogFormat.CompactJson)
                 {
                     // Containers and services: what gathered in 20 ms, in one write (colours are off here anyway).
-                    logger.WriteTo.Sink(new BatchedConsoleSink(new MessageTemplateTextFormatter(ConsoleTemplate, System.Globalization.CultureInfo.InvariantCulture), Console.Out));
+                    var sink = new BatchedConsoleSink(Formatter(format), Console.OpenStandardOutput(), format);
+                    logger.WriteTo.Sink(sink);
+
+                    // The access log skips Serilog's pipeline unless something there would see or change its events:
+                    // an audit sink, enrichers, filters and properties from the section, or a sink of the host's own (tests).
+                    if (extra is null && !Names(configuration, "AuditTo", "Enrich", "Filter", "Properties"))
+                    {
+                        provider.GetRequiredService<ConsoleLogOutput>().Sink = sink;
+                    }
                 }
                 else
                 {
@@ -77,6 +90,14 @@ internal static class SerilogSetup
             logger.Enrich.With(LogValueEscaper.Instance);
         }, preserveStaticLogger: true); // a logger per host, never the process-wide Log.Logger: several hosts may share a process
     }
+
+    /// <summary>The formatter of EdgeProxy's own console, the layout <see cref="AccessLogLine"/> writes too.</summary>
+    internal static ITextFormatter Formatter(ConsoleLogFormat format) => format == ConsoleLogFormat.CompactJson
+        ? new CompactJsonFormatter()
+        : new MessageTemplateTextFormatter(ConsoleTemplate, System.Globalization.CultureInfo.InvariantCulture);
+
+    // Raw: the Serilog section is Serilog's to read, and it reads it raw.
+    private static bool Names(IConfiguration configuration, params string[] keys) => keys.Any(k => configuration.GetSection("Serilog:" + k).Exists());
 
     /// <summary>
     /// Whether the Serilog section names <paramref name="category"/> itself, or sets its nearest prefix (Serilog's

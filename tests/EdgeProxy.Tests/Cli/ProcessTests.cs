@@ -118,7 +118,8 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         var reference = System.Text.Json.Nodes.JsonNode.Parse(
             File.ReadAllText(Repo.Path("config", "appsettings.reference.json")),
             documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true })!;
-        config.Set("Serilog", reference["Serilog"]!.DeepClone()).Route("r", "{**any}", "app").Cluster("app", upstream.Url);
+        config.Set("Serilog", reference["Serilog"]!.DeepClone()).Set("EdgeProxy:Console:Format", reference["EdgeProxy"]!["Console"]!["Format"]!.GetValue<string>())
+            .Route("r", "{**any}", "app").Cluster("app", upstream.Url);
         await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
         await proxy.WaitReadyAsync(admin);
         using var client = TestClients.Https(https);

@@ -44,6 +44,7 @@ public sealed class ConfigValidationTests : IDisposable
         { "TLS version None", "Kestrel:Endpoints:Https:SslProtocols=None", "FAIL Kestrel:Endpoints:Https:SslProtocols: 'None' is not a TLS version" },
         { "unknown SNI protocol", "Kestrel:Endpoints:Https:Sni:a.test:Protocols=Http4", "FAIL Kestrel:Endpoints:Https:Sni:a.test:Protocols: 'Http4' is not one of" },
         { "unknown client-certificate mode", "Kestrel:Endpoints:Https:ClientCertificateMode=Required", "FAIL Kestrel:Endpoints:Https:ClientCertificateMode: 'Required' is not one of" },
+        { "unknown console format", "EdgeProxy:Console:Format=Json", "FAIL EdgeProxy:Console:Format: 'Json' is not one of Text, CompactJson" },
         { "https admin", "EdgeProxy:Admin:Urls=https://127.0.0.1:9901", "FAIL EdgeProxy:Admin:Urls:" },
         { "bad redirect port", "EdgeProxy:HttpsRedirect:Port=70000", "FAIL EdgeProxy:HttpsRedirect:Port: '70000' is not a TCP port" },
         { "PFX with a KeyPath", "Kestrel:Endpoints:Https:Certificate:Path=/x/site.pfx", "FAIL Kestrel:Endpoints:Https:Certificate:Path: file '/x/site.pfx' not found" },

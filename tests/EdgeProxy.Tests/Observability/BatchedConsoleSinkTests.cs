@@ -7,7 +7,7 @@ using Serilog.Parsing;
 
 namespace EdgeProxy.Tests.Observability;
 
-/// <summary>The default console behind a pipe: batched writes, nothing lost on dispose, and drops counted when the console falls behind.</summary>
+/// <summary>EdgeProxy's own console: batched writes, nothing lost on dispose, events and access-log lines in one order, and drops counted when the console (a blocked stdout) falls behind.</summary>
 public sealed class BatchedConsoleSinkTests
 {
     private static readonly MessageTemplateTextFormatter Formatter = new(SerilogSetup.ConsoleTemplate, System.Globalization.CultureInfo.InvariantCulture);
@@ -55,6 +55,53 @@ public sealed class BatchedConsoleSinkTests
         sink.Dropped.Should().Be(0, "reported once");
     }
 
+    [Theory]
+    [InlineData(ConsoleLogFormat.Text)]
+    [InlineData(ConsoleLogFormat.CompactJson)]
+    public async Task AccessLogLinesAndEvents_ShareOneQueue_InOrder_AndDropsOfEitherAreCounted(ConsoleLogFormat format)
+    {
+        var output = new RecordingWriter { Blocked = new ManualResetEventSlim(false) };
+        var sink = new BatchedConsoleSink(SerilogSetup.Formatter(format), output, format, capacity: 10);
+        sink.Emit(Event("first"));
+        (await Eventually.EqualsAsync(() => Task.FromResult(output.Waiting), true)).Should().BeTrue("the pump is inside a write the console does not take");
+        for (var i = 0; i < 13; i++)
+        {
+            if (i % 2 == 0)
+            {
+                sink.Emit(Event($"event{i}"));
+            }
+            else
+            {
+                sink.Emit(AccessLog($"/line{i}"));
+            }
+        }
+
+        sink.Dropped.Should().Be(3, "10 fit in the queue; the event and the two lines after them are dropped");
+        output.Blocked.Set();
+        sink.Dispose();
+
+        var lines = output.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var written = lines.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"(first|event\d+|/line\d+)").Value).Where(w => w.Length > 0).ToList();
+        written.Should().Equal(["first", .. Enumerable.Range(0, 10).Select(i => i % 2 == 0 ? $"event{i}" : $"/line{i}")], "one queue: the order they came in");
+        var warning = lines.Should().ContainSingle(l => l.Contains("dropped", StringComparison.Ordinal)).Subject;
+        if (format == ConsoleLogFormat.Text)
+        {
+            warning.Should().MatchRegex(@"^\[\d\d:\d\d:\d\d WRN\] EdgeProxy\.Logging: 3 log events dropped: the console fell behind \(queue of 10\)$");
+        }
+        else
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(warning);
+            json.RootElement.GetProperty("@l").GetString().Should().Be("Warning");
+            json.RootElement.GetProperty("Dropped").GetInt64().Should().Be(3);
+            json.RootElement.GetProperty("SourceContext").GetString().Should().Be("EdgeProxy.Logging");
+            lines.Should().AllSatisfy(l => System.Text.Json.JsonDocument.Parse(l).Dispose(), "every line is one JSON object");
+        }
+    }
+
+    private static AccessLogEntry AccessLog(string path) => new(
+        DateTimeOffset.Now, "127.0.0.1", "GET", "https", "localhost", path, "HTTP/1.1", 200, 2, 0.5, "r", "c", "http://127.0.0.1:1/", "Tls13", "Https",
+        System.Diagnostics.ActivityTraceId.CreateRandom(), System.Diagnostics.ActivitySpanId.CreateRandom(), null);
+
     [Fact]
     public async Task ABrokenConsole_LosesItsBatch_NotTheSink()
     {
@@ -68,9 +115,9 @@ public sealed class BatchedConsoleSinkTests
         output.Text.Should().Contain("kept").And.NotContain("lost");
     }
 
-    private sealed class RecordingWriter : TextWriter
+    private sealed class RecordingWriter : Stream
     {
-        private readonly StringBuilder _text = new();
+        private readonly MemoryStream _bytes = new();
         private int _attempts;
 
         public ManualResetEventSlim? Blocked { get; init; }
@@ -87,16 +134,24 @@ public sealed class BatchedConsoleSinkTests
         {
             get
             {
-                lock (_text)
+                lock (_bytes)
                 {
-                    return _text.ToString();
+                    return Encoding.UTF8.GetString(_bytes.ToArray());
                 }
             }
         }
 
-        public override Encoding Encoding => Encoding.UTF8;
+        public override bool CanRead => false;
 
-        public override void Write(string? value)
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
         {
             Interlocked.Increment(ref _attempts);
             if (FailNext)
@@ -111,11 +166,23 @@ public sealed class BatchedConsoleSinkTests
                 gate.Wait();
             }
 
-            lock (_text)
+            lock (_bytes)
             {
-                _text.Append(value);
+                _bytes.Write(buffer);
                 Writes++;
             }
         }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

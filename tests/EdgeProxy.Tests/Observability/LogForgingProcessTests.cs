@@ -6,7 +6,7 @@ namespace EdgeProxy.Tests.Observability;
 
 /// <summary>
 /// EdgeProxy as operators run it, in each log format they use: the default text console (stdout redirected, as in a
-/// container), Serilog's compact JSON on the console, and a file. A request whose path decodes to CR LF followed by
+/// container), compact JSON on the console (Serilog's sink, and EdgeProxy's own console), and a file. A request whose path decodes to CR LF followed by
 /// a made-up access-log line, C0 and C1 controls, ESC sequences, U+2028 and U+2029 must leave exactly one line
 /// mentioning it, with every one of those characters written as an escape.
 /// </summary>
@@ -24,6 +24,7 @@ public sealed class LogForgingProcessTests(ITestOutputHelper output) : IDisposab
     [Theory]
     [InlineData("text")]
     [InlineData("compact-json")]
+    [InlineData("console-json")]
     [InlineData("file")]
     public async Task ControlCharactersInThePath_NeverMakeASecondLogLine(string format)
     {
@@ -40,6 +41,10 @@ public sealed class LogForgingProcessTests(ITestOutputHelper output) : IDisposab
         if (format == "compact-json")
         {
             config.Set("Serilog:WriteTo:0:Name", "Console").Set("Serilog:WriteTo:0:Args:formatter", "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact");
+        }
+        else if (format == "console-json")
+        {
+            config.Set("EdgeProxy:Console:Format", "CompactJson");
         }
         else if (format == "file")
         {
@@ -67,8 +72,8 @@ public sealed class LogForgingProcessTests(ITestOutputHelper output) : IDisposab
             var lines = text.Split(LineBreaks).Where(l => l.Contains(marker + "-" + which, StringComparison.Ordinal)).ToList();
             lines.Should().ContainSingle($"the {which} request is one access-log line in {format}");
             var line = lines[0];
-            line.Should().Contain("EdgeProxy.AccessLog").And.Contain(format == "compact-json" ? "\\\\x0D\\\\x0A" : "\\x0D\\x0A");
-            line.Should().Contain(format == "compact-json" ? "\\\\u2028" : "\\u2028");
+            line.Should().Contain("EdgeProxy.AccessLog").And.Contain(format.EndsWith("json", StringComparison.Ordinal) ? "\\\\x0D\\\\x0A" : "\\x0D\\x0A");
+            line.Should().Contain(format.EndsWith("json", StringComparison.Ordinal) ? "\\\\u2028" : "\\u2028");
             line.Where(c => char.IsControl(c) || c is '\u2028' or '\u2029' or '\u202E').Should().BeEmpty("no raw control, separator or bidi character is written");
         }
 

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Text;
+using EdgeProxy.Observability;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace EdgeProxy.Tests.Observability;
+
+/// <summary>
+/// The preformatted access-log line against what Serilog writes for the same request (its event through
+/// <see cref="LogValueEscaper"/>, then the console template or CompactJsonFormatter, encoded as the console encodes):
+/// byte for byte, for every hostile value in every string field, in both formats and in every variant of the line.
+/// </summary>
+public sealed class AccessLogLineTests
+{
+    private static readonly string[] HostileValues =
+    [
+        "\r\n[12:00:00 INF] EdgeProxy.AccessLog: 6.6.6.6 \"GET https://bank/ HTTP/1.1\" 200",
+        "nul\0byte", "esc\u001b[31mred", "del\u007f", "csi\u009b", "tab\tand\vfeed\f", "nel\u0085",
+        "line\u2028para\u2029", "bidi\u202Eevil\u202A\u202B\u202C\u202D\u2066\u2067\u2068\u2069",
+        "quote\"closes\" 500 route=adm", "back\\slash", "fake\\x22escape\\u2028", "\\\"", "\"\\",
+        "lone\uD800high", "lone\uDC00low", "end\uD83D", "\uDE00start", "pair\uD83D\uDE00ok",
+        "ünïcødé.exämple:8443", "CN=Jürgen \"Root\", O=例え, C=DE", "/путь/路径/%2F", "", "-",
+        new string('a', 3000) + "\n" + new string('ü', 2000),
+    ];
+
+    public static readonly TheoryData<string> Hostile = [.. HostileValues];
+
+    public static readonly TheoryData<ConsoleLogFormat, string> Variants = Matrix();
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void EveryHostileValue_InEveryField_IsWrittenAsSerilogWritesIt(string value)
+    {
+        foreach (var format in Enum.GetValues<ConsoleLogFormat>())
+        {
+            foreach (var field in Enumerable.Range(0, 13))
+            {
+                var entry = Entry(field, value);
+                Fast(entry, format).Should().Equal(ViaSerilog(entry, format), $"field {field} in {format}: \n{Encoding.UTF8.GetString(ViaSerilog(entry, format))}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void EachVariantOfTheLine_IsWrittenAsSerilogWritesIt(ConsoleLogFormat format, string variant)
+    {
+        var entry = Entry(0, "/items/7") with { Timestamp = new DateTimeOffset(2026, 12, 6, 13, 5, 7, 123, TimeSpan.FromHours(2)).AddTicks(4567) };
+        entry = variant switch
+        {
+            "retried" => entry with { Retried = true, Tries = 3, HeldMs = 12.5 },
+            "rate-limited" => entry with { RateLimitPolicy = "per-ip\"\r\n", StatusCode = 429 },
+            "retried and rate-limited" => entry with { Retried = true, Tries = 2, HeldMs = 0.4999, RateLimitPolicy = "burst" },
+            "no trace" => entry with { TraceId = default, SpanId = default },
+            "odd numbers" => entry with { DurationMs = 0.05, ResponseBytes = long.MaxValue, StatusCode = 499 },
+            "tiny duration" => entry with { DurationMs = 1e-7, Retried = true, HeldMs = 1234567.891 },
+            _ => entry,
+        };
+
+        var expected = ViaSerilog(entry, format);
+        Fast(entry, format).Should().Equal(expected, Encoding.UTF8.GetString(expected));
+    }
+
+    [Fact]
+    public void TheLineIsOneLine_AndItsBufferComesFromThePool()
+    {
+        var entry = Entry(4, string.Concat(HostileValues));
+        foreach (var format in Enum.GetValues<ConsoleLogFormat>())
+        {
+            var (buffer, length) = AccessLogLine.Format(entry, format);
+            var text = Encoding.UTF8.GetString(buffer, 0, length);
+            LineBuffers.Return(buffer);
+            text.Should().EndWith(Environment.NewLine).And.Contain(format == ConsoleLogFormat.CompactJson ? @"\\x0D\\x0A" : @"\x0D\x0A");
+            text.Split('\n').Should().HaveCount(2, "one line, then the end of it");
+            text.TrimEnd('\n').Where(c => char.IsControl(c) || c is '\u2028' or '\u2029' or '\u202E' or '\u0085').Should().BeEmpty();
+        }
+    }
+
+    private static TheoryData<ConsoleLogFormat, string> Matrix()
+    {
+        var data = new TheoryData<ConsoleLogFormat, string>();
+        foreach (var format in Enum.GetValues<ConsoleLogFormat>())
+        {
+            foreach (var variant in new[] { "plain", "retried", "rate-limited", "retried and rate-limited", "no trace", "odd numbers", "tiny duration" })
+            {
+                data.Add(format, variant);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>A request with <paramref name="value"/> in string field number <paramref name="field"/> and ordinary values elsewhere.</summary>
+    private static AccessLogEntry Entry(int field, string value)
+    {
+        string V(int i, string ordinary) => i == field ? value : ordinary;
+        return new AccessLogEntry(
+            DateTimeOffset.Now, V(0, "127.0.0.1"), V(1, "GET"), V(2, "https"), V(3, "localhost:8443"), V(4, "/items/7"), V(5, "HTTP/2"),
+            200, 10, 1.2345, V(6, "items"), V(7, "c"), V(8, "http://127.0.0.1:5000/"), V(9, "Tls13"), V(10, "Https"),
+            ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), V(11, "CN=client, O=Example"))
+        {
+            RateLimitPolicy = field == 12 ? value : null,
+        };
+    }
+
+    private static byte[] Fast(in AccessLogEntry entry, ConsoleLogFormat format)
+    {
+        var (buffer, length) = AccessLogLine.Format(entry, format);
+        var bytes = buffer.AsSpan(0, length).ToArray();
+        LineBuffers.Return(buffer);
+        return bytes;
+    }
+
+    /// <summary>Today's path: the event through a logger set up as SerilogSetup sets it up, the formatter, UTF-8 as the console writes it.</summary>
+    private static byte[] ViaSerilog(in AccessLogEntry entry, ConsoleLogFormat format)
+    {
+        var sink = new Capture();
+        using var logger = new LoggerConfiguration().Enrich.FromLogContext().Enrich.With(LogValueEscaper.Instance).WriteTo.Sink(sink).CreateLogger();
+        logger.ForContext(Constants.SourceContextPropertyName, AccessLogMiddleware.Category).Write(entry.ToLogEvent());
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        SerilogSetup.Formatter(format).Format(sink.Event!, text);
+        return new UTF8Encoding(false).GetBytes(text.ToString());
+    }
+
+    private sealed class Capture : ILogEventSink
+    {
+        public LogEvent? Event { get; private set; }
+
+        public void Emit(LogEvent logEvent) => Event = logEvent;
+    }
+}
