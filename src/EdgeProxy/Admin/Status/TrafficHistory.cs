@@ -38,18 +38,26 @@ internal sealed partial class TrafficHistory(IServiceProvider services, IOptions
         app.UseOpenTelemetryPrometheusScrapingEndpoint(static _ => true);
         _scrape = app.Build();
         using var timer = new PeriodicTimer(Interval, time);
-        do
+        try
         {
-            try
+            do
             {
-                Add(await SampleAsync(stoppingToken));
+                try
+                {
+                    Add(await SampleAsync(stoppingToken));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.SampleFailed(logger, ex);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.SampleFailed(logger, ex);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // A host that failed to start (a port in use) cancels this without StopAsync, and the host would log a
+            // cancelled background service as "BackgroundService failed" beside the one FAIL line that matters.
+        }
     }
 
     /// <summary>Takes a sample now, as the timer does (tests use it to close an interval without waiting 10 s).</summary>
