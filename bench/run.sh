@@ -4,7 +4,7 @@
 #   bench/run.sh            full run (3 rounds per workload, under 10 minutes)
 #   bench/run.sh --quick    short smoke run (under 2 minutes; 2 rounds, 1 for memory and SSE, no access-log row)
 #
-# Options: --rounds N, --workloads h1,h2,tls,resume,sse,mem, --variant 'NAME=VAR=VALUE[;VAR=VALUE...]'
+# Options: --rounds N, --workloads h1,h2,tls,resume,sse,mem (and tls12, full TLS 1.2 handshakes, on request), --variant 'NAME=VAR=VALUE[;VAR=VALUE...]'
 # (an extra EdgeProxy instance with those environment variables, for tuning experiments; the pseudo
 # variable DLL=PATH runs another EdgeProxy build, e.g. a copy of bin/Release from before a change),
 # --no-install (fail instead of apt-get installing missing tools), --status-page-open (adds the row
@@ -180,7 +180,10 @@ start_edge() { # name, admin port, extra args...
     local envs=() dll="$EDGE_DLL" e
     if [[ -n "${ENV_OF[$name]:-}" ]]; then IFS=';' read -r -a envs <<<"${ENV_OF[$name]}"; fi
     for e in "${!envs[@]}"; do [[ "${envs[$e]}" == DLL=* ]] && { dll="${envs[$e]#DLL=}"; unset 'envs[e]'; }; done
-    start_bg "$name" env "${envs[@]}" "${ALLOC_ENV[@]}" "BENCH_ALLOC_FILE=$WORK/raw/alloc-$name" dotnet "$dll" --config edgeproxy.json \
+    # OPENSSL_CONF as the container sets it, to the openssl.cnf that build ships (a variant's own setting wins).
+    local conf=()
+    [[ -f "$(dirname "$dll")/openssl.cnf" ]] && conf=("OPENSSL_CONF=$(dirname "$dll")/openssl.cnf")
+    start_bg "$name" env "${conf[@]}" "${envs[@]}" "${ALLOC_ENV[@]}" "BENCH_ALLOC_FILE=$WORK/raw/alloc-$name" dotnet "$dll" --config edgeproxy.json \
         "Kestrel:Endpoints:Https:Url=https://127.0.0.1:${PORT[$name]}" "Kestrel:Endpoints:Http:Url=http://127.0.0.1:$((PORT[$name] + 100))" "EdgeProxy:Admin:Urls=http://127.0.0.1:$adminport" \
         "EdgeProxy:DataPath=data/$name" "$@"
 }
@@ -285,24 +288,24 @@ run_h2() {
     log "h2  $(printf '%-14s' "$1") round $2: $rps req/s"
 }
 
-run_tls() { # full handshakes: openssl s_time -new never offers a session, two clients side by side
-    local out="$WORK/raw/tls-$1-$2.txt" before after t0 t1 host
+run_tls() { # target round [workload openssl-flag]; full handshakes: openssl s_time -new never offers a session, two clients side by side
+    local workload="${3:-tls}" out="$WORK/raw/${3:-tls}-$1-$2.txt" before after t0 t1 host
     host="127.0.0.1:${PORT[$1]}"
     before=$(cpu_us "$1"); t0=$(date +%s%N)
     local clients=() i
     for i in 1 2; do
-        timeout -k 2 $((TLS_SECS + 20)) openssl s_time -connect "$host" -new -time "$TLS_SECS" -www / >"$out.$i" 2>&1 &
+        timeout -k 2 $((TLS_SECS + 20)) openssl s_time -connect "$host" -new ${4:-} -time "$TLS_SECS" -www / >"$out.$i" 2>&1 &
         clients+=("$!")
     done
     wait "${clients[@]}" || true
     t1=$(date +%s%N); after=$(cpu_us "$1")
     local conns
     conns=$(awk '/connections in .* real seconds/ { n += $1 } END { print n + 0 }' "$out".1 "$out".2)
-    [[ "$conns" -gt 0 ]] || { log "tls $1: no result"; tail -3 "$out".1 >&2; return 0; }
+    [[ "$conns" -gt 0 ]] || { log "$workload $1: no result"; tail -3 "$out".1 >&2; return 0; }
     local rate
     rate=$(awk -v n="$conns" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / (ns / 1e9) }')
-    sample tls "$1" "$2" "\"hs_per_s\":$rate,\"cpu_us_hs\":$(( (after - before) / conns ))"
-    log "tls $(printf '%-14s' "$1") round $2: $rate full handshakes/s, $(( (after - before) / conns )) µs CPU/handshake"
+    sample "$workload" "$1" "$2" "\"hs_per_s\":$rate,\"cpu_us_hs\":$(( (after - before) / conns ))"
+    log "$workload $(printf '%-14s' "$1") round $2: $rate full handshakes/s, $(( (after - before) / conns )) µs CPU/handshake"
 }
 
 run_resume() { # a new connection per request as wrk makes it: it resumes the TLS session when the server allows
@@ -391,7 +394,7 @@ wait_proxy() { [[ "$1" == direct ]] || { wait_http "$(url_of "$1")/" "$1" && sta
 
 ALL=(direct edgeproxy plain-yarp nginx haproxy "${VARIANT_NAMES[@]}")
 [[ $LOG_ROW == 1 ]] && ALL=(direct edgeproxy edgeproxy+log edgeproxy+json plain-yarp nginx haproxy "${VARIANT_NAMES[@]}")
-if wants h1 || wants h2 || wants tls || wants resume || wants sse; then
+if wants h1 || wants h2 || wants tls || wants tls12 || wants resume || wants sse; then
     for p in "${ALL[@]}"; do start_proxy "$p"; done
     for p in "${ALL[@]}"; do wait_proxy "$p"; done
     log "warming up (.NET proxies ${WARM_SECS}s each: JIT and tiered PGO settle)"
@@ -408,13 +411,14 @@ if wants h1 || wants h2 || wants tls || wants resume || wants sse; then
         # The access-log rows are priced on HTTP/1.1 only.
         if wants h2; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+* ]] || run_h2 "$p" "$round"; done; fi
         if wants tls; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+* ]] || run_tls "$p" "$round"; done; fi
+        if wants tls12; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+* ]] || run_tls "$p" "$round" tls12 -tls1_2; done; fi
         if wants resume; then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+* ]] || run_resume "$p" "$round"; done; fi
         if wants sse && (( round <= SSE_ROUNDS )); then for p in $(order_for_round "$round" "${ALL[@]}"); do [[ "$p" == edgeproxy+* ]] || run_sse "$p" "$round"; done; fi
     done
 fi
 
 # The long-lived proxies go before the memory phase starts its own fresh ones.
-if [[ ${#ALL[@]} -gt 0 ]] && (wants h1 || wants h2 || wants tls || wants resume || wants sse); then
+if [[ ${#ALL[@]} -gt 0 ]] && (wants h1 || wants h2 || wants tls || wants tls12 || wants resume || wants sse); then
     for p in "${ALL[@]}"; do stop_proxy "$p"; done
 fi
 

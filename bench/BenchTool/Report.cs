@@ -17,6 +17,7 @@ internal static class Report
         ("h1", "HTTP/1.1 keep-alive (wrk)"),
         ("h2", "HTTP/2 (h2load)"),
         ("tls", "Full TLS handshake per connection (openssl s_time -new)"),
+        ("tls12", "Full TLS 1.2 handshake per connection (openssl s_time -new -tls1_2)"),
         ("resume", "New connection per request, TLS session resumed where the server allows (wrk, Connection: close)"),
         ("sse", "SSE delivery delay"),
         ("mem", "Memory: RSS at start and per idle WebSocket"),

@@ -20,6 +20,8 @@ internal static class EventIds
     public const int SelfSignedCertificateInUse = 204;
     public const int SniNoCertificate = 205;
     public const int MisdirectedRequest = 206;
+    public const int Tls12SuitesShared = 207;
+    public const int Tls12SuitesPerListener = 208;
 
     // Upstream errors 300-399
     public const int UpstreamError = 300;

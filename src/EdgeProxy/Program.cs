@@ -181,7 +181,7 @@ public static class Program
         var readiness = app.Services.GetRequiredService<ReadinessState>();
         app.Lifetime.ApplicationStarted.Register(readiness.MarkReady);
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
-        StartupLog.Write(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Startup"), checkResult.Report, app.Services.GetRequiredService<CertificateStore>(), selfSigned, selfSignedCreated);
+        StartupLog.Write(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Startup"), checkResult.Report, checkResult.Endpoints, app.Services.GetRequiredService<CertificateStore>(), selfSigned, selfSignedCreated);
 
         // The pipeline, in the order a request meets it.
         app.UseInboundHeaders();                       // who the client is; the one pass that removes every header only a proxy may set

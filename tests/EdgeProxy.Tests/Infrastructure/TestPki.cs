@@ -39,11 +39,14 @@ public sealed class TestPki
 
     public X509Certificate2 Intermediate { get; }
 
-    /// <summary>A server leaf for the names given (DNS names or IP addresses), issued by the intermediate.</summary>
-    public X509Certificate2 IssueServer(string commonName, IEnumerable<string> names, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
+    /// <summary>A server leaf for the names given (DNS names or IP addresses), issued by the intermediate; an ECDSA P-256 key unless <paramref name="rsa"/>.</summary>
+    public X509Certificate2 IssueServer(string commonName, IEnumerable<string> names, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, bool rsa = false)
     {
-        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        using var rsaKey = rsa ? RSA.Create(2048) : null;
+        var key = rsa ? null : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = rsaKey is not null
+            ? new CertificateRequest($"CN={commonName}", rsaKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            : new CertificateRequest($"CN={commonName}", key!, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
         foreach (var name in names)
         {
@@ -59,13 +62,15 @@ public sealed class TestPki
 
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | (rsa ? X509KeyUsageFlags.KeyEncipherment : 0), true)); // RSA: usable for RSA key exchange, should a server allow it
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Intermediate, true, false));
         var start = notBefore ?? DateTimeOffset.UtcNow.AddHours(-1);
         var end = notAfter ?? DateTimeOffset.UtcNow.AddDays(90);
-        using var cert = request.Create(Intermediate, start, end, RandomSerial());
-        return cert.CopyWithPrivateKey(key);
+        using var cert = rsaKey is not null // the ECDSA intermediate signs the RSA leaf through a generator
+            ? request.Create(Intermediate.SubjectName, X509SignatureGenerator.CreateForECDsa(_intermediateKey), start, end, RandomSerial())
+            : request.Create(Intermediate, start, end, RandomSerial());
+        return rsaKey is not null ? cert.CopyWithPrivateKey(rsaKey) : cert.CopyWithPrivateKey(key!);
     }
 
     /// <summary>A client leaf issued by the intermediate; <paramref name="clientAuth"/> false leaves out the client-auth EKU.</summary>
@@ -117,7 +122,7 @@ public sealed class TestPki
         var keyPath = Path.Combine(directory, name + ".key.pem");
         var pem = leaf.ExportCertificatePem() + "\n" + (includeChain ? Intermediate.ExportCertificatePem() + "\n" : string.Empty);
         File.WriteAllText(certPath, pem);
-        File.WriteAllText(keyPath, leaf.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(keyPath, ((AsymmetricAlgorithm?)leaf.GetECDsaPrivateKey() ?? leaf.GetRSAPrivateKey())!.ExportPkcs8PrivateKeyPem());
         return (certPath, keyPath);
     }
 
