@@ -38,18 +38,8 @@ TRACE_TOOL="$(command -v dotnet-trace || echo "$HOME/.dotnet/tools/dotnet-trace"
 OUT="$BENCH/results/profile-$(date -u +%Y%m%dT%H%M%SZ)"
 WORK="$(mktemp -d /tmp/edgeproxy-profile.XXXXXX)"
 mkdir -p "$OUT" "$WORK/certs" "$WORK/logs"
-declare -a PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-for project in src/EdgeProxy bench/PlainYarp bench/BenchTool; do
-    dotnet build "$ROOT/$project" -c Release -v quiet -nologo -clp:ErrorsOnly >"$WORK/logs/build.log" 2>&1 || { cat "$WORK/logs/build.log" >&2; exit 1; }
-done
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=localhost" \
-    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$WORK/certs/key.pem" -out "$WORK/certs/cert.pem" 2>/dev/null
-cp "$BENCH"/config/* "$WORK/"
-(cd "$WORK" && exec nginx -p "$WORK/" -c "$WORK/nginx-upstream.conf") >"$WORK/logs/upstream.log" 2>&1 &
-PIDS+=("$!")
+# shellcheck source=setup.sh
+source "$BENCH/setup.sh" src/EdgeProxy bench/PlainYarp bench/BenchTool
 
 load() { # url, seconds, output file
     if [[ $H2 == 1 ]]; then h2load -t1 -c16 -m10 -D "$2" "$1" >"$3" 2>&1; else wrk -t2 -c32 -d"$2"s "$1" >"$3"; fi
@@ -90,7 +80,7 @@ profile() { # name, port, command...
     awk -v r="$(rate "$OUT/$name-load.txt")" -v s="$SECONDS_TRACED" 'BEGIN { printf "%d", r * s }'
 }
 
-edge_requests=$(profile edgeproxy 18501 dotnet "$ROOT/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll" --config edgeproxy.json "${OVERRIDES[@]}")
+edge_requests=$(profile edgeproxy 18501 "${EDGE[@]}" "${OVERRIDES[@]}")
 yarp_requests=$(profile plain-yarp 18503 dotnet "$ROOT/bench/PlainYarp/bin/Release/net10.0/PlainYarp.dll" --config plain-yarp.json)
 dotnet "$ROOT/bench/BenchTool/bin/Release/net10.0/BenchTool.dll" alloc --trace "$OUT/edgeproxy.nettrace" --requests "$edge_requests" \
     --baseline "$OUT/plain-yarp.nettrace" --baseline-requests "$yarp_requests" | tee "$OUT/alloc.txt"

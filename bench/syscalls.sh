@@ -37,18 +37,8 @@ done
 OUT="$BENCH/results/syscalls-$(date -u +%Y%m%dT%H%M%SZ)$([[ $H2 == 1 ]] && echo -h2 || true)"
 WORK="$(mktemp -d /tmp/edgeproxy-syscalls.XXXXXX)"
 mkdir -p "$OUT" "$WORK/certs" "$WORK/logs"
-declare -a PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-for project in src/EdgeProxy bench/PlainYarp; do
-    dotnet build "$ROOT/$project" -c Release -v quiet -nologo -clp:ErrorsOnly >"$WORK/logs/build.log" 2>&1 || { cat "$WORK/logs/build.log" >&2; exit 1; }
-done
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=localhost" \
-    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$WORK/certs/key.pem" -out "$WORK/certs/cert.pem" 2>/dev/null
-cp "$BENCH"/config/* "$WORK/"
-(cd "$WORK" && exec nginx -p "$WORK/" -c "$WORK/nginx-upstream.conf") >"$WORK/logs/upstream.log" 2>&1 &
-PIDS+=("$!")
+# shellcheck source=setup.sh
+source "$BENCH/setup.sh" src/EdgeProxy bench/PlainYarp
 
 load() { # url, output; exactly $REQUESTS requests
     if [[ $H2 == 1 ]]; then h2load -t1 -c16 -m10 -n "$REQUESTS" "$1" >"$2" 2>&1; else h2load --h1 -t1 -c32 -m1 -n "$REQUESTS" "$1" >"$2" 2>&1; fi
@@ -78,7 +68,6 @@ measure() { # name, port, command...
     awk -v n="$REQUESTS" -v who="$name" '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" { calls = $4; sc = $NF; printf "%s\t%s\t%.3f\n", who, sc, calls / n }' "$OUT/$name.strace" >"$OUT/$name.tsv"
 }
 
-EDGE=(dotnet "$ROOT/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll" --config edgeproxy.json)
 measure edgeproxy+log 18501 "${EDGE[@]}" EdgeProxy:AccessLog:Enabled=true
 measure edgeproxy 18501 "${EDGE[@]}"
 measure plain-yarp 18503 dotnet "$ROOT/bench/PlainYarp/bin/Release/net10.0/PlainYarp.dll" --config plain-yarp.json

@@ -13,17 +13,8 @@ public sealed class AcmeReadinessTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task CaUnreachable_ReadyzStays200_AndSaysWhichCertificateEachNameGetsAndWhy()
     {
-        var pki = TestPki.Instance;
-        var (cert, key) = pki.WritePem(pki.IssueServer("files.edgeproxy.test", ["files.edgeproxy.test"]), _dir.Combine("sni"), "files");
         var closed = TestClients.FreePort();
-        var config = new TestConfig(_dir.Path)
-            .Set("Kestrel:Endpoints:Https:Sni:files.edgeproxy.test:Certificate", new { Path = cert, KeyPath = key })
-            .Set("EdgeProxy:Certificates:Acme:Enabled", true)
-            .Set("EdgeProxy:Certificates:Acme:AcceptTermsOfService", true)
-            .Set("EdgeProxy:Certificates:Acme:DirectoryUrl", $"https://127.0.0.1:{closed}/dir")
-            .Set("EdgeProxy:Certificates:Acme:Hosts", new[] { "api.edgeproxy.test", "files.edgeproxy.test" });
-        await using var proxy = await ProxyInstance.StartAsync(config, output);
-        await proxy.Logs.WaitForAsync(e => e.EventId() == EventIds.AcmeIssuanceFailed, TimeSpan.FromSeconds(30));
+        await using var proxy = await UnreachableCa.StartProxyAsync(_dir, closed, output);
         using var admin = proxy.CreatePlainClient(proxy.AdminPort);
 
         using var response = await admin.GetAsync("/readyz");

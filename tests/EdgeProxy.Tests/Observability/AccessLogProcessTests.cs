@@ -26,16 +26,10 @@ public sealed partial class AccessLogProcessTests(ITestOutputHelper output) : ID
     public async Task EachRequest_IsOneLineWithEveryField_OverHttp1AndHttp2(ConsoleLogFormat format)
     {
         await using var upstream = await TestUpstream.StartEchoAsync();
-        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
-        var config = new TestConfig(_dir.Path)
-            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}")
-            .Set("Kestrel:Endpoints:Http:Url", $"http://127.0.0.1:{TestClients.FreePort()}")
-            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+        var (proxy, https) = await StartAsync(upstream, config => config
             .Set("EdgeProxy:Console:Format", format.ToString())
-            .Route("raw", "/raw/{**rest}", "app", new Dictionary<string, string> { ["EdgeProxy.Path"] = "AsSent" })
-            .Cluster("app", upstream.Url);
-        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
-        await proxy.WaitReadyAsync(admin);
+            .Route("raw", "/raw/{**rest}", "app", new Dictionary<string, string> { ["EdgeProxy.Path"] = "AsSent" }));
+        await using var owned = proxy;
 
         var sent = new List<(string Marker, string Protocol, ActivityTraceId Trace, int Bytes)>();
         foreach (var http2 in new[] { false, true })
@@ -86,25 +80,12 @@ public sealed partial class AccessLogProcessTests(ITestOutputHelper output) : ID
     public async Task ALevelOverride_StillSilencesTheAccessLog_AndOnlyIt(ConsoleLogFormat format)
     {
         await using var upstream = await TestUpstream.StartEchoAsync();
-        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
-        var config = new TestConfig(_dir.Path)
-            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}")
-            .Set("Kestrel:Endpoints:Http:Url", $"http://127.0.0.1:{TestClients.FreePort()}")
-            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+        var (proxy, https) = await StartAsync(upstream, config => config
             .Set("EdgeProxy:Console:Format", format.ToString())
             .Set("Serilog:MinimumLevel:Override:EdgeProxy.AccessLog", "Warning")
-            .Route("all", "{**any}", "app")
-            .Cluster("app", upstream.Url);
-        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
-        await proxy.WaitReadyAsync(admin);
-        var marker = $"m{Guid.NewGuid():N}";
-        using (var client = TestClients.Https(https))
-        {
-            ((int)(await client.GetAsync("/" + marker)).StatusCode).Should().Be(200);
-        }
-
-        proxy.Signal(SigTerm);
-        (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(20))).Should().Be(0, proxy.Output);
+            .Route("all", "{**any}", "app"));
+        await using var owned = proxy;
+        var marker = await OneRequestThenStopAsync(proxy, https);
         proxy.Output.Should().NotContain(marker, "Serilog:MinimumLevel:Override:EdgeProxy.AccessLog holds the access log back on the fast path too");
         proxy.Output.Should().Contain(format == ConsoleLogFormat.Text ? " INF] " : "\"@mt\":", "the other logs are still written, in the format asked for");
     }
@@ -113,17 +94,43 @@ public sealed partial class AccessLogProcessTests(ITestOutputHelper output) : ID
     public async Task SerilogProperties_StillReachTheAccessLog_ThroughSerilogsPipeline()
     {
         await using var upstream = await TestUpstream.StartEchoAsync();
+        var (proxy, https) = await StartAsync(upstream, config => config
+            .Set("EdgeProxy:Console:Format", "CompactJson")
+            .Set("Serilog:Properties:Site", "eu-1")
+            .Route("all", "{**any}", "app"));
+        await using var owned = proxy;
+        var marker = await OneRequestThenStopAsync(proxy, https);
+        var line = proxy.Output.Split('\n').Should().ContainSingle(l => l.Contains(marker, StringComparison.Ordinal)).Subject;
+        var fields = JsonFields(line);
+        fields["Site"].Should().Be("eu-1", "a property the Serilog section adds is on the access log too: it takes Serilog's path");
+        fields["Path"].Should().Be("/" + marker);
+    }
+
+    /// <summary>A proxy process in front of <paramref name="upstream"/> (cluster <c>app</c>), its listeners on free ports; <paramref name="configure"/> adds the rest.</summary>
+    private async Task<(EdgeProxyProcess Proxy, int Https)> StartAsync(TestUpstream upstream, Func<TestConfig, TestConfig> configure)
+    {
         var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
-        var config = new TestConfig(_dir.Path)
+        var config = configure(new TestConfig(_dir.Path)
             .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}")
             .Set("Kestrel:Endpoints:Http:Url", $"http://127.0.0.1:{TestClients.FreePort()}")
             .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
-            .Set("EdgeProxy:Console:Format", "CompactJson")
-            .Set("Serilog:Properties:Site", "eu-1")
-            .Route("all", "{**any}", "app")
-            .Cluster("app", upstream.Url);
-        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
-        await proxy.WaitReadyAsync(admin);
+            .Cluster("app", upstream.Url));
+        var proxy = EdgeProxyProcess.Start(_dir.Path, ["--config", config.Write()]);
+        try
+        {
+            await proxy.WaitReadyAsync(admin);
+            return (proxy, https);
+        }
+        catch
+        {
+            await proxy.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>One request for a fresh marker path, then SIGTERM and a clean exit: everything it logged is in <c>Output</c>.</summary>
+    private static async Task<string> OneRequestThenStopAsync(EdgeProxyProcess proxy, int https)
+    {
         var marker = $"m{Guid.NewGuid():N}";
         using (var client = TestClients.Https(https))
         {
@@ -132,10 +139,7 @@ public sealed partial class AccessLogProcessTests(ITestOutputHelper output) : ID
 
         proxy.Signal(SigTerm);
         (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(20))).Should().Be(0, proxy.Output);
-        var line = proxy.Output.Split('\n').Should().ContainSingle(l => l.Contains(marker, StringComparison.Ordinal)).Subject;
-        var fields = JsonFields(line);
-        fields["Site"].Should().Be("eu-1", "a property the Serilog section adds is on the access log too: it takes Serilog's path");
-        fields["Path"].Should().Be("/" + marker);
+        return marker;
     }
 
     private static Dictionary<string, string> TextFields(string line)

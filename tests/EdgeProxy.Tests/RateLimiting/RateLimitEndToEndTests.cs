@@ -179,9 +179,11 @@ public sealed class RateLimitEndToEndTests(ITestOutputHelper output) : IAsyncLif
 
         statuses.Should().AllBeEquivalentTo(HttpStatusCode.OK);
         using var admin = _env.Proxy.CreatePlainClient(_env.Proxy.AdminPort);
-        var metrics = await Eventually.EqualsAsync(async () => (await admin.GetStringAsync("/metrics")).Contains("decision=\"rejected\",policy=\"per-client\""), true);
+        // One scrape holds all three: in-process test proxies share the meter's name, and OpenTelemetry drops a stream
+        // shared with another test's proxy when that one is disposed, so a second scrape may come back empty.
+        var text = "";
+        var metrics = await Eventually.EqualsAsync(async () => (text = await admin.GetStringAsync("/metrics")).Contains("decision=\"rejected\",policy=\"per-client\""), true);
         metrics.Should().BeTrue();
-        var text = await admin.GetStringAsync("/metrics");
         output.WriteLine(string.Join('\n', text.Split('\n').Where(l => l.Contains("rate_limit"))));
         text.Should().MatchRegex("edgeproxy_rate_limit_decisions_total\\{[^}]*decision=\"allowed\",policy=\"per-client\"[^}]*\\} [1-9]");
         text.Should().MatchRegex("edgeproxy_rate_limit_partitions\\{[^}]*policy=\"per-client\"[^}]*\\} [1-9]");
