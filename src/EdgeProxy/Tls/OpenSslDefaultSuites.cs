@@ -56,8 +56,14 @@ internal static class OpenSslDefaultSuites
             return [];
         }
 
+        // A list cut short would be a prefix, and a prefix of a weak default can look strict: nothing, then.
         var length = (flight[at] << 8) | flight[at + 1];
-        var list = flight.Slice(at + 2, Math.Min(length, flight.Length - at - 2));
+        if (at + 2 + length > flight.Length)
+        {
+            return [];
+        }
+
+        var list = flight.Slice(at + 2, length);
         var suites = new List<TlsCipherSuite>(list.Length / 2);
         for (var i = 0; i + 1 < list.Length; i += 2)
         {

@@ -24,6 +24,12 @@ public sealed class OpenSslDefaultSuitesTests
     [InlineData(new byte[0])]
     [InlineData(new byte[] { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28 })] // an alert record
     [InlineData(new byte[] { 0x16, 0x03, 0x01, 0x00, 0x30, 0x01, 0x00, 0x00, 0x2c, 0x03, 0x03 })] // cut inside the random
+    [InlineData(new byte[]
+    {
+        0x16, 0x03, 0x01, 0x00, 0x33, 0x01, 0x00, 0x00, 0x2f, 0x03, 0x03,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0x00, 0x00, 0x08, 0xC0, 0x2B, 0xC0, 0x2F,
+    })] // cut inside its cipher list: two strong suites of four, which alone would pass for a strict default
     public void Read_NoClientHello_IsEmpty_SoNoListenerLosesItsPolicy(byte[] flight) =>
         OpenSslDefaultSuites.Read(flight).Should().BeEmpty();
 
