@@ -7,8 +7,10 @@ namespace EdgeProxy.Tests.RateLimiting;
 /// <summary>
 /// Rate limits by client address (real source addresses on 127.0.0.0/8, and clients behind a trusted proxy's
 /// X-Forwarded-For) and by header: the right client is refused with 429 and a correct Retry-After, before the upstream
-/// sees anything, and the others are not.
+/// sees anything, and the others are not. Runs alone: one test reads the decision counters in /metrics, and a proxy of
+/// another test disposed meanwhile takes the metric streams it shares by name with this one (twice in fresh CI runs).
 /// </summary>
+[Collection(Streaming.RunsAlone.Name)]
 public sealed class RateLimitEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private RateLimitProxy _env = null!;
@@ -179,8 +181,7 @@ public sealed class RateLimitEndToEndTests(ITestOutputHelper output) : IAsyncLif
 
         statuses.Should().AllBeEquivalentTo(HttpStatusCode.OK);
         using var admin = _env.Proxy.CreatePlainClient(_env.Proxy.AdminPort);
-        // One scrape holds all three: in-process test proxies share the meter's name, and OpenTelemetry drops a stream
-        // shared with another test's proxy when that one is disposed, so a second scrape may come back empty.
+        // One scrape holds all three (see the class: a scrape could come back empty once a neighbour's meter went).
         var text = "";
         var metrics = await Eventually.EqualsAsync(async () => (text = await admin.GetStringAsync("/metrics")).Contains("decision=\"rejected\",policy=\"per-client\""), true);
         metrics.Should().BeTrue();
