@@ -11,7 +11,9 @@ namespace EdgeProxy.Tests.RateLimiting;
 /// Concurrency limits hold open streams too: one client's flood of WebSockets gets only its share (the rest 429 at the
 /// upgrade, before the upstream), other clients and a probe are still answered, and closing sockets frees permits. Per
 /// route, requests in flight are limited whoever sends them, with a queue.
+/// Runs alone: it reads exact decision counters in /metrics (see <see cref="RateLimitEndToEndTests"/>).
 /// </summary>
+[Collection(Streaming.RunsAlone.Name)]
 public sealed class ConcurrencyLimitEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int PerClient = 10;
