@@ -1,0 +1,24 @@
+using EdgeProxy.Configuration;
+
+namespace EdgeProxy.Hosting;
+
+/// <summary>
+/// <c>EdgeProxy:Memory</c>: giving memory back to the system once a busy spell is over. Reloaded with the file.
+/// </summary>
+public sealed class MemoryOptions
+{
+    /// <summary>The configuration section these options bind to: <c>EdgeProxy:Memory</c>.</summary>
+    public const string SectionName = "EdgeProxy:Memory";
+
+    /// <summary>
+    /// How long the proxy must have been idle after a busy spell before it returns memory to the system: it compacts
+    /// its managed heap (one full, aggressive collection) and hands the C library's free pages back (glibc's
+    /// <c>malloc_trim</c>), so its resident size falls back toward where it started instead of staying at the spell's
+    /// peak until the next one. Idle: under 256 KB allocated per second (an idle proxy allocates about 40 KB/s);
+    /// busy: 32 MB allocated since the last return (some 6,000 requests). One line is logged each time, with the
+    /// resident size before and after. Default <c>30s</c>; <c>0</c> turns it off. Costs one blocking collection per
+    /// busy spell, taken while idle: 10-200 ms (174 ms after a 64-connection load, 143 -> 117 MB resident), which a
+    /// request arriving in that moment waits out.
+    /// </summary>
+    public Duration ReturnAfterIdle { get; set; } = TimeSpan.FromSeconds(30);
+}

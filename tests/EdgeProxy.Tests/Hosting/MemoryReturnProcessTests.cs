@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EdgeProxy.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace EdgeProxy.Tests.Hosting;
+
+/// <summary>
+/// EdgeProxy as a process: after a busy spell and the configured idle time it gives memory back to the system, says
+/// so once with the resident size before and after, and does nothing when the setting is 0 or nothing was busy.
+/// </summary>
+public sealed partial class MemoryReturnProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Returned = "Memory returned to the system";
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task AfterABusySpell_AndTheIdleTime_ResidentSizeAndHeapGoDown_LoggedOnce()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var (proxy, https) = await StartAsync("2s", upstream.Url);
+        await using var _ = proxy;
+
+        await BusySpellAsync(https);
+        var line = await WaitForLineAsync(proxy, TimeSpan.FromSeconds(30));
+        output.WriteLine(line);
+
+        var m = ReturnedLine().Match(line);
+        m.Success.Should().BeTrue(line);
+        double N(string group) => double.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
+        N("rssAfter").Should().BeLessThan(N("rssBefore"), "the resident size falls");
+        N("heapAfter").Should().BeLessThan(N("heapBefore"), "the managed heap is compacted");
+        Resident(proxy.Id).Should().BeLessThan((long)(N("rssBefore") * 1024 * 1024), "and stays down");
+
+        await Task.Delay(TimeSpan.FromSeconds(4)); // two more idle times
+        Count(proxy.Output).Should().Be(1, "one return per busy spell");
+    }
+
+    [Fact]
+    public async Task Zero_KeepsTheMemory_AndAnIdleProxy_NeverCollects()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var (off, offPort) = await StartAsync("0", upstream.Url);
+        await using var _ = off;
+        var (quiet, _) = await StartAsync("1s", upstream.Url);
+        await using var __ = quiet;
+
+        await BusySpellAsync(offPort);
+        await Task.Delay(TimeSpan.FromSeconds(6));
+
+        Count(off.Output).Should().Be(0, "0 turns returning off:\n" + off.Output);
+        Count(quiet.Output).Should().Be(0, "a proxy nobody used has nothing to return:\n" + quiet.Output);
+    }
+
+    [Theory]
+    [InlineData("-1s")]
+    [InlineData("500ms")]
+    [InlineData("2h")]
+    public async Task OutOfRange_IsRefused_NamingTheKey(string value)
+    {
+        var config = new TestConfig(_dir.Path).Set("EdgeProxy:Memory:ReturnAfterIdle", value);
+        await using var proxy = EdgeProxyProcess.Start(_dir.Path, ["check", "--config", config.Write()]);
+        (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(60))).Should().NotBe(0, proxy.Output);
+        proxy.Output.Should().Contain("EdgeProxy:Memory:ReturnAfterIdle");
+    }
+
+    private async Task<(EdgeProxyProcess Proxy, int Https)> StartAsync(string returnAfterIdle, string upstream)
+    {
+        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
+        var dir = Path.Combine(_dir.Path, returnAfterIdle);
+        Directory.CreateDirectory(dir);
+        var config = new TestConfig(dir)
+            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}").Remove("Kestrel:Endpoints:Http")
+            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+            .Set("EdgeProxy:AccessLog:Enabled", false)
+            .Set("EdgeProxy:Memory:ReturnAfterIdle", returnAfterIdle)
+            .Route("app", "{**any}", "app").Cluster("app", upstream);
+        var proxy = EdgeProxyProcess.Start(dir, ["--config", config.Write()]);
+        await proxy.WaitReadyAsync(admin);
+        return (proxy, https);
+    }
+
+    /// <summary>8,000 requests, 32 at a time: some 40 MB allocated by the proxy, over the 32 MB that makes a spell.</summary>
+    private static async Task BusySpellAsync(int https)
+    {
+        using var client = TestClients.Https(https);
+        await Parallel.ForEachAsync(Enumerable.Range(0, 8000), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
+        {
+            using var response = await client.GetAsync($"/spell/{i}", ct);
+            response.EnsureSuccessStatusCode();
+        });
+    }
+
+    private static async Task<string> WaitForLineAsync(EdgeProxyProcess proxy, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            var line = proxy.Output.Split('\n').FirstOrDefault(l => l.Contains(Returned, StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return line;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"no \"{Returned}\" line within {timeout}:\n{proxy.Output}");
+    }
+
+    private static int Count(string text) => Regex.Count(text, Regex.Escape(Returned));
+
+    private static long Resident(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    [GeneratedRegex(@"resident (?<rssBefore>[\d.]+) -> (?<rssAfter>[\d.]+) MB, managed heap (?<heapBefore>[\d.]+) -> (?<heapAfter>[\d.]+) MB")]
+    private static partial Regex ReturnedLine();
+}
