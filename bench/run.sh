@@ -4,7 +4,8 @@
 #   bench/run.sh            full run (3 rounds per workload, under 10 minutes)
 #   bench/run.sh --quick    short smoke run (under 2 minutes; 2 rounds, 1 for memory and SSE, no access-log row)
 #
-# Options: --rounds N, --workloads h1,h2,tls,resume,sse,mem (and tls12, full TLS 1.2 handshakes, on request), --variant 'NAME=VAR=VALUE[;VAR=VALUE...]'
+# Options: --rounds N, --workloads h1,h2,tls,resume,sse,mem (and on request: tls12, full TLS 1.2 handshakes; peak, RSS
+# at the peak of a 64-connection load and 60 s after it), --variant 'NAME=VAR=VALUE[;VAR=VALUE...]'
 # (an extra EdgeProxy instance with those environment variables, for tuning experiments; the pseudo
 # variable DLL=PATH runs another EdgeProxy build, e.g. a copy of bin/Release from before a change),
 # --no-install (fail instead of apt-get installing missing tools), --status-page-open (adds the row
@@ -47,6 +48,11 @@ else
     SSE_STREAMS=200; SSE_EVENTS=15; WS_COUNT=2000; WS_HOLD=2
 fi
 SSE_INTERVAL_MS=100
+# peak: 15 s of load per proxy, then 60 s idle (EdgeProxy returns memory after 30 s idle, checked every 5 s); the
+# watchdog gets that time on top, per round: 5 proxies' loads and one idle wait.
+PEAK_SECS=15; PEAK_IDLE_SECS=60
+[[ $QUICK == 1 ]] && { PEAK_SECS=5; PEAK_IDLE_SECS=40; }
+[[ ",$WORKLOADS," == *",peak,"* ]] && LIMIT=$(( LIMIT + MEM_ROUNDS * (5 * (PEAK_SECS + 3) + PEAK_IDLE_SECS + 20) ))
 
 START_EPOCH=$(date +%s)
 LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -350,6 +356,28 @@ run_mem() { # target round; the proxy was started fresh for this round
     log "mem $(printf '%-14s' "$target") round $2: start $((start / 1024)) MB, +$(( (held - before) / 1024 )) MB for $opened WebSockets"
 }
 
+# RSS of each fresh proxy at start, at the peak of a 64-connection keep-alive load (sampled every 0.5 s), and
+# PEAK_IDLE_SECS after that load ended (each proxy's own clock: the loads run one after another, then each is read
+# when its idle time is up).
+run_peak() { # round; every proxy was started fresh for this round
+    local round="$1" p start peak v w now
+    declare -A START_OF=() PEAK_OF=() ENDED_AT=()
+    for p in $(order_for_round "$round" "${PROXIES[@]}"); do
+        start=$(rss_kb "$p"); peak=$start
+        timeout -k 2 $((PEAK_SECS + 15)) wrk -t2 -c64 -d"${PEAK_SECS}s" "$(url_of "$p")/" >"$WORK/raw/peak-$p-$round.txt" 2>&1 &
+        w=$!
+        while kill -0 "$w" 2>/dev/null; do v=$(rss_kb "$p"); (( v > peak )) && peak=$v; sleep 0.5; done
+        wait "$w" || true
+        START_OF[$p]=$start; PEAK_OF[$p]=$peak; ENDED_AT[$p]=$(date +%s)
+    done
+    for p in $(order_for_round "$round" "${PROXIES[@]}"); do
+        now=$(date +%s); (( now < ENDED_AT[$p] + PEAK_IDLE_SECS )) && sleep $(( ENDED_AT[$p] + PEAK_IDLE_SECS - now ))
+        v=$(rss_kb "$p")
+        sample peak "$p" "$round" "$(awk -v s="${START_OF[$p]}" -v k="${PEAK_OF[$p]}" -v i="$v" 'BEGIN { printf "\"rss_start_mb\":%.1f,\"rss_peak_mb\":%.1f,\"rss_idle_mb\":%.1f", s / 1024, k / 1024, i / 1024 }')"
+        log "peak $(printf '%-14s' "$p") round $round: start $((START_OF[$p] / 1024)) MB, peak $((PEAK_OF[$p] / 1024)) MB, $((v / 1024)) MB after ${PEAK_IDLE_SECS}s idle"
+    done
+}
+
 order_for_round() { # A B C ... then reversed on even rounds, so no target always runs first
     local round="$1"; shift
     if (( round % 2 == 1 )); then echo "$@"; else printf '%s\n' "$@" | tac | tr '\n' ' '; fi
@@ -369,7 +397,7 @@ write_report() {
         --arg mem "$(awk '/^MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)" --arg kernel "$(uname -r)" \
         --arg dotnet "$(dotnet --version)" --arg nginx "$(nginx -v 2>&1 | sed 's/.*\///')" --arg haproxy "$(haproxy -v | awk 'NR == 1 { print $3 }')" \
         --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --arg load0 "$LOAD_AT_START" \
-        --arg settings "wrk -t2 -c32 -d${H1_SECS}s; h2load -t1 -c16 -m10 -D ${H2_SECS}; 2 x openssl s_time -new -time ${TLS_SECS}; wrk -t2 -c16 -d${TLS_SECS}s Connection: close; SSE ${SSE_STREAMS} streams x ${SSE_EVENTS} events every ${SSE_INTERVAL_MS} ms; ${WS_COUNT} idle WebSockets" \
+        --arg settings "wrk -t2 -c32 -d${H1_SECS}s; h2load -t1 -c16 -m10 -D ${H2_SECS}; 2 x openssl s_time -new -time ${TLS_SECS}; wrk -t2 -c16 -d${TLS_SECS}s Connection: close; SSE ${SSE_STREAMS} streams x ${SSE_EVENTS} events every ${SSE_INTERVAL_MS} ms; ${WS_COUNT} idle WebSockets$([[ ",$WORKLOADS," == *",peak,"* ]] && echo "; peak: wrk -t2 -c64 -d${PEAK_SECS}s, then ${PEAK_IDLE_SECS} s idle")" \
         '{date: $date, commit: $commit, dirty: $dirty, mode: $mode, rounds: $rounds, cpu: $cpu, cores: $cores, memory: $mem, kernel: $kernel, dotnet: $dotnet, nginx: $nginx, haproxy: $haproxy, load_at_start: $load0, load_at_end: $load, settings: $settings}' \
         >"$WORK/meta.json"
     RESULT="$BENCH/results/$STAMP-$([[ $QUICK == 1 ]] && echo quick || echo full)"
@@ -430,6 +458,16 @@ if wants mem; then
         for p in "${PROXIES[@]}"; do wait_proxy "$p"; done
         sleep 1
         for p in $(order_for_round "$round" "${PROXIES[@]}"); do run_mem "$p" "$round"; done
+        for p in "${PROXIES[@]}"; do stop_proxy "$p"; done
+    done
+fi
+
+if wants peak; then
+    for round in $(seq 1 "$MEM_ROUNDS"); do
+        for p in "${PROXIES[@]}"; do start_proxy "$p"; done
+        for p in "${PROXIES[@]}"; do wait_proxy "$p"; done
+        sleep 1
+        run_peak "$round"
         for p in "${PROXIES[@]}"; do stop_proxy "$p"; done
     done
 fi

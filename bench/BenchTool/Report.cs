@@ -21,6 +21,7 @@ internal static class Report
         ("resume", "New connection per request, TLS session resumed where the server allows (wrk, Connection: close)"),
         ("sse", "SSE delivery delay"),
         ("mem", "Memory: RSS at start and per idle WebSocket"),
+        ("peak", "Memory under a 64-connection keep-alive load (wrk -c64) and after it, idle"),
     ];
 
     private static readonly Dictionary<string, string> MetricTitles = new()
@@ -37,6 +38,8 @@ internal static class Report
         ["rss_start_mb"] = "RSS start MB",
         ["kb_per_ws"] = "KB per idle WebSocket",
         ["ws_open"] = "WebSockets held",
+        ["rss_peak_mb"] = "RSS peak MB",
+        ["rss_idle_mb"] = "RSS after idle MB",
     };
 
     private static readonly string[] TargetOrder = ["edgeproxy", "edgeproxy+log", "edgeproxy+json", "plain-yarp", "nginx", "haproxy", "direct"];
