@@ -80,6 +80,39 @@ profile() { # name, port, command...
     awk -v r="$(rate "$OUT/$name-load.txt")" -v s="$SECONDS_TRACED" 'BEGIN { printf "%d", r * s }'
 }
 
+# CPU by component under perf: JIT frames by the assembly and namespace of the method's type, native code by its
+# library, kernel frames together. Prints "share%  µs/request  component" for one recording.
+components() { # perf data file, µs per request
+    perf report -i "$1" --no-children -g none --sort dso,sym --stdio -F overhead,dso,sym 2>/dev/null | python3 -c '
+import re, sys, collections
+us = float(sys.argv[1])
+rules = [("System.Net.Http", "upstream client (SocketsHttpHandler)"), ("Microsoft.AspNetCore.Server.Kestrel", "Kestrel (with its pipes)"),
+         ("System.IO.Pipelines", "Kestrel (with its pipes)"), ("System.Net.Security", "SslStream"), ("System.Net.Sockets", "sockets, managed"),
+         ("Yarp.", "YARP"), ("EdgeProxy", "EdgeProxy"), ("Serilog", "logging"), ("OpenTelemetry", "telemetry"), ("System.Diagnostics", "telemetry"),
+         ("Microsoft.AspNetCore", "ASP.NET Core, other"), ("System.Threading", "thread pool and tasks"), ("System.Runtime.CompilerServices", "thread pool and tasks")]
+share = collections.Counter()
+for line in sys.stdin:
+    m = re.match(r"\s*([\d.]+)%\s+(.+?)\s+\[(.)\]\s+(.*)", line)
+    if not m:
+        continue
+    pct, dso, kind, sym = float(m.group(1)), m.group(2), m.group(3), m.group(4)
+    if kind == "k": k = "kernel"
+    elif "libcrypto" in dso or "libssl" in dso: k = "OpenSSL"
+    elif "libcoreclr" in dso or "libclrjit" in dso: k = "runtime (GC, stubs, JIT)"
+    elif dso.startswith("libc") or "ld-linux" in dso: k = "libc"
+    elif dso.startswith("libSystem"): k = "runtime native shims"
+    elif "JIT" not in dso: k = "managed, ReadyToRun (unresolved)"
+    else:
+        t = re.search(r"\[([A-Za-z0-9_.]+)\] ([A-Za-z0-9_.`/]+)::", sym)
+        key = (t.group(1) + " " + t.group(2)) if t else sym
+        k = next((name for pattern, name in rules if pattern in key), "other managed (CoreLib)")
+    share[k] += pct
+total = sum(share.values()) or 1
+for k, v in share.most_common():
+    print(f"{v / total * 100:6.1f}%  {v / total * us:7.2f} µs  {k}")
+' "$2"
+}
+
 edge_requests=$(profile edgeproxy 18501 "${EDGE[@]}" "${OVERRIDES[@]}")
 yarp_requests=$(profile plain-yarp 18503 dotnet "$ROOT/bench/PlainYarp/bin/Release/net10.0/PlainYarp.dll" --config plain-yarp.json)
 dotnet "$ROOT/bench/BenchTool/bin/Release/net10.0/BenchTool.dll" alloc --trace "$OUT/edgeproxy.nettrace" --requests "$edge_requests" \
@@ -91,6 +124,9 @@ if [[ -s "$OUT/edgeproxy-us-per-request.txt" && -s "$OUT/plain-yarp-us-per-reque
     edge_us=$(cat "$OUT/edgeproxy-us-per-request.txt"); yarp_us=$(cat "$OUT/plain-yarp-us-per-request.txt")
     echo
     echo "CPU per request under perf ($PERF_REQUESTS requests each, $([[ $H2 == 1 ]] && echo HTTP/2 || echo HTTP/1.1)): edgeproxy $edge_us µs, plain-yarp $yarp_us µs, ratio $(awk -v a="$edge_us" -v b="$yarp_us" 'BEGIN { printf "%.3f", a / b }')"
+    for name in edgeproxy plain-yarp; do
+        echo "CPU by component, $name:"; components "$OUT/$name.perf" "$(cat "$OUT/$name-us-per-request.txt")" | tee "$OUT/$name-components.txt"
+    done
     echo "where EdgeProxy spends more (self µs per request: extra, edgeproxy, plain-yarp):"
     join -t $'\t' -a1 -a2 -e 0 -o 0,1.2,2.2 "$OUT/edgeproxy-self.tsv" "$OUT/plain-yarp-self.tsv" 2>/dev/null \
         | awk -F'\t' '{ printf "%7.2f %7.2f %7.2f  %s\n", $2 - $3, $2, $3, substr($1, 1, 150) }' | sort -rn | head -25
