@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using EdgeProxy.Observability;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -33,7 +34,7 @@ internal sealed partial class UpstreamErrorPage(IOptionsMonitor<ErrorPageOptions
             return Task.CompletedTask;
         }
 
-        var destination = proxy.ProxiedDestination?.Model.Config.Address ?? NoDestination;
+        var destination = SafeAddress.ForLog(proxy.ProxiedDestination?.Model.Config.Address) ?? NoDestination; // never its user info or query, in the log or the detailed page
         var failure = UpstreamFailure.From(error.Error, error.Exception);
         var kind = failure?.Kind ?? UpstreamFailure.Describe(error.Error);
         LogFailure(context, kind, destination, giveUp, error.Exception);

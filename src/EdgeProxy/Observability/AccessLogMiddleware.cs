@@ -117,7 +117,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
             elapsed.TotalMilliseconds,
             refusal is null ? proxy?.Route.Config.RouteId ?? RefusedRoute(context) : RefusedRoute(context), // refused before the proxy pipeline set its feature
             proxy?.Cluster?.Config.ClusterId,
-            proxy?.ProxiedDestination?.Model.Config.Address,
+            SafeAddress.ForLog(proxy?.ProxiedDestination?.Model.Config.Address), // never a destination's user info or query
             tls,
             context.Features.Get<ListenerFeature>()?.Name,
             activity?.TraceId ?? default,

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using EdgeProxy.Acme;
 using EdgeProxy.Configuration;
+using EdgeProxy.Observability;
 using EdgeProxy.Proxy;
 using EdgeProxy.Tls;
 using Yarp.ReverseProxy;

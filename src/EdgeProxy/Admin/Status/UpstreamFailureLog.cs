@@ -1,3 +1,5 @@
+using EdgeProxy.Observability;
+
 namespace EdgeProxy.Admin.Status;
 
 /// <summary>
