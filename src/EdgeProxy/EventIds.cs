@@ -33,6 +33,7 @@ internal static class EventIds
     public const int Ready = 401;
     public const int StatusSampleFailed = 402;
     public const int MemoryReturned = 403;
+    public const int AdminHostRefused = 404;
 
     // 500 was the access log; it is written through Serilog directly now (SourceContext EdgeProxy.AccessLog, no event id).
 

@@ -8,7 +8,17 @@ internal sealed class AdminOptionsValidator : OptionsValidator<AdminOptions>
 {
     private const string Key = AdminOptions.SectionName + ":Urls";
 
-    public override void Check(AdminOptions options, ConfigReport report) => Addresses(options, report);
+    public override void Check(AdminOptions options, ConfigReport report)
+    {
+        Addresses(options, report);
+        foreach (var entry in options.AllowedHosts ?? [])
+        {
+            if (AdminHosts.Problem(entry ?? string.Empty) is { } problem)
+            {
+                report.Fail(AdminOptions.SectionName + ":" + nameof(AdminOptions.AllowedHosts), problem);
+            }
+        }
+    }
 
     /// <summary>The addresses the admin listener binds; those that cannot be are reported and left out.</summary>
     public static IReadOnlyList<BindingAddress> Addresses(AdminOptions options, ConfigReport report)

@@ -22,6 +22,7 @@ internal static class AdminServiceCollectionExtensions
             sp,
             admin =>
             {
+                admin.UseMiddleware<AdminHostMiddleware>(); // 421 for a Host that is no address, localhost or allowed name (DNS rebinding)
                 admin.UseAdminMetrics(configuration); // Prometheus /metrics
                 admin.UseMiddleware<AdminMiddleware>(); // /healthz /readyz and features' paths; 404 otherwise
             }));

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+
+namespace EdgeProxy.Admin;
+
+/// <summary>The admin pipeline's first step: a Host that <see cref="AdminHosts"/> does not allow gets 421, naming the key that would allow it.</summary>
+internal sealed partial class AdminHostMiddleware(RequestDelegate next, IOptionsMonitor<AdminOptions> options, ILogger<AdminHostMiddleware> logger)
+{
+    private const string Key = AdminOptions.SectionName + ":" + nameof(AdminOptions.AllowedHosts);
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var host = context.Request.Host.Host;
+        if (AdminHosts.Allows(host, options.CurrentValue.AllowedHosts))
+        {
+            return next(context);
+        }
+
+        Log.Refused(logger, host, context.Request.Path.Value ?? "/");
+        context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsync($"the admin listener answers IP addresses, localhost and the names in {Key}; this request's Host is not one of them\n");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.AdminHostRefused, LogLevel.Information, "Admin listener: refused {Path} for Host {Host}, which is not an IP address, localhost or in EdgeProxy:Admin:AllowedHosts (a web page pointing its own name at this address, or a scraper to add there)")]
+        public static partial void Refused(ILogger logger, string host, string path);
+    }
+}
