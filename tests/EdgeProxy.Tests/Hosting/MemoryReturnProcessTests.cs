@@ -32,7 +32,7 @@ public sealed partial class MemoryReturnProcessTests(ITestOutputHelper output) :
         double N(string group) => double.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
         N("rssAfter").Should().BeLessThan(N("rssBefore"), "the resident size falls");
         N("heapAfter").Should().BeLessThan(N("heapBefore"), "the managed heap is compacted");
-        Resident(proxy.Id).Should().BeLessThan((long)(N("rssBefore") * 1024 * 1024), "and stays down");
+        ResidentMemory.Bytes(proxy.Id).Should().BeLessThan((long)(N("rssBefore") * 1024 * 1024), "and stays down");
 
         await Task.Delay(TimeSpan.FromSeconds(4)); // two more idle times
         Count(proxy.Output).Should().Be(1, "one return per busy spell");
@@ -111,12 +111,6 @@ public sealed partial class MemoryReturnProcessTests(ITestOutputHelper output) :
     }
 
     private static int Count(string text) => Regex.Count(text, Regex.Escape(Returned));
-
-    private static long Resident(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-    }
 
     [GeneratedRegex(@"resident (?<rssBefore>[\d.]+) -> (?<rssAfter>[\d.]+) MB, managed heap (?<heapBefore>[\d.]+) -> (?<heapAfter>[\d.]+) MB")]
     private static partial Regex ReturnedLine();

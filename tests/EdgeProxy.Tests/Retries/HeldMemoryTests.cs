@@ -35,16 +35,10 @@ public sealed class HeldMemoryTests(ITestOutputHelper output) : IDisposable
             answers.Count(a => a.StatusCode == HttpStatusCode.ServiceUnavailable).Should().BeGreaterThanOrEqualTo(100, "at most 100 wait; the rest are refused at once");
             answers.Where(a => a.StatusCode == HttpStatusCode.ServiceUnavailable).Should().OnlyContain(a => a.Headers.RetryAfter != null);
             (await metrics.GetStringAsync("/metrics")).Should().Contain("edgeproxy_upstream_waiting{otel_scope_name=\"EdgeProxy\",cluster=\"app\"} 0", "nothing is left waiting");
-            rss.Add(ResidentBytes(proxy.Id));
+            rss.Add(ResidentMemory.Bytes(proxy.Id));
         }
 
         output.WriteLine("RSS after each round (MB): " + string.Join(", ", rss.Select(r => r / (1024 * 1024))));
         (rss[^1] - rss[1]).Should().BeLessThan(40L * 1024 * 1024, "rounds of waiting requests leave nothing behind");
-    }
-
-    private static long ResidentBytes(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 }

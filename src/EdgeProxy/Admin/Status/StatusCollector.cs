@@ -3,6 +3,7 @@ using EdgeProxy.Acme;
 using EdgeProxy.Configuration;
 using EdgeProxy.Observability;
 using EdgeProxy.Proxy;
+using EdgeProxy.Streaming;
 using EdgeProxy.Tls;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
@@ -24,6 +25,7 @@ internal sealed class StatusCollector(
     UpstreamFailureLog failures,
     ConfigReloadOutcome reloads,
     TimeProvider time,
+    StreamingPolicies streaming,
     AcmeStatus? acme = null)
 {
     /// <summary>A certificate with fewer days left is flagged: two weeks gives a renewal that failed time to be noticed.</summary>
@@ -37,7 +39,7 @@ internal sealed class StatusCollector(
             readiness.Describe(),
             Listeners(),
             [.. certificates.All.Select(c => Certificate(c, now)).OrderBy(c => c.Key, StringComparer.Ordinal)],
-            [.. proxy.GetRoutes().Select(Route).OrderBy(r => r.Id, StringComparer.Ordinal)],
+            [.. proxy.GetRoutes().Select(r => Route(r, streaming.Current)).OrderBy(r => r.Id, StringComparer.Ordinal)],
             [.. proxy.GetClusters().Select(Cluster).OrderBy(c => c.Id, StringComparer.Ordinal)],
             acme is null ? [] : [.. acme.Hosts().Select(h => new AcmeHostStatus(h.Key, h.Value.State, h.Value.Certificate, h.Value.NotAfter, h.Value.NextAttempt, h.Value.Failures, h.Value.LastError))],
             traffic.Read(),
@@ -87,12 +89,12 @@ internal sealed class StatusCollector(
         return names;
     }
 
-    private static RouteStatus Route(RouteModel route)
+    /// <summary>A route as the page shows it; its stream policy is the one its requests start under, resolved as they resolve it.</summary>
+    private static RouteStatus Route(RouteModel route, StreamingSettings streaming)
     {
         var config = route.Config;
         var metadata = config.Metadata;
-        var stream = metadata?.GetValueOrDefault(RouteMetadataKeys.StreamPolicy) ?? metadata?.GetValueOrDefault(RouteMetadataKeys.Stream) ?? "auto";
-        return new RouteStatus(config.RouteId, config.Match.Hosts ?? [], config.Match.Path ?? "(any)", config.ClusterId ?? "-", stream,
+        return new RouteStatus(config.RouteId, config.Match.Hosts ?? [], config.Match.Path ?? "(any)", config.ClusterId ?? "-", streaming.ForRoute(config).Name,
             config.AuthorizationPolicy ?? "-", metadata?.GetValueOrDefault(RouteMetadataKeys.AllowFrom) ?? "anyone");
     }
 

@@ -25,6 +25,7 @@ internal static class StatusServiceCollectionExtensions
             sp.GetRequiredService<UpstreamFailureLog>(),
             reloads,
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Streaming.StreamingPolicies>(),
             sp.GetService<Acme.AcmeStatus>()));
         services.AddSingleton<StatusEndpoints>();
         foreach (var path in new[] { "/", StatusEndpoints.JsonPath, "/status.js", "/status.css" })

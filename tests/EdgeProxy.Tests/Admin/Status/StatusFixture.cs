@@ -62,6 +62,8 @@ public sealed class StatusFixture : IAsyncLifetime, IDisposable
             .Set("Kestrel:Endpoints:Hostile:Certificate:Password", Secrets[0])
             .Route("app", "/app/{**rest}", "app", new Dictionary<string, string> { ["EdgeProxy.AllowFrom"] = "127.0.0.0/8" })
             .Route("events", "/events/{**rest}", "app", new Dictionary<string, string> { ["EdgeProxy.Stream"] = "Sse" })
+            .Route("feed", "/feed/{**rest}", "app", new Dictionary<string, string> { ["EdgeProxy.StreamPolicy"] = "slow-feed" })
+            .Set("EdgeProxy:Streaming:Policies:slow-feed:Mode", "Ndjson")
             .Route("dead", "/dead/{**rest}", "dead", new Dictionary<string, string> { ["EdgeProxy.TryDuration"] = "0" })
             .Route(Hostile, "/hostile/{**rest}", "hostile<b>cluster</b>", new Dictionary<string, string> { ["EdgeProxy.TryDuration"] = "0" })
             .Set("ReverseProxy:Routes:app:Match:Hosts", new[] { "localhost", "app.example" })

@@ -22,8 +22,9 @@ public sealed class StatusJsonTests(StatusFixture fixture, ITestOutputHelper out
         app["path"]!.GetValue<string>().Should().Be("/app/{**rest}");
         app["cluster"]!.GetValue<string>().Should().Be("app");
         app["allowFrom"]!.GetValue<string>().Should().Be("127.0.0.0/8");
-        app["streamPolicy"]!.GetValue<string>().Should().Be("auto");
-        Item(status["routes"]!, "id", "events")["streamPolicy"]!.GetValue<string>().Should().Be("Sse");
+        app["streamPolicy"]!.GetValue<string>().Should().Be("Auto", "the policy its requests start under, as check names it");
+        Item(status["routes"]!, "id", "events")["streamPolicy"]!.GetValue<string>().Should().Be("Sse", "EdgeProxy.Stream: Sse is the built-in Sse policy");
+        Item(status["routes"]!, "id", "feed")["streamPolicy"]!.GetValue<string>().Should().Be("slow-feed", "a named policy by its name");
         Item(status["routes"]!, "id", "dead")["allowFrom"]!.GetValue<string>().Should().Be("anyone");
 
         var soon = Item(status["certificates"]!, "key", "Kestrel:Endpoints:Expiring:Certificate");
