@@ -1,11 +1,18 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace EdgeProxy.Admin;
 
-/// <summary>The admin pipeline's first step: a Host that <see cref="AdminHosts"/> does not allow gets 421, naming the key that would allow it.</summary>
+/// <summary>
+/// The admin pipeline's first step: a Host that <see cref="AdminHosts"/> does not allow gets 421, naming the key that
+/// would allow it. Each refused name is logged once (the first <see cref="MostLogged"/> names), so a page that keeps
+/// trying cannot flood the log.
+/// </summary>
 internal sealed partial class AdminHostMiddleware(RequestDelegate next, IOptionsMonitor<AdminOptions> options, ILogger<AdminHostMiddleware> logger)
 {
     private const string Key = AdminOptions.SectionName + ":" + nameof(AdminOptions.AllowedHosts);
+    private const int MostLogged = 100;
+    private readonly ConcurrentDictionary<string, byte> _logged = new(StringComparer.OrdinalIgnoreCase);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -15,7 +22,11 @@ internal sealed partial class AdminHostMiddleware(RequestDelegate next, IOptions
             return next(context);
         }
 
-        Log.Refused(logger, host, context.Request.Path.Value ?? "/");
+        if (_logged.Count < MostLogged && _logged.TryAdd(host, 0))
+        {
+            Log.Refused(logger, host, context.Request.Path.Value ?? "/");
+        }
+
         context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
@@ -24,7 +35,7 @@ internal sealed partial class AdminHostMiddleware(RequestDelegate next, IOptions
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.AdminHostRefused, LogLevel.Information, "Admin listener: refused {Path} for Host {Host}, which is not an IP address, localhost or in EdgeProxy:Admin:AllowedHosts (a web page pointing its own name at this address, or a scraper to add there)")]
+        [LoggerMessage(EventIds.AdminHostRefused, LogLevel.Information, "Admin listener: refused {Path} for Host {Host}, which is not an IP address, localhost or in EdgeProxy:Admin:AllowedHosts (a web page pointing its own name at this address, or a scraper to add there); logged once per name")]
         public static partial void Refused(ILogger logger, string host, string path);
     }
 }

@@ -38,7 +38,8 @@ public sealed class AdminHostTests(ITestOutputHelper output) : IDisposable
             body.Should().Contain("EdgeProxy:Admin:AllowedHosts").And.NotContain("edgeproxy_").And.NotContain("ready").And.NotContain("<html", "nothing of the page is served");
         }
 
-        proxy.Logs.AllText.Should().Contain("Admin listener: refused \"/metrics\" for Host", "the refusal is logged for the operator");
+        proxy.Logs.Lines.Where(l => l.Contains("Admin listener: refused", StringComparison.Ordinal)).Should()
+            .ContainSingle("the refusal is logged for the operator, once per name however often it comes").Which.Should().Contain("\"/metrics\"");
     }
 
     [Theory]
