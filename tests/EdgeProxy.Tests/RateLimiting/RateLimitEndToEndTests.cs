@@ -132,6 +132,8 @@ public sealed class RateLimitEndToEndTests(ITestOutputHelper output) : IAsyncLif
         otherClient.StatusCode.Should().Be(HttpStatusCode.OK, "203.0.113.8 is another client behind the same balancer");
         spoofedChain.StatusCode.Should().Be(HttpStatusCode.OK, "the client is the rightmost untrusted entry (198.51.100.1), a new one");
         spoofing.Should().Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], "an untrusted peer is counted as itself whatever X-Forwarded-For it sends");
+        // The last refusal's access line is written when its exchange ends, which can be just after the client has the 429.
+        await _env.Proxy.Logs.WaitForAsync(e => e.Properties.TryGetValue("RateLimitPolicy", out var p) && p.ToString() == "\"per-client\"" && e.Properties["ClientIp"].ToString() == "\"127.0.0.51\"");
         var refusals = _env.Proxy.Logs.Events.Where(e => e.Properties.TryGetValue("RateLimitPolicy", out var p) && p.ToString() == "\"per-client\"").Select(e => e.Properties["ClientIp"].ToString()).ToList();
         refusals.Should().Contain("\"203.0.113.7\"").And.Contain("\"127.0.0.51\"");
         var line = _env.Proxy.Logs.Events.First(e => e.Properties.ContainsKey("RateLimitPolicy") && e.Properties["ClientIp"].ToString() == "\"203.0.113.7\"");

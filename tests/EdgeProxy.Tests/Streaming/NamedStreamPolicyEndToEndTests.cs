@@ -92,6 +92,12 @@ public sealed class NamedStreamPolicyEndToEndTests(ITestOutputHelper output) : I
         alphaOpenFor.Should().BeInRange(1300, 2900);
         betaOpenFor.Should().BeInRange(3300, 5300);
 
+        foreach (var route in (string[])["\"alpha\"", "\"beta\""])
+        {
+            // Written when the proxy has finished the exchange, which can be just after the client saw its stream end.
+            await _env.Proxy.Logs.WaitForAsync(e => e.MessageTemplate.Text.Contains("stream closed") && e.Properties["RouteId"].ToString() == route);
+        }
+
         var closed = _env.Proxy.Logs.Events.Where(e => e.MessageTemplate.Text.Contains("stream closed")).Select(e => (Route: e.Properties["RouteId"].ToString(), Policy: e.Properties["Policy"].ToString(), Reason: e.Properties["Reason"].ToString())).ToList();
         closed.Should().Contain(("\"alpha\"", "\"alpha-events\"", "\"idle timeout\"")).And.Contain(("\"beta\"", "\"beta-events\"", "\"idle timeout\""));
     }
