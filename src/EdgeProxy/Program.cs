@@ -148,9 +148,9 @@ public static class Program
         builder.Services.AddClientCertificates(contentRoot);
         builder.Services.AddAdminListener(builder.Configuration); // its own server: /readyz and /metrics answer until the drain ends
         var reloads = new ConfigReloadOutcome(TimeProvider.System);
-        builder.Services.AddStatusPage(reloads);
+        builder.Services.AddStatusPage(reloads);                  // admin / and /status.json: what the proxy is doing, read only when someone looks
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddHostedService<MemoryReturn>();      // after a busy spell, memory goes back to the system (EdgeProxy:Memory)                  // admin / and /status.json: what the proxy is doing, read only when someone looks
+        builder.Services.AddHostedService<MemoryReturn>();        // after a busy spell, memory goes back to the system (EdgeProxy:Memory)
         builder.Services.AddRequestTimeouts();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
         builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers

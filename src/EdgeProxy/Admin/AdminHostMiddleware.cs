@@ -27,10 +27,7 @@ internal sealed partial class AdminHostMiddleware(RequestDelegate next, IOptions
             Log.Refused(logger, host, context.Request.Path.Value ?? "/");
         }
 
-        context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-store";
-        return context.Response.WriteAsync($"the admin listener answers IP addresses, localhost and the names in {Key}; this request's Host is not one of them\n");
+        return AdminMiddleware.Text(context, StatusCodes.Status421MisdirectedRequest, $"the admin listener answers IP addresses, localhost and the names in {Key}; this request's Host is not one of them");
     }
 
     private static partial class Log

@@ -34,7 +34,8 @@ internal sealed class AdminMiddleware
             : Text(context, StatusCodes.Status404NotFound, "not found; admin paths: " + string.Join(' ', _endpoints.Keys));
     }
 
-    private static Task Text(HttpContext context, int status, string body)
+    /// <summary>Every plain-text answer of the admin listener: no caching, one line break at the end.</summary>
+    internal static Task Text(HttpContext context, int status, string body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
