@@ -8,6 +8,7 @@ namespace EdgeProxy.Tests.Infrastructure;
 public static class TestClients
 {
     private const string PortRangeFile = "/proc/sys/net/ipv4/ip_local_port_range";
+    private static readonly HashSet<int> HandedOut = [];
 
     /// <summary>
     /// An HttpClient for https://{host}:{port}/ whose connections go to 127.0.0.1 whatever the host (so SNI
@@ -63,6 +64,8 @@ public static class TestClients
     /// command line). Taken below the kernel's ephemeral range (<c>ip_local_port_range</c>, 32768–60999 by default):
     /// a port from that range, found free and released, can be taken by a concurrent test's outgoing connection
     /// before the bind (CI saw "address already in use" that way), while ports below it are never handed out.
+    /// No port is handed out twice in one run: two tests given the same free port, each binding it later, collide
+    /// (CI saw that too, for an ACME test whose proxy binds its HTTP-01 port two seconds after asking).
     /// </summary>
     public static int FreePort()
     {
@@ -71,6 +74,14 @@ public static class TestClients
         for (var attempt = 0; attempt < 200; attempt++)
         {
             var port = Random.Shared.Next(from, to);
+            lock (HandedOut)
+            {
+                if (!HandedOut.Add(port))
+                {
+                    continue;
+                }
+            }
+
             try
             {
                 using var listener = new TcpListener(IPAddress.Loopback, port);
