@@ -34,6 +34,7 @@ internal static class EventIds
     public const int StatusSampleFailed = 402;
     public const int MemoryReturned = 403;
     public const int AdminHostRefused = 404;
+    public const int SocketCompletions = 405;
 
     // 500 was the access log; it is written through Serilog directly now (SourceContext EdgeProxy.AccessLog, no event id).
 

@@ -64,6 +64,7 @@ public static class Program
                 return await HealthCommand.RunAsync(cli, contentRoot, Console.Out);
         }
 
+        SocketCompletions.InlineUnlessSet();
         WebApplication app;
         try
         {

@@ -4,7 +4,7 @@ using EdgeProxy.Tls;
 
 namespace EdgeProxy.Hosting;
 
-/// <summary>What an operator must know at start: warnings from validation, the self-signed certificate in use, and how TLS 1.2 suites are restricted.</summary>
+/// <summary>What an operator must know at start: warnings from validation, the self-signed certificate in use, how TLS 1.2 suites are restricted, and where socket completions run.</summary>
 internal static partial class StartupLog
 {
     public static void Write(ILogger logger, ConfigReport report, IReadOnlyList<EndpointSpec> endpoints, CertificateStore store, CertificateSpec? selfSigned, bool selfSignedCreated)
@@ -34,6 +34,15 @@ internal static partial class StartupLog
                 Tls12PerListener(logger, extra.Count == 0 ? "(none could be read)" : string.Join(", ", extra), Path.Combine(AppContext.BaseDirectory, TlsDefaults.OpenSslConfigFile));
             }
         }
+
+        if (SocketCompletions.Inline)
+        {
+            InlineCompletions(logger, SocketCompletions.Variable);
+        }
+        else
+        {
+            PooledCompletions(logger, SocketCompletions.Variable, Environment.GetEnvironmentVariable(SocketCompletions.Variable) ?? "(unset)");
+        }
     }
 
     [LoggerMessage(EventIds.ConfigFinding, LogLevel.Warning, "{Finding}")]
@@ -50,4 +59,12 @@ internal static partial class StartupLog
     [LoggerMessage(EventIds.Tls12SuitesPerListener, LogLevel.Information,
         "TLS 1.2 suites: OpenSSL's default in this process also allows {Extra}, so listeners with TLS 1.2 restrict suites themselves, which costs OpenSSL's context cache and session resumption (about 40% more CPU per full handshake). Set OPENSSL_CONF={ShippedConfig} (the container does) to restrict them process-wide instead.")]
     private static partial void Tls12PerListener(ILogger logger, string extra, string shippedConfig);
+
+    [LoggerMessage(EventIds.SocketCompletions, LogLevel.Information,
+        "Socket completions run on the I/O threads ({Variable}=1, EdgeProxy's default; 0 queues them to the thread pool)")]
+    private static partial void InlineCompletions(ILogger logger, string variable);
+
+    [LoggerMessage(EventIds.SocketCompletions, LogLevel.Information,
+        "Socket completions are queued to the thread pool ({Variable}={Value}); EdgeProxy's default, 1, runs them on the I/O threads for less CPU per request")]
+    private static partial void PooledCompletions(ILogger logger, string variable, string value);
 }

@@ -45,7 +45,14 @@ public sealed class EdgeProxyProcess : IAsyncDisposable
 
         foreach (var (key, value) in env ?? new Dictionary<string, string?>())
         {
-            info.Environment[key] = value;
+            if (value is null)
+            {
+                info.Environment.Remove(key); // null: the child must not inherit it from the test run
+            }
+            else
+            {
+                info.Environment[key] = value;
+            }
         }
 
         return new EdgeProxyProcess(Process.Start(info)!);
