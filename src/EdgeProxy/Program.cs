@@ -156,7 +156,8 @@ public static class Program
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
         builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddTraceContext(builder.Configuration); // traceparent to the upstream: the request's span as its parent, unless spans are exported
+            .AddTraceContext(builder.Configuration)          // traceparent to the upstream: the request's span as its parent, unless spans are exported
+            .ConfigureUpstreamClients(builder.Configuration); // upstream TLS never downloads an issuer; trace propagation as above
         builder.Services.AddTrustedProxies(); // client IP from trusted peers only; we own X-Forwarded-*, not YARP
         builder.Services.AddRequestHeaderRules(); // the strip list: identity, certificate, URL and method overrides
         builder.Services.AddCanonicalPaths();          // the upstream gets the canonical path as the client spelled it (%2F stays %2F)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using EdgeProxy.Tls;
 
 namespace EdgeProxy.Acme;
 
@@ -7,7 +8,11 @@ internal static class AcmeHttp
 {
     public static HttpClient CreateClient(string? caBundle, TimeSpan timeout)
     {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            SslOptions = { CertificateChainPolicy = OutboundTls.ChainPolicy() }, // never a download inside a handshake (OutboundTls)
+        };
         if (caBundle is not null)
         {
             // Extra roots for a private CA, trusted for the ACME API only: never the machine store.
@@ -25,10 +30,7 @@ internal static class AcmeHttp
                     return false;
                 }
 
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                using var chain = new X509Chain { ChainPolicy = OutboundTls.ChainPolicy(roots) };
                 return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
             };
         }

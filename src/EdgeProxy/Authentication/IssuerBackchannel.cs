@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using EdgeProxy.Tls;
 
 namespace EdgeProxy.Authentication;
 
@@ -12,14 +13,8 @@ internal static class IssuerBackchannel
             PooledConnectionLifetime = TimeSpan.FromMinutes(5), // follow DNS changes of the issuer
             AllowAutoRedirect = false,
         };
-        if (settings.CaBundle is { Length: > 0 } bundle)
-        {
-            // Custom root trust: the issuer's certificate must chain to the bundle; the machine store is not consulted.
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-            policy.CustomTrustStore.AddRange(LoadBundle(ResolvePath(bundle, contentRoot)));
-            handler.SslOptions.CertificateChainPolicy = policy;
-        }
-
+        // With a CaBundle the issuer's certificate must chain to it; the machine store is not consulted. Never a download (OutboundTls).
+        handler.SslOptions.CertificateChainPolicy = OutboundTls.ChainPolicy(settings.CaBundle is { Length: > 0 } bundle ? LoadBundle(ResolvePath(bundle, contentRoot)) : null);
         return handler;
     }
 

@@ -57,19 +57,14 @@ internal static class TelemetryServiceCollectionExtensions
     /// <summary>
     /// How the upstream gets W3C trace context. Spans exported: HttpClient's own propagation, from its client span.
     /// Otherwise <see cref="TraceContextTransform"/> on every route, and the upstream HttpClients without
-    /// propagation (it would start an Activity per request for a client span nobody records).
+    /// propagation (it would start an Activity per request for a client span nobody records; set by
+    /// <see cref="Proxy.UpstreamClients"/> from <see cref="HttpClientPropagates"/>).
     /// </summary>
-    public static IReverseProxyBuilder AddTraceContext(this IReverseProxyBuilder proxy, IConfiguration configuration)
-    {
-        if (ExportsSpans(Options(configuration), out _))
-        {
-            return proxy;
-        }
+    public static IReverseProxyBuilder AddTraceContext(this IReverseProxyBuilder proxy, IConfiguration configuration) =>
+        HttpClientPropagates(configuration) ? proxy : proxy.AddTransforms(static context => context.RequestTransforms.Add(TraceContextTransform.Instance));
 
-        return proxy
-            .ConfigureHttpClient(static (_, handler) => handler.ActivityHeadersPropagator = null)
-            .AddTransforms(static context => context.RequestTransforms.Add(TraceContextTransform.Instance));
-    }
+    /// <summary>Whether the upstream HttpClients propagate trace context themselves (only when spans are exported).</summary>
+    public static bool HttpClientPropagates(IConfiguration configuration) => ExportsSpans(Options(configuration), out _);
 
     private static TelemetryOptions Options(IConfiguration configuration) => BoundOptions.Get<TelemetryOptions>(configuration);
 

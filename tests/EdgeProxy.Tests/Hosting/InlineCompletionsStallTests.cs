@@ -17,7 +17,9 @@ namespace EdgeProxy.Tests.Hosting;
 /// mistake), whose AIA caIssuers URL accepts and never answers (a CA host behind a firewall, or overloaded). SslStream
 /// builds the upstream's chain when the read of the server's last handshake flight completes, and .NET on Linux then
 /// downloads the missing issuer synchronously (X509Chain.Build, FindChainViaAia, HttpClient.Send) for up to 15 s:
-/// with inline completions on the socket engine thread, so requests to healthy routes wait that long too.
+/// with inline completions on the socket engine thread, so requests to healthy routes waited that long too (probe max
+/// 13–15 s). EdgeProxy's upstream clients never download (Tls/OutboundTls): the AIA host is never contacted, the broken
+/// route answers 502 at once, as nginx would, and the healthy route does not notice.
 /// </summary>
 public sealed class InlineCompletionsStallTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
@@ -26,6 +28,7 @@ public sealed class InlineCompletionsStallTests(ITestOutputHelper output) : IAsy
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _held = [];
     private readonly List<TcpListener> _listeners = [];
+    private int _aiaConnections;
     private TestUpstream? _good;
 
     public async Task InitializeAsync() => _good = await TestUpstream.StartEchoAsync();
@@ -78,6 +81,14 @@ public sealed class InlineCompletionsStallTests(ITestOutputHelper output) : IAsy
         using var probe = TestClients.Plain(http);
         (await Probe(probe, 10)).Max().Should().BeLessThan(1000, "before the attack\n" + proxy.Output);
 
+        var broken = Stopwatch.StartNew();
+        using (var response = await probe.GetAsync("/bad/first"))
+        {
+            ((int)response.StatusCode).Should().Be(502, "the upstream's chain cannot be completed without its intermediate");
+        }
+
+        broken.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "refused at once, not after a 15 s download attempt");
+
         // Two requests at a time to the broken route, for as long as the probe runs: each is a new upstream
         // connection whose handshake waits for the issuer download (the runtime gives up after 15 s).
         var attackers = Enumerable.Range(0, 2).Select(i => Task.Run(async () =>
@@ -104,6 +115,7 @@ public sealed class InlineCompletionsStallTests(ITestOutputHelper output) : IAsy
         var setting = $"{Variable}={inline ?? "(unset)"}";
         output.WriteLine($"{setting}: probe p50 {sorted[sorted.Length / 2]} ms, p99 {sorted[(int)(sorted.Length * 0.99)]} ms, max {sorted[^1]} ms");
         sorted[^1].Should().BeLessThan(1000, $"a healthy route must not wait for another route's upstream ({setting}); probe latencies in ms: {string.Join(' ', latencies)}");
+        Volatile.Read(ref _aiaConnections).Should().Be(0, "EdgeProxy never downloads an issuer the upstream left out");
     }
 
     /// <summary>Sequential requests to the healthy route, each on a new connection (so on either socket engine thread); their latencies in ms.</summary>
@@ -132,6 +144,7 @@ public sealed class InlineCompletionsStallTests(ITestOutputHelper output) : IAsy
             while (!_stop.IsCancellationRequested)
             {
                 var socket = await listener.AcceptSocketAsync(_stop.Token);
+                Interlocked.Increment(ref _aiaConnections);
                 lock (_held)
                 {
                     _held.Add(socket);

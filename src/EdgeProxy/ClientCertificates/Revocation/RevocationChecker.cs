@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using EdgeProxy.Tls;
 
 namespace EdgeProxy.ClientCertificates.Revocation;
 
@@ -88,6 +89,7 @@ internal sealed partial class RevocationChecker(RevocationMode mode, CrlStore? c
                 AllowAutoRedirect = false,
                 ConnectTimeout = settings.OcspTimeout,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                SslOptions = { CertificateChainPolicy = OutboundTls.ChainPolicy() }, // an https responder: never a download (OutboundTls)
             };
             var http = new HttpClient(handler) { Timeout = settings.OcspTimeout + TimeSpan.FromSeconds(1), MaxResponseContentBufferSize = 1 << 20 };
             ocsp = new OcspClient(http, settings, time, loggers.CreateLogger<OcspClient>());
