@@ -83,19 +83,24 @@ internal sealed partial class RevocationChecker(RevocationMode mode, CrlStore? c
         OcspClient? ocsp = null;
         if (settings.Mode is RevocationMode.Ocsp or RevocationMode.CrlOrOcsp)
         {
-            var handler = new SocketsHttpHandler
-            {
-                UseProxy = false,
-                AllowAutoRedirect = false,
-                ConnectTimeout = settings.OcspTimeout,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                SslOptions = { CertificateChainPolicy = OutboundTls.ChainPolicy() }, // an https responder: never a download (OutboundTls)
-            };
-            var http = new HttpClient(handler) { Timeout = settings.OcspTimeout + TimeSpan.FromSeconds(1), MaxResponseContentBufferSize = 1 << 20 };
-            ocsp = new OcspClient(http, settings, time, loggers.CreateLogger<OcspClient>());
+            ocsp = new OcspClient(CreateOcspHttpClient(settings), settings, time, loggers.CreateLogger<OcspClient>());
         }
 
         return new RevocationChecker(settings.Mode, crls, ocsp, time, loggers.CreateLogger<RevocationChecker>());
+    }
+
+    /// <summary>The OCSP client's HttpClient: no proxy, no redirects, bounded by the OCSP timeout and 1 MB; an https responder is never a download (<see cref="OutboundTls"/>).</summary>
+    internal static HttpClient CreateOcspHttpClient(RevocationSettings settings)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            ConnectTimeout = settings.OcspTimeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            SslOptions = { CertificateChainPolicy = OutboundTls.ChainPolicy() },
+        };
+        return new HttpClient(handler) { Timeout = settings.OcspTimeout + TimeSpan.FromSeconds(1), MaxResponseContentBufferSize = 1 << 20 };
     }
 
     public CrlStore? Crls => crls;
