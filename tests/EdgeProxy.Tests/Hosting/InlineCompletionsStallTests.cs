@@ -63,6 +63,7 @@ public sealed class InlineCompletionsStallTests(ITestOutputHelper output) : IAsy
         using (var response = await probe.GetAsync("/bad/first"))
         {
             ((int)response.StatusCode).Should().Be(502, "the upstream's chain cannot be completed without its intermediate");
+            (await response.Content.ReadAsStringAsync()).Should().Contain("TLS handshake with upstream failed");
         }
 
         broken.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "refused at once, not after a 15 s download attempt");
