@@ -19,10 +19,10 @@ internal static class SocketCompletions
     /// <summary>Whether the variable is 1 in this process, as the runtime reads it.</summary>
     public static bool Inline => Environment.GetEnvironmentVariable(Variable) == "1";
 
-    /// <summary>Sets the variable to 1 when it is unset. Call before the process opens its first socket: both readers read it once.</summary>
+    /// <summary>Sets the variable to 1 when it is unset. Call before the process opens its first socket: the runtime reads it once.</summary>
     public static void InlineUnlessSet()
     {
-        // The runtime and Kestrel read it through Environment.GetEnvironmentVariable, which sees this process's change.
+        // The runtime reads it through Environment.GetEnvironmentVariable, which sees this process's own change.
         if (Environment.GetEnvironmentVariable(Variable) is null)
         {
             Environment.SetEnvironmentVariable(Variable, "1");
