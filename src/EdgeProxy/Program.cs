@@ -49,6 +49,8 @@ public static class Program
             return CommandLineUsage.UsageErrorExitCode;
         }
 
+        // Before anything loads OpenSSL: check reports the suites as run will have them.
+        ShippedOpenSslConfig.UseUnlessSet();
         var contentRoot = Directory.GetCurrentDirectory();
         switch (cli.Command)
         {

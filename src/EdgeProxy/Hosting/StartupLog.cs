@@ -26,12 +26,12 @@ internal static partial class StartupLog
         {
             if (TlsDefaults.OpenSslDefaultIsStrict)
             {
-                Tls12Shared(logger);
+                Tls12Shared(logger, OpenSslConf);
             }
             else
             {
                 var extra = TlsDefaults.OpenSslDefaultTls12.Where(s => !TlsDefaults.Tls12Suites.Contains(s)).ToList();
-                Tls12PerListener(logger, extra.Count == 0 ? "(none could be read)" : string.Join(", ", extra), Path.Combine(AppContext.BaseDirectory, TlsDefaults.OpenSslConfigFile));
+                Tls12PerListener(logger, extra.Count == 0 ? "(none could be read)" : string.Join(", ", extra), OpenSslConf, ShippedOpenSslConfig.Path);
             }
         }
 
@@ -53,12 +53,15 @@ internal static partial class StartupLog
     private static partial void SelfSigned(ILogger logger, string action, string path, string fingerprint, DateTimeOffset notAfter);
 
     [LoggerMessage(EventIds.Tls12SuitesShared, LogLevel.Information,
-        "TLS 1.2 suites: OpenSSL's default in this process allows forward-secret AEAD suites only, so listeners share OpenSSL contexts and resume sessions")]
-    private static partial void Tls12Shared(ILogger logger);
+        "TLS 1.2 suites: OpenSSL's default in this process (OPENSSL_CONF={OpenSslConf}) allows forward-secret AEAD suites only, so listeners share OpenSSL contexts and resume sessions")]
+    private static partial void Tls12Shared(ILogger logger, string openSslConf);
 
     [LoggerMessage(EventIds.Tls12SuitesPerListener, LogLevel.Information,
-        "TLS 1.2 suites: OpenSSL's default in this process also allows {Extra}, so listeners with TLS 1.2 restrict suites themselves, which costs OpenSSL's context cache and session resumption (about 40% more CPU per full handshake). Set OPENSSL_CONF={ShippedConfig} (the container does) to restrict them process-wide instead.")]
-    private static partial void Tls12PerListener(ILogger logger, string extra, string shippedConfig);
+        "TLS 1.2 suites: OpenSSL's default in this process (OPENSSL_CONF={OpenSslConf}) also allows {Extra}, so listeners with TLS 1.2 restrict suites themselves, which costs OpenSSL's context cache and session resumption (about 40% more CPU per full handshake). Leave OPENSSL_CONF unset, or set it to {ShippedConfig}, to restrict them process-wide instead.")]
+    private static partial void Tls12PerListener(ILogger logger, string extra, string openSslConf, string shippedConfig);
+
+    /// <summary>The file OpenSSL read its defaults from, as this process's environment names it.</summary>
+    private static string OpenSslConf => Environment.GetEnvironmentVariable(ShippedOpenSslConfig.Variable) ?? "(unset: the system's openssl.cnf)";
 
     [LoggerMessage(EventIds.SocketCompletions, LogLevel.Information,
         "Socket completions run on the I/O threads ({Variable}=1, EdgeProxy's default; 0 queues them to the thread pool)")]

@@ -40,7 +40,8 @@ internal static class TlsDefaults
 
     /// <summary>
     /// Whether OpenSSL's own default already allows only <see cref="Tls12Suites"/> for TLS 1.2, as it does under the
-    /// <c>openssl.cnf</c> EdgeProxy ships (the container sets <c>OPENSSL_CONF</c> to it). Then no listener needs a policy.
+    /// <c>openssl.cnf</c> EdgeProxy ships (<c>OPENSSL_CONF</c> names it unless the environment names another file:
+    /// <see cref="ShippedOpenSslConfig"/>). Then no listener needs a policy.
     /// </summary>
     public static bool OpenSslDefaultIsStrict => Probe.Value is { Count: > 0 } offered && offered.All(Tls12Suites.Contains);
 

@@ -11,7 +11,7 @@ namespace EdgeProxy.Tests.Tls;
 /// </summary>
 public sealed partial class CipherSuiteEndToEndTests(CipherSuiteFixture proxies) : IClassFixture<CipherSuiteFixture>
 {
-    private static readonly string[] Modes = [CipherSuiteFixture.Shipped, CipherSuiteFixture.Permissive];
+    private static readonly string[] Modes = [CipherSuiteFixture.Shipped, CipherSuiteFixture.Unset, CipherSuiteFixture.Permissive];
 
     // CBC (SHA-2 and SHA-1 MACs), RSA key exchange, DHE, and the AEAD suites outside the list (ARIA, CCM).
     private static readonly (string Name, string[] Suites)[] Weak =
@@ -53,27 +53,31 @@ public sealed partial class CipherSuiteEndToEndTests(CipherSuiteFixture proxies)
     }
 
     [ToolTheory("openssl")]
-    [InlineData("e.test")]
-    [InlineData("r.test")]
-    public async Task ShippedOpenSslConfig_Tls12Sessions_AreResumed(string serverName)
+    [InlineData(CipherSuiteFixture.Shipped, "e.test")]
+    [InlineData(CipherSuiteFixture.Shipped, "r.test")]
+    [InlineData(CipherSuiteFixture.Unset, "e.test")]
+    [InlineData(CipherSuiteFixture.Unset, "r.test")]
+    public async Task ShippedOpenSslConfig_Tls12Sessions_AreResumed(string mode, string serverName)
     {
-        var result = await SClient(CipherSuiteFixture.Shipped, "-tls1_2", "-servername", serverName, "-reconnect");
+        var result = await SClient(mode, "-tls1_2", "-servername", serverName, "-reconnect");
 
         result.ExitCode.Should().Be(0, result.All);
         Handshakes(result.StdOut).Should().Equal(["New, TLSv1.2", .. Enumerable.Repeat("Reused, TLSv1.2", 5)], "s_client reconnects five times with the first session");
     }
 
     [ToolTheory("openssl")]
-    [InlineData("e.test")]
-    [InlineData("r.test")]
-    public async Task ShippedOpenSslConfig_Tls13Session_IsResumed(string serverName)
+    [InlineData(CipherSuiteFixture.Shipped, "e.test")]
+    [InlineData(CipherSuiteFixture.Shipped, "r.test")]
+    [InlineData(CipherSuiteFixture.Unset, "e.test")]
+    [InlineData(CipherSuiteFixture.Unset, "r.test")]
+    public async Task ShippedOpenSslConfig_Tls13Session_IsResumed(string mode, string serverName)
     {
         var session = Path.Combine(Path.GetTempPath(), $"edgeproxy-session-{Guid.NewGuid():N}.pem");
         try
         {
             // TLS 1.3 tickets come after the handshake: a request, read to the server's close, lets s_client see them.
-            var first = await SClientWithInput(CipherSuiteFixture.Shipped, $"GET / HTTP/1.1\r\nHost: {serverName}\r\nConnection: close\r\n\r\n", "-tls1_3", "-servername", serverName, "-ign_eof", "-sess_out", session);
-            var second = await SClient(CipherSuiteFixture.Shipped, "-tls1_3", "-servername", serverName, "-sess_in", session);
+            var first = await SClientWithInput(mode, $"GET / HTTP/1.1\r\nHost: {serverName}\r\nConnection: close\r\n\r\n", "-tls1_3", "-servername", serverName, "-ign_eof", "-sess_out", session);
+            var second = await SClient(mode, "-tls1_3", "-servername", serverName, "-sess_in", session);
 
             Handshakes(first.StdOut).Should().Equal("New, TLSv1.3");
             Handshakes(second.StdOut).Should().Equal(["Reused, TLSv1.3"], second.All);
@@ -96,9 +100,14 @@ public sealed partial class CipherSuiteEndToEndTests(CipherSuiteFixture proxies)
     [Fact]
     public void StartUpLog_SaysWhereTheRestrictionComesFrom()
     {
-        proxies.Output(CipherSuiteFixture.Shipped).Should().Contain("TLS 1.2 suites: OpenSSL's default in this process allows forward-secret AEAD suites only");
-        proxies.Output(CipherSuiteFixture.Permissive).Should().Contain("TLS 1.2 suites: OpenSSL's default in this process also allows")
-            .And.Contain("TLS_RSA_WITH_AES_128_GCM_SHA256").And.Contain("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA").And.Contain("Set OPENSSL_CONF=");
+        var shipped = Path.Combine(AppContext.BaseDirectory, "openssl.cnf");
+        proxies.Output(CipherSuiteFixture.Shipped).Should().Contain($"TLS 1.2 suites: OpenSSL's default in this process (OPENSSL_CONF={shipped}) allows forward-secret AEAD suites only");
+
+        // No OPENSSL_CONF in the environment: EdgeProxy named the file it ships, and OpenSSL read it.
+        proxies.Output(CipherSuiteFixture.Unset).Should().Contain($"TLS 1.2 suites: OpenSSL's default in this process (OPENSSL_CONF={shipped}) allows forward-secret AEAD suites only");
+        proxies.Output(CipherSuiteFixture.Permissive).Should().Contain("TLS 1.2 suites: OpenSSL's default in this process (OPENSSL_CONF=")
+            .And.Contain("permissive.cnf) also allows")
+            .And.Contain("TLS_RSA_WITH_AES_128_GCM_SHA256").And.Contain("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA").And.Contain($"Leave OPENSSL_CONF unset, or set it to {shipped}, ");
     }
 
     private static TheoryData<string, string, string> Cases((string Name, string[] Suites)[] table)

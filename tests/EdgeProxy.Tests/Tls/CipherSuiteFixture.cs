@@ -3,14 +3,16 @@ using EdgeProxy.Tests.Infrastructure;
 namespace EdgeProxy.Tests.Tls;
 
 /// <summary>
-/// EdgeProxy in two processes, each with the default SslProtocols (TLS 1.2 and 1.3), an ECDSA certificate (any name,
+/// EdgeProxy in three processes, each with the default SslProtocols (TLS 1.2 and 1.3), an ECDSA certificate (any name,
 /// e.g. e.test) and an RSA one (SNI r.test), so the suites of both key types can be asked for. "shipped" runs with
-/// OPENSSL_CONF at the openssl.cnf the build ships, as the container does; "permissive" with an OpenSSL default that
-/// allows every suite OpenSSL has, as a host whose openssl.cnf weakens it would.
+/// OPENSSL_CONF at the openssl.cnf the build ships, as the container does; "unset" without OPENSSL_CONF, as a bare
+/// <c>dotnet EdgeProxy.dll</c> runs (EdgeProxy then points it at the shipped file itself); "permissive" with an
+/// OpenSSL default that allows every suite OpenSSL has, as a host whose openssl.cnf weakens it would.
 /// </summary>
 public sealed class CipherSuiteFixture : IAsyncLifetime, IDisposable
 {
     public const string Shipped = "shipped";
+    public const string Unset = "unset";
     public const string Permissive = "permissive";
 
     private readonly TempDirectory _dir = new();
@@ -40,6 +42,7 @@ public sealed class CipherSuiteFixture : IAsyncLifetime, IDisposable
 
         await Task.WhenAll(
             StartAsync(Shipped, shipped, ecdsaCert, ecdsaKey, rsaCert, rsaKey),
+            StartAsync(Unset, null, ecdsaCert, ecdsaKey, rsaCert, rsaKey),
             StartAsync(Permissive, permissive, ecdsaCert, ecdsaKey, rsaCert, rsaKey));
     }
 
@@ -53,7 +56,7 @@ public sealed class CipherSuiteFixture : IAsyncLifetime, IDisposable
 
     public void Dispose() => _dir.Dispose(); // xunit calls this after DisposeAsync
 
-    private async Task StartAsync(string mode, string opensslConf, string ecdsaCert, string ecdsaKey, string rsaCert, string rsaKey)
+    private async Task StartAsync(string mode, string? opensslConf, string ecdsaCert, string ecdsaKey, string rsaCert, string rsaKey)
     {
         var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
         var config = new TestConfig(_dir.Combine(mode))
@@ -63,7 +66,7 @@ public sealed class CipherSuiteFixture : IAsyncLifetime, IDisposable
             .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
             .Set("EdgeProxy:Retries:TryDuration", "0") // no upstream runs: its 502 at once
             .Route("app", "{**any}", "app").Cluster("app", $"http://127.0.0.1:{TestClients.FreePort()}/");
-        var process = EdgeProxyProcess.Start(config.Directory, ["--config", config.Write()], new Dictionary<string, string?> { ["OPENSSL_CONF"] = opensslConf });
+        var process = EdgeProxyProcess.Start(config.Directory, ["--config", config.Write()], new Dictionary<string, string?> { ["OPENSSL_CONF"] = opensslConf } /* null: removed */);
         lock (_proxies)
         {
             _proxies[mode] = (process, https);
