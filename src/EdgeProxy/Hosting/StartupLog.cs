@@ -35,6 +35,8 @@ internal static partial class StartupLog
             }
         }
 
+        WorkerSpinLimit(logger, WorkerSpin.Current, WorkerSpin.Shipped, WorkerSpin.Variable);
+
         if (SocketCompletions.Inline)
         {
             InlineCompletions(logger, SocketCompletions.Variable);
@@ -62,6 +64,10 @@ internal static partial class StartupLog
 
     /// <summary>The file OpenSSL read its defaults from, as this process's environment names it.</summary>
     private static string OpenSslConf => Environment.GetEnvironmentVariable(ShippedOpenSslConfig.Variable) ?? "(unset: the system's openssl.cnf)";
+
+    [LoggerMessage(EventIds.WorkerSpin, LogLevel.Information,
+        "Idle thread-pool workers spin at most {Limit} rounds before they sleep (EdgeProxy's default {Shipped}; {Variable}, hexadecimal, overrides it)")]
+    private static partial void WorkerSpinLimit(ILogger logger, int limit, int shipped, string variable);
 
     [LoggerMessage(EventIds.SocketCompletions, LogLevel.Information,
         "Socket completions run on the I/O threads ({Variable}=1, EdgeProxy's default; 0 queues them to the thread pool)")]

@@ -3,14 +3,16 @@ using EdgeProxy.Tests.Infrastructure;
 namespace EdgeProxy.Tests.Hosting;
 
 /// <summary>
-/// EdgeProxy as a process runs socket completions on the runtime's I/O threads unless the environment says otherwise,
-/// so <c>dotnet EdgeProxy.dll</c> and the container are one configuration. Observed in the runtime itself: with inline
-/// completions its socket engine runs one ".NET Sockets" thread per core, otherwise one (below 30 cores); two cores
-/// are given to every child so the two cases differ on any machine.
+/// The runtime settings EdgeProxy brings itself, so <c>dotnet EdgeProxy.dll</c> and the container are one
+/// configuration, each overridden by the environment. Socket completions run on the runtime's I/O threads, observed in
+/// the runtime itself: with inline completions its socket engine runs one ".NET Sockets" thread per core, otherwise
+/// one (below 30 cores); two cores are given to every child so the two cases differ on any machine. Idle thread-pool
+/// workers spin at most 16 rounds (the project's runtimeconfig setting), as the start-up log reports it.
 /// </summary>
-public sealed class SocketCompletionsProcessTests : IAsyncLifetime, IDisposable
+public sealed class RuntimeSettingsProcessTests : IAsyncLifetime, IDisposable
 {
     private const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+    private const string SpinVariable = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
     private readonly TempDirectory _dir = new();
     private readonly List<IAsyncDisposable> _upstreams = [];
 
@@ -60,6 +62,33 @@ public sealed class SocketCompletionsProcessTests : IAsyncLifetime, IDisposable
         SocketEngineThreads(proxy.Id).Should().Be(2, proxy.Output);
     }
 
+    [Fact]
+    public async Task Unset_WorkersSpinAtMost16Rounds_FromTheRuntimeConfig()
+    {
+        // The file the runtime reads for `dotnet EdgeProxy.dll`, as the build writes it.
+        var runtimeConfig = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "EdgeProxy.runtimeconfig.json")))!;
+        runtimeConfig["runtimeOptions"]!["configProperties"]!["System.Threading.ThreadPool.UnfairSemaphoreSpinLimit"]!.GetValue<int>().Should().Be(16);
+
+        var (proxy, https) = await StartWithAsync("spin-unset", new Dictionary<string, string?> { [SpinVariable] = null });
+        await using var _ = proxy;
+
+        await ProxiesAsync(https);
+        proxy.Output.Should().Contain("Idle thread-pool workers spin at most 16 rounds before they sleep (EdgeProxy's default 16;");
+    }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("a", 10)] // hexadecimal, as the runtime reads every DOTNET_ number
+    [InlineData("0x46", 70)]
+    public async Task TheVariable_OverridesTheSpinLimit_AndTheLogSaysSo(string value, int rounds)
+    {
+        var (proxy, https) = await StartWithAsync("spin-" + value, new Dictionary<string, string?> { [SpinVariable] = value });
+        await using var _ = proxy;
+
+        await ProxiesAsync(https);
+        proxy.Output.Should().Contain($"Idle thread-pool workers spin at most {rounds} rounds before they sleep");
+    }
+
     private static int SocketEngineThreads(int pid) =>
         Directory.GetDirectories($"/proc/{pid}/task").Count(task => File.ReadAllText(Path.Combine(task, "comm")).Trim() == ".NET Sockets");
 
@@ -78,7 +107,9 @@ public sealed class SocketCompletionsProcessTests : IAsyncLifetime, IDisposable
         }
     }
 
-    private async Task<(EdgeProxyProcess Proxy, int Https)> StartAsync(string name, string? value)
+    private Task<(EdgeProxyProcess Proxy, int Https)> StartAsync(string name, string? value) => StartWithAsync(name, new Dictionary<string, string?> { [Variable] = value });
+
+    private async Task<(EdgeProxyProcess Proxy, int Https)> StartWithAsync(string name, Dictionary<string, string?> environment)
     {
         var upstream = await TestUpstream.StartEchoAsync();
         _upstreams.Add(upstream);
@@ -89,7 +120,8 @@ public sealed class SocketCompletionsProcessTests : IAsyncLifetime, IDisposable
             .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}").Remove("Kestrel:Endpoints:Http")
             .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
             .Route("app", "{**any}", "app").Cluster("app", upstream.Url);
-        var proxy = EdgeProxyProcess.Start(dir, ["--config", config.Write()], new Dictionary<string, string?> { [Variable] = value, ["DOTNET_PROCESSOR_COUNT"] = "2" });
+        environment["DOTNET_PROCESSOR_COUNT"] = "2";
+        var proxy = EdgeProxyProcess.Start(dir, ["--config", config.Write()], environment);
         await proxy.WaitReadyAsync(admin);
         return (proxy, https);
     }
