@@ -5,7 +5,7 @@ namespace EdgeProxy.Hosting;
 /// <summary>
 /// How long an idle thread-pool worker spins before it sleeps: at most <see cref="Shipped"/> rounds instead of the
 /// runtime's 70 (<c>System.Threading.ThreadPool.UnfairSemaphoreSpinLimit</c> in EdgeProxy.runtimeconfig.json, from
-/// the project file). Past its first ten rounds a spinning worker calls <c>sched_yield</c> in a loop; under a load of
+/// the project file). Past its first ten rounds a spinning worker starts calling <c>sched_yield</c>; under a load of
 /// new TLS connections a quarter of EdgeProxy's CPU went there (<c>perf</c>, bench/README.md), time a CPU-limited
 /// container pays from its quota. CPU per full handshake −7 to −17 % in four runs (two ad-hoc A/Bs, two bench
 /// runs); per keep-alive request a median −4 % (HTTP/1.1 and HTTP/2) over three bench runs, one of them the other way.
