@@ -7,8 +7,9 @@ namespace EdgeProxy.Hosting;
 /// runtime's 70 (<c>System.Threading.ThreadPool.UnfairSemaphoreSpinLimit</c> in EdgeProxy.runtimeconfig.json, from
 /// the project file). Past its first ten rounds a spinning worker starts calling <c>sched_yield</c>; under a load of
 /// new TLS connections a quarter of EdgeProxy's CPU went there (<c>perf</c>, bench/README.md), time a CPU-limited
-/// container pays from its quota. CPU per full handshake −7 to −17 % in four runs (two ad-hoc A/Bs, two bench
-/// runs); per keep-alive request a median −4 % (HTTP/1.1 and HTTP/2) over three bench runs, one of them the other way.
+/// container pays from its quota. Medians, spin 16 against 70: CPU per full handshake −7 % (two ad-hoc A/Bs and three
+/// bench runs, one of them the other way), per HTTP/2 request −4 % (three of four runs), per HTTP/1.1 request −2 % (two
+/// of four).
 /// None (0) was worse for handshakes: every hand-off then wakes a sleeping worker with a system call. The runtime reads
 /// <c>DOTNET_ThreadPool_UnfairSemaphoreSpinLimit</c> (hexadecimal, as every <c>DOTNET_</c> number) before the file.
 /// </summary>
