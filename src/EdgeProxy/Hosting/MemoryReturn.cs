@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using EdgeProxy.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -63,7 +62,7 @@ internal sealed partial class MemoryReturn(IOptionsMonitor<MemoryOptions> option
     /// <summary>glibc's <c>malloc_trim(0)</c>, found at run time: another C library (musl) has none, and then nothing is trimmed.</summary>
     private static class NativeHeap
     {
-        private static readonly MallocTrim? Function = Find();
+        private static readonly MallocTrim? Function = Glibc.Function<MallocTrim>("malloc_trim");
 
         private delegate int MallocTrim(nuint pad);
 
@@ -77,11 +76,6 @@ internal sealed partial class MemoryReturn(IOptionsMonitor<MemoryOptions> option
             Function(0);
             return true;
         }
-
-        private static MallocTrim? Find() =>
-            OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libc.so.6", out var libc) && NativeLibrary.TryGetExport(libc, "malloc_trim", out var address)
-                ? Marshal.GetDelegateForFunctionPointer<MallocTrim>(address)
-                : null;
     }
 
     private static partial class Log

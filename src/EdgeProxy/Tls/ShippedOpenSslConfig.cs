@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using EdgeProxy.Hosting;
 
 namespace EdgeProxy.Tls;
 
@@ -33,12 +33,7 @@ internal static class ShippedOpenSslConfig
             return false;
         }
 
-        if (!NativeLibrary.TryLoad("libc.so.6", out var libc) || !NativeLibrary.TryGetExport(libc, "setenv", out var address))
-        {
-            return false;
-        }
-
-        if (Marshal.GetDelegateForFunctionPointer<SetEnv>(address)(Variable, Path, 0) != 0)
+        if (Glibc.Function<SetEnv>("setenv") is not { } setenv || setenv(Variable, Path, 0) != 0)
         {
             return false;
         }
