@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Serilog.Formatting.Json;
@@ -6,7 +7,7 @@ using Serilog.Events;
 namespace EdgeProxy.Observability;
 
 /// <summary>
-/// A request's access-log line as UTF-8 in a buffer from <see cref="LineBuffers"/>: byte for byte what
+/// A request's access-log line as UTF-8, written by the console's writer into its batch: byte for byte what
 /// Serilog writes for <see cref="AccessLogEntry.ToLogEvent"/> through <see cref="LogValueEscaper"/> and the console
 /// template (<see cref="SerilogSetup.ConsoleTemplate"/>) or <c>CompactJsonFormatter</c>, without the event, its
 /// property dictionary or the template rendering. Values are escaped by <see cref="LogValueEscaper"/> itself; a value
@@ -21,23 +22,21 @@ internal static class AccessLogLine
     private static readonly byte[] JsonRetriedTemplate = QuotedJson(AccessLogEntry.RetriedTemplate);
     private static readonly byte[] JsonRateLimitedTemplate = QuotedJson(AccessLogEntry.RateLimitedTemplate);
 
-    /// <summary>The line; the caller returns <c>Buffer</c> to <see cref="LineBuffers"/> once written.</summary>
-    public static (byte[] Buffer, int Length) Format(in AccessLogEntry entry, ConsoleLogFormat format)
+    /// <summary>Appends the line to <paramref name="output"/>.</summary>
+    public static void Write(in AccessLogEntry entry, ConsoleLogFormat format, ArrayBufferWriter<byte> output)
     {
-        var line = new Utf8Buffer();
+        var line = new Utf8Buffer(output);
         if (format == ConsoleLogFormat.CompactJson)
         {
-            Json(ref line, entry);
+            Json(line, entry);
         }
         else
         {
-            Text(ref line, entry);
+            Text(line, entry);
         }
-
-        return (line.Buffer, line.Length);
     }
 
-    private static void Text(ref Utf8Buffer line, in AccessLogEntry e)
+    private static void Text(Utf8Buffer line, in AccessLogEntry e)
     {
         line.Literal("["u8);
         line.Formatted(e.Timestamp, "HH:mm:ss");
@@ -58,7 +57,7 @@ internal static class AccessLogLine
         line.Literal(" "u8);
         line.Formatted(e.ResponseBytes, null);
         line.Literal("B "u8);
-        line.Formatted(e.DurationMs, "0.0");
+        line.OneDecimal(e.DurationMs);
         line.Literal("ms route="u8);
         line.Value(e.RouteId, json: false);
         line.Literal(" cluster="u8);
@@ -94,14 +93,14 @@ internal static class AccessLogLine
     }
 
     /// <summary>CompactJsonFormatter's layout: @t, @mt, @r (the renderings of formatted tokens), @tr, @sp, then the properties in their order.</summary>
-    private static void Json(ref Utf8Buffer line, in AccessLogEntry e)
+    private static void Json(Utf8Buffer line, in AccessLogEntry e)
     {
         line.Literal("{\"@t\":\""u8);
         line.Formatted(e.Timestamp.UtcDateTime, "O");
         line.Literal("\",\"@mt\":"u8);
         line.Literal(e.RateLimitPolicy is not null ? JsonRateLimitedTemplate : e.Retried ? JsonRetriedTemplate : JsonTemplate);
         line.Literal(",\"@r\":[\""u8);
-        line.Formatted(e.DurationMs, "0.0");
+        line.OneDecimal(e.DurationMs);
         if (e.Retried && e.RateLimitPolicy is null)
         {
             line.Literal("\",\""u8);

@@ -43,7 +43,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
         }
         finally
         {
-            Measure(context, Stopwatch.GetElapsedTime(started));
+            Measure(context, context.Features.Get<IReverseProxyFeature>(), Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -67,14 +67,14 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(start);
-            Measure(context, elapsed);
-            Write(context, settings, body.Bytes, elapsed, tls);
+            var proxy = context.Features.Get<IReverseProxyFeature>();
+            Measure(context, proxy, elapsed);
+            Write(context, proxy, settings, body.Bytes, elapsed, tls);
         }
     }
 
-    private void Measure(HttpContext context, TimeSpan elapsed)
+    private void Measure(HttpContext context, IReverseProxyFeature? proxy, TimeSpan elapsed)
     {
-        var proxy = context.Features.Get<IReverseProxyFeature>();
         metrics.Request(proxy?.Route.Config.RouteId ?? RefusedRoute(context) ?? "-", proxy?.Cluster?.Config.ClusterId ?? "-", Status(context), elapsed.TotalSeconds);
     }
 
@@ -96,10 +96,9 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
     private static int Status(HttpContext context) =>
         context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
 
-    private void Write(HttpContext context, AccessLogOptions settings, long bytes, TimeSpan elapsed, string tls)
+    private void Write(HttpContext context, IReverseProxyFeature? proxy, AccessLogOptions settings, long bytes, TimeSpan elapsed, string tls)
     {
         var request = context.Request;
-        var proxy = context.Features.Get<IReverseProxyFeature>();
         var path = settings.IncludeQueryString ? request.Path.Value + request.QueryString.Value : request.Path.Value;
         var activity = Activity.Current;
         var retry = proxy is Retries.RetryState { WasRetried: true } state ? state : null;

@@ -12,8 +12,10 @@ namespace EdgeProxy.Observability;
 
 /// <summary>
 /// EdgeProxy's own console (the <c>Serilog</c> section names no sink): one queue for Serilog's events and the access
-/// log's preformatted UTF-8 lines (<see cref="AccessLogLine"/>), so their order and the drop count are one mechanism.
-/// A request only queues; one loop formats what has gathered and writes it to standard output in one go. While
+/// log's entries, so their order and the drop count are one mechanism. A request only queues its entry (a struct of
+/// the values it read: nothing is allocated or formatted on the request's thread); one loop writes what has
+/// gathered — access-log lines as UTF-8 straight into the batch (<see cref="AccessLogLine"/>) — to standard output in
+/// one go. While
 /// entries flow, it lets them gather for <see cref="Gather"/> first, so there are at most ~50 writes a second whatever
 /// the request rate (the console sink behind Serilog.Sinks.Async woke its writer and made a write(2) per event: a
 /// context switch per request). While nothing is logged it waits on the queue alone: no timer. Serilog's BatchingSink
@@ -62,14 +64,10 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     /// <summary>Entries dropped because the queue was full, since the last time the output said so.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    public void Emit(LogEvent logEvent) => Enqueue(new Entry(logEvent, null, 0));
+    public void Emit(LogEvent logEvent) => Enqueue(new Entry(logEvent, default));
 
-    /// <summary>Queues a request's access-log line; its buffer goes back to the pool once written or dropped.</summary>
-    public void Emit(in AccessLogEntry entry)
-    {
-        var (buffer, length) = AccessLogLine.Format(entry, Format);
-        Enqueue(new Entry(null, buffer, length));
-    }
+    /// <summary>Queues a request's access-log entry; the writer formats it.</summary>
+    public void Emit(in AccessLogEntry entry) => Enqueue(new Entry(null, entry));
 
     public void Dispose()
     {
@@ -86,7 +84,6 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         // TryWrite never waits: with the queue full (or the sink disposed) the entry is dropped and counted.
         if (!_queue.Writer.TryWrite(entry))
         {
-            entry.Release();
             Interlocked.Increment(ref _dropped);
         }
     }
@@ -138,8 +135,7 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
             }
             else
             {
-                _batch.Write(entry.Line.AsSpan(0, entry.Length));
-                entry.Release();
+                AccessLogLine.Write(entry.Access, Format, _batch);
             }
 
             count++;
@@ -181,15 +177,6 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         }
     }
 
-    /// <summary>A Serilog event, or an access-log line in a rented buffer.</summary>
-    private readonly record struct Entry(LogEvent? Event, byte[]? Line, int Length)
-    {
-        public void Release()
-        {
-            if (Line is not null)
-            {
-                LineBuffers.Return(Line);
-            }
-        }
-    }
+    /// <summary>A Serilog event, or (without one) a request's access-log entry.</summary>
+    private readonly record struct Entry(LogEvent? Event, AccessLogEntry Access);
 }

@@ -4,25 +4,15 @@ using System.Text;
 
 namespace EdgeProxy.Observability;
 
-/// <summary>
-/// A growing UTF-8 buffer from <see cref="LineBuffers"/>, for one access-log line. Whoever takes <see cref="Buffer"/>
-/// returns it there.
-/// </summary>
-internal ref struct Utf8Buffer()
+/// <summary>Writes one access-log line as UTF-8 at the end of the console's batch (<see cref="BatchedConsoleSink"/>).</summary>
+internal readonly ref struct Utf8Buffer(ArrayBufferWriter<byte> output)
 {
-    private const char Dash = '-';
-
-    public byte[] Buffer { get; private set; } = LineBuffers.Rent();
-
-    public int Length { get; private set; }
-
-    private readonly Span<byte> Free => Buffer.AsSpan(Length);
+    private const byte Dash = (byte)'-';
 
     public void Literal(ReadOnlySpan<byte> bytes)
     {
-        Ensure(bytes.Length);
-        bytes.CopyTo(Free);
-        Length += bytes.Length;
+        bytes.CopyTo(output.GetSpan(bytes.Length));
+        output.Advance(bytes.Length);
     }
 
     /// <summary>
@@ -46,8 +36,8 @@ internal ref struct Utf8Buffer()
             Literal("\""u8);
         }
 
-        Ensure(Encoding.UTF8.GetMaxByteCount(value.Length));
-        Length += Encoding.UTF8.GetBytes(value, Free); // an unpaired surrogate becomes U+FFFD, as the console's encoder writes it
+        // An unpaired surrogate becomes U+FFFD, as the console's encoder writes it.
+        output.Advance(Encoding.UTF8.GetBytes(value, output.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length))));
         if (json)
         {
             Literal("\""u8);
@@ -57,13 +47,40 @@ internal ref struct Utf8Buffer()
     public void Formatted<T>(T value, string? format)
         where T : IUtf8SpanFormattable
     {
+        var sizeHint = 64;
         int written;
-        while (!value.TryFormat(Free, out written, format, CultureInfo.InvariantCulture))
+        while (!value.TryFormat(output.GetSpan(sizeHint), out written, format, CultureInfo.InvariantCulture))
         {
-            Ensure(Buffer.Length); // doubles
+            sizeHint *= 2;
         }
 
-        Length += written;
+        output.Advance(written);
+    }
+
+    /// <summary>
+    /// A duration in ms as the custom format <c>0.0</c> writes it (Serilog's template says <c>{DurationMs:0.0}</c>),
+    /// without the custom-format parser for every line. That format rounds the value to 15 significant digits, then
+    /// half away from zero to one decimal; rounding the binary value once at one decimal gives the same digits unless
+    /// its tenths fall within 1e-4 of a half (a 15-digit rounding of a value below 1e9 moves it by at most 5e-6, its
+    /// tenths by 5e-5), and those, like negative, huge or non-finite values, take the custom format itself.
+    /// </summary>
+    public void OneDecimal(double value)
+    {
+        if (!double.IsNegative(value) && value < 1e9)
+        {
+            var tenths = value * 10;
+            var whole = Math.Floor(tenths);
+            var fraction = tenths - whole;
+            if (Math.Abs(fraction - 0.5) > 1e-4)
+            {
+                var rounded = (long)whole + (fraction > 0.5 ? 1 : 0);
+                Formatted(rounded / 10, null);
+                Literal([(byte)'.', (byte)('0' + (int)(rounded % 10))]);
+                return;
+            }
+        }
+
+        Formatted(value, "0.0");
     }
 
     /// <summary>The trace or span id in lower-case hex, or <c>-</c> without an Activity.</summary>
@@ -71,12 +88,11 @@ internal ref struct Utf8Buffer()
     {
         if (!entry.HasTrace)
         {
-            Literal([(byte)Dash]);
+            Literal([Dash]);
             return;
         }
 
         Span<byte> id = stackalloc byte[16];
-        Span<char> hex = stackalloc char[32];
         var raw = span ? id[..8] : id;
         if (span)
         {
@@ -87,21 +103,8 @@ internal ref struct Utf8Buffer()
             entry.TraceId.CopyTo(raw);
         }
 
+        var hex = output.GetSpan(raw.Length * 2);
         Convert.TryToHexStringLower(raw, hex, out var length);
-        Ensure(length);
-        Length += Encoding.ASCII.GetBytes(hex[..length], Free);
-    }
-
-    private void Ensure(int more)
-    {
-        if (Buffer.Length - Length >= more)
-        {
-            return;
-        }
-
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, Length + more));
-        Buffer.AsSpan(0, Length).CopyTo(larger);
-        LineBuffers.Return(Buffer);
-        Buffer = larger;
+        output.Advance(length);
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using EdgeProxy.Observability;
@@ -64,17 +65,59 @@ public sealed class AccessLogLineTests
     }
 
     [Fact]
-    public void TheLineIsOneLine_AndItsBufferComesFromThePool()
+    public void TheLineIsOneLine_AppendedToWhatTheBatchHolds()
     {
         var entry = Entry(4, string.Concat(HostileValues));
         foreach (var format in Enum.GetValues<ConsoleLogFormat>())
         {
-            var (buffer, length) = AccessLogLine.Format(entry, format);
-            var text = Encoding.UTF8.GetString(buffer, 0, length);
-            LineBuffers.Return(buffer);
+            var batch = new ArrayBufferWriter<byte>(16);
+            batch.Write("earlier line\n"u8);
+            AccessLogLine.Write(entry, format, batch);
+            var text = Encoding.UTF8.GetString(batch.WrittenSpan)["earlier line\n".Length..];
             text.Should().EndWith(Environment.NewLine).And.Contain(format == ConsoleLogFormat.CompactJson ? @"\\x0D\\x0A" : @"\x0D\x0A");
             text.Split('\n').Should().HaveCount(2, "one line, then the end of it");
             text.TrimEnd('\n').Where(c => char.IsControl(c) || c is '\u2028' or '\u2029' or '\u202E' or '\u0085').Should().BeEmpty();
+        }
+    }
+
+    /// <summary>
+    /// The duration's one decimal is written without the custom-format parser; every value must still read as
+    /// <c>0.0</c> writes it: random values at every scale, each tenth's half and its neighbours (where a single
+    /// rounding and the format's 15-digit-then-one-decimal rounding could part), and values the short way leaves alone.
+    /// </summary>
+    [Fact]
+    public void DurationMs_HasTheDigitsTheCustomFormatGives()
+    {
+        var random = new Random(24);
+        var values = new List<double> { 0, -0.0, 0.05, 0.15, 0.25, 0.35, 0.45, 0.95, 1.05, 2.675, 1e9, 1e9 - 0.05, 999999999.95, 1e15, 1e300, -1.25, -0.04, double.Epsilon, double.MaxValue, double.NaN, double.PositiveInfinity, double.NegativeInfinity };
+        for (var i = 0; i < 200_000; i++)
+        {
+            values.Add(random.NextDouble());
+            values.Add(random.NextDouble() * 1000);
+            values.Add(Math.Pow(10, random.NextDouble() * 10)); // up to 1e10, past the short way's limit
+        }
+
+        foreach (var scale in new[] { 1, 1000, 1_000_000, 100_000_000 })
+        {
+            for (var k = 0; k < 20_000; k++)
+            {
+                var half = (k + 0.5) / 10 + scale - 1;
+                values.AddRange([Math.BitDecrement(half), half, Math.BitIncrement(half), (k + 0.5) / 10]);
+            }
+        }
+
+        var batch = new ArrayBufferWriter<byte>();
+        var line = new Utf8Buffer(batch);
+        foreach (var value in values)
+        {
+            batch.ResetWrittenCount();
+            line.OneDecimal(value);
+            var expected = value.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+            var actual = Encoding.UTF8.GetString(batch.WrittenSpan);
+            if (actual != expected)
+            {
+                actual.Should().Be(expected, $"{value:R} is written as the custom format 0.0 writes it");
+            }
         }
     }
 
@@ -107,10 +150,9 @@ public sealed class AccessLogLineTests
 
     private static byte[] Fast(in AccessLogEntry entry, ConsoleLogFormat format)
     {
-        var (buffer, length) = AccessLogLine.Format(entry, format);
-        var bytes = buffer.AsSpan(0, length).ToArray();
-        LineBuffers.Return(buffer);
-        return bytes;
+        var batch = new ArrayBufferWriter<byte>(16); // small: every piece of the line makes it grow at first
+        AccessLogLine.Write(entry, format, batch);
+        return batch.WrittenSpan.ToArray();
     }
 
     /// <summary>Today's path: the event through a logger set up as SerilogSetup sets it up, the formatter, UTF-8 as the console writes it.</summary>
