@@ -28,15 +28,17 @@ internal static class AccessLogLine
         var line = new Utf8Buffer(output);
         if (format == ConsoleLogFormat.CompactJson)
         {
-            Json(line, entry);
+            Json(ref line, entry);
         }
         else
         {
-            Text(line, entry);
+            Text(ref line, entry);
         }
+
+        line.Commit();
     }
 
-    private static void Text(Utf8Buffer line, in AccessLogEntry e)
+    private static void Text(ref Utf8Buffer line, in AccessLogEntry e)
     {
         line.Literal("["u8);
         line.Formatted(e.Timestamp, "HH:mm:ss");
@@ -93,7 +95,7 @@ internal static class AccessLogLine
     }
 
     /// <summary>CompactJsonFormatter's layout: @t, @mt, @r (the renderings of formatted tokens), @tr, @sp, then the properties in their order.</summary>
-    private static void Json(Utf8Buffer line, in AccessLogEntry e)
+    private static void Json(ref Utf8Buffer line, in AccessLogEntry e)
     {
         line.Literal("{\"@t\":\""u8);
         line.Formatted(e.Timestamp.UtcDateTime, "O");

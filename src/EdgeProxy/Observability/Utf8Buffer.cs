@@ -4,15 +4,33 @@ using System.Text;
 
 namespace EdgeProxy.Observability;
 
-/// <summary>Writes one access-log line as UTF-8 at the end of the console's batch (<see cref="BatchedConsoleSink"/>).</summary>
-internal readonly ref struct Utf8Buffer(ArrayBufferWriter<byte> output)
+/// <summary>
+/// Writes one access-log line as UTF-8 at the end of the console's batch (<see cref="BatchedConsoleSink"/>): into the
+/// batch's free space directly, taken once per line (again only when it runs out); <see cref="Commit"/> makes it part
+/// of the batch.
+/// </summary>
+internal ref struct Utf8Buffer(ArrayBufferWriter<byte> output)
 {
     private const byte Dash = (byte)'-';
 
-    public void Literal(ReadOnlySpan<byte> bytes)
+    /// <summary>Enough for nearly every line, text or JSON.</summary>
+    private const int Room = 2048;
+
+    private Span<byte> _free = output.GetSpan(Room);
+    private int _length;
+
+    /// <summary>Adds what was written to the batch.</summary>
+    public void Commit()
     {
-        bytes.CopyTo(output.GetSpan(bytes.Length));
-        output.Advance(bytes.Length);
+        output.Advance(_length);
+        _length = 0;
+        _free = default;
+    }
+
+    public void Literal(scoped ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(Free(bytes.Length));
+        _length += bytes.Length;
     }
 
     /// <summary>
@@ -37,7 +55,8 @@ internal readonly ref struct Utf8Buffer(ArrayBufferWriter<byte> output)
         }
 
         // An unpaired surrogate becomes U+FFFD, as the console's encoder writes it.
-        output.Advance(Encoding.UTF8.GetBytes(value, output.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length))));
+        var written = Encoding.UTF8.GetBytes(value, Free(Encoding.UTF8.GetMaxByteCount(value.Length))); // Free may move _length
+        _length += written;
         if (json)
         {
             Literal("\""u8);
@@ -47,14 +66,14 @@ internal readonly ref struct Utf8Buffer(ArrayBufferWriter<byte> output)
     public void Formatted<T>(T value, string? format)
         where T : IUtf8SpanFormattable
     {
-        var sizeHint = 64;
+        var room = 64;
         int written;
-        while (!value.TryFormat(output.GetSpan(sizeHint), out written, format, CultureInfo.InvariantCulture))
+        while (!value.TryFormat(Free(room), out written, format, CultureInfo.InvariantCulture))
         {
-            sizeHint *= 2;
+            room *= 2;
         }
 
-        output.Advance(written);
+        _length += written;
     }
 
     /// <summary>
@@ -103,8 +122,20 @@ internal readonly ref struct Utf8Buffer(ArrayBufferWriter<byte> output)
             entry.TraceId.CopyTo(raw);
         }
 
-        var hex = output.GetSpan(raw.Length * 2);
-        Convert.TryToHexStringLower(raw, hex, out var length);
-        output.Advance(length);
+        Convert.TryToHexStringLower(raw, Free(raw.Length * 2), out var length);
+        _length += length;
+    }
+
+    /// <summary>At least <paramref name="size"/> bytes of free space after what this line wrote so far.</summary>
+    private Span<byte> Free(int size)
+    {
+        if (_free.Length - _length < size)
+        {
+            output.Advance(_length);
+            _free = output.GetSpan(Math.Max(size, Room));
+            _length = 0;
+        }
+
+        return _free[_length..];
     }
 }

@@ -107,11 +107,12 @@ public sealed class AccessLogLineTests
         }
 
         var batch = new ArrayBufferWriter<byte>();
-        var line = new Utf8Buffer(batch);
         foreach (var value in values)
         {
             batch.ResetWrittenCount();
+            var line = new Utf8Buffer(batch);
             line.OneDecimal(value);
+            line.Commit();
             var expected = value.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
             var actual = Encoding.UTF8.GetString(batch.WrittenSpan);
             if (actual != expected)
