@@ -102,7 +102,10 @@ internal ref struct Utf8Buffer(ArrayBufferWriter<byte> output)
         Formatted(value, "0.0");
     }
 
-    /// <summary>The trace or span id in lower-case hex, or <c>-</c> without an Activity.</summary>
+    /// <summary>
+    /// The trace or span id, or <c>-</c> without an Activity: the id's own hex text (what Serilog writes, from
+    /// <c>ToHexString</c>, which returns the text the id keeps), not its bytes decoded and encoded again.
+    /// </summary>
     public void Trace(in AccessLogEntry entry, bool span)
     {
         if (!entry.HasTrace)
@@ -111,19 +114,9 @@ internal ref struct Utf8Buffer(ArrayBufferWriter<byte> output)
             return;
         }
 
-        Span<byte> id = stackalloc byte[16];
-        var raw = span ? id[..8] : id;
-        if (span)
-        {
-            entry.SpanId.CopyTo(raw);
-        }
-        else
-        {
-            entry.TraceId.CopyTo(raw);
-        }
-
-        Convert.TryToHexStringLower(raw, Free(raw.Length * 2), out var length);
-        _length += length;
+        var hex = span ? entry.SpanId.ToHexString() : entry.TraceId.ToHexString();
+        var written = Encoding.ASCII.GetBytes(hex, Free(hex.Length));
+        _length += written;
     }
 
     /// <summary>At least <paramref name="size"/> bytes of free space after what this line wrote so far.</summary>
