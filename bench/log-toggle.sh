@@ -11,8 +11,9 @@
 # Each round, for each format, in alternating order: the log on, then off (or off, then on), 2.5 s for the reload,
 # then exactly N requests (h2load --h1 -c32, default 60,000; --h2: -c16 -m10), the process's CPU from /proc.
 # Checks that an "on" round wrote one line per request and an "off" round none. Prints CPU µs per request per round,
-# the on/off ratio per round and the median ratio per format. Loopback only, ports 18080, 18511-18512, 18611-18612,
-# 19911-19912; every process it starts is stopped on exit. About 30 s per round.
+# the on/off ratio per round and the median ratio per format, also kept in bench/results/logtoggle-<time>.txt.
+# Loopback only, ports 18080, 18511-18512, 18611-18612,
+# 19911-19912; every process it starts is stopped on exit. About 30 s per round, after 15 s of warm-up per process.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -67,7 +68,8 @@ for format in "${FORMATS[@]}"; do
 done
 for format in "${FORMATS[@]}"; do
     for _ in $(seq 1 150); do curl -sk -o /dev/null "https://127.0.0.1:${PORT[$format]}/" && break; sleep 0.2; done
-    load "${PORT[$format]}" $((REQUESTS * 3)) >/dev/null 2>&1 # warm: JIT and tiered PGO, the log on
+    # warm, the log on: from a cold start the .NET proxies need 15-20 s of load before JIT and tiered PGO settle
+    if [[ $H2 == 1 ]]; then h2load -t1 -c16 -m10 -D 15 "https://127.0.0.1:${PORT[$format]}/"; else h2load --h1 -t2 -c32 -D 15 "https://127.0.0.1:${PORT[$format]}/"; fi >/dev/null 2>&1
 done
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime, 1/100 s
@@ -87,10 +89,14 @@ for round in $(seq 1 "$ROUNDS"); do
         done
     done
 done | tee "$WORK/rounds.txt"
+OUT="$BENCH/results/logtoggle-$(date -u +%Y%m%dT%H%M%SZ).txt"
 
 for format in "${FORMATS[@]}"; do
     awk -v f="$format" '$2 == f && $3 == "on" { on[$1] = $4 } $2 == f && $3 == "off" { off[$1] = $4 }
         END { for (r in off) if (off[r] > 0 && (r in on)) printf "%.3f\n", on[r] / off[r] }' "$WORK/rounds.txt" | sort -n |
         awk -v f="$format" '{ ratio[NR] = $1; line = line " " $1 }
             END { printf "%s: on/off per round (sorted)%s; median %.3f\n", f, line, (NR % 2 ? ratio[(NR + 1) / 2] : (ratio[NR / 2] + ratio[NR / 2 + 1]) / 2) }'
-done
+done | tee "$WORK/summary.txt"
+{ echo "bench/log-toggle.sh, $(git -C "$ROOT" rev-parse --short HEAD), $DLL, $ROUNDS rounds of $REQUESTS requests ($([[ $H2 == 1 ]] && echo HTTP/2 || echo HTTP/1.1)), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+  cat "$WORK/rounds.txt" "$WORK/summary.txt"; } >"$OUT"
+echo "kept in $OUT"
