@@ -168,6 +168,15 @@ public static class Program
         builder.Services.AddRateLimitPolicies(); // EdgeProxy:RateLimiting policies by name, for YARP's route field RateLimiterPolicy
 
         extraServices?.Invoke(builder.Services);
+        // Data protection is there for YARP's affinity cookies only; its hosted service would load (and on a first start
+        // create and write) the key ring at start, for every install: System.Private.Xml and the key ring's code, ~4 MB
+        // resident. Without it the key ring loads with the first affinity cookie. Removed last: each AddDataProtection call adds
+        // it again.
+        foreach (var eager in builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList())
+        {
+            builder.Services.Remove(eager);
+        }
+
         var app = builder.Build();
 
         // Reloads of the file: validated as a whole, applied only when nothing FAILs.

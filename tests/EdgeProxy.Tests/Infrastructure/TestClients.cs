@@ -15,7 +15,7 @@ public static class TestClients
     /// and Host carry <paramref name="host"/>), trusting only the test PKI, with the certificates the server
     /// sent as the only intermediates.
     /// </summary>
-    public static HttpClient Https(int port, string host = "localhost", bool http2 = false, TestPki? pki = null, bool trustAny = false, Action<X509Certificate2>? seen = null, X509Certificate2? clientCertificate = null, X509Certificate2Collection? clientChain = null)
+    public static HttpClient Https(int port, string host = "localhost", bool http2 = false, TestPki? pki = null, bool trustAny = false, Action<X509Certificate2>? seen = null, X509Certificate2? clientCertificate = null, X509Certificate2Collection? clientChain = null, CookieContainer? cookies = null)
     {
         pki ??= TestPki.Instance;
         var handler = new SocketsHttpHandler
@@ -38,6 +38,11 @@ public static class TestClients
             AllowAutoRedirect = false,
             ActivityHeadersPropagator = null, // a test client sends exactly the trace headers its test sets
         };
+        if (cookies is not null)
+        {
+            handler.CookieContainer = cookies; // shared by clients of different ports (cookies ignore the port)
+        }
+
         if (clientCertificate is not null)
         {
             // A certificate context sends the intermediates too, as a smart-card middleware would.

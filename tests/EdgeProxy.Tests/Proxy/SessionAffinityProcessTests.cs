@@ -1,0 +1,104 @@
+using System.Net;
+using EdgeProxy.Tests.Infrastructure;
+
+namespace EdgeProxy.Tests.Proxy;
+
+/// <summary>
+/// YARP's session affinity through EdgeProxy as a process: the <c>Cookie</c> policy protects the destination with
+/// ASP.NET Core data protection, whose keys EdgeProxy keeps under <c>EdgeProxy:DataPath</c>/keys. A client's cookie
+/// keeps it on its destination, also after a restart (the key was persisted); a proxy with no affinity never makes or
+/// loads a key (the key ring and its XML stack load on the first affinity cookie, not at start).
+/// </summary>
+public sealed class SessionAffinityProcessTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task TheCookie_KeepsAClientOnItsDestination_AlsoAfterARestart()
+    {
+        await using var a = await TestUpstream.StartAsync(app => app.MapFallback(context => context.Response.WriteAsync("a")));
+        await using var b = await TestUpstream.StartAsync(app => app.MapFallback(context => context.Response.WriteAsync("b")));
+        var data = Path.Combine(_dir.Path, "data");
+
+        var (proxy, https) = await StartAsync(data, affinity: true, a.Url, b.Url);
+        string pinned;
+        var cookies = new CookieContainer();
+        await using (proxy)
+        {
+            // Without a cookie the round robin alternates: the cookie, not chance, is what pins a client below.
+            var firstAnswers = new List<string>();
+            for (var i = 0; i < 4; i++)
+            {
+                using var fresh = TestClients.Https(https);
+                firstAnswers.Add(await fresh.GetStringAsync("/"));
+            }
+
+            firstAnswers.Distinct().Should().BeEquivalentTo(["a", "b"], "round robin without a cookie");
+
+            using var client = TestClients.Https(https, cookies: cookies);
+            using var first = await client.GetAsync("/");
+            first.Headers.TryGetValues("Set-Cookie", out var setCookie).Should().BeTrue("the first answer sets the affinity cookie");
+            setCookie!.Single().Should().StartWith("app-affinity=");
+            pinned = await first.Content.ReadAsStringAsync();
+            for (var i = 0; i < 6; i++)
+            {
+                (await client.GetStringAsync("/")).Should().Be(pinned, $"request {i + 2} carries the cookie");
+            }
+
+            Directory.GetFiles(Path.Combine(data, "keys"), "key-*.xml").Should().ContainSingle("the cookie's key is persisted under DataPath");
+        }
+
+        var (restarted, port) = await StartAsync(data, affinity: true, a.Url, b.Url);
+        await using (restarted)
+        {
+            using var client = TestClients.Https(port, cookies: cookies); // the cookie the first process issued (cookies ignore the port)
+            for (var i = 0; i < 6; i++)
+            {
+                (await client.GetStringAsync("/")).Should().Be(pinned, "the restarted proxy reads the cookie with the persisted key:\n" + restarted.Output);
+            }
+
+            Directory.GetFiles(Path.Combine(data, "keys"), "key-*.xml").Should().ContainSingle("the restart made no new key");
+        }
+    }
+
+    [Fact]
+    public async Task WithoutAffinity_NoKeyIsMade_AndTheKeyRingIsNeverLoaded()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var data = Path.Combine(_dir.Path, "data");
+        var (proxy, https) = await StartAsync(data, affinity: false, upstream.Url);
+        await using var _ = proxy;
+
+        using var client = TestClients.Https(https);
+        (await client.GetStringAsync("/x")).Should().Be("upstream:/x");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Directory.Exists(Path.Combine(data, "keys")).Should().BeFalse("no key without a cookie to protect:\n" + proxy.Output);
+        File.ReadAllText($"/proc/{proxy.Id}/maps").Should().NotContain("System.Private.Xml", "the key ring's XML stack (3-4 MB resident) is not loaded");
+    }
+
+    private async Task<(EdgeProxyProcess Proxy, int Https)> StartAsync(string data, bool affinity, params string[] upstreams)
+    {
+        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
+        var dir = Path.Combine(_dir.Path, $"run-{https}");
+        Directory.CreateDirectory(dir);
+        var config = new TestConfig(dir)
+            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}").Remove("Kestrel:Endpoints:Http")
+            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+            .Set("EdgeProxy:DataPath", data)
+            .Route("app", "{**any}", "app").Cluster("app", upstreams)
+            .Set("ReverseProxy:Clusters:app:LoadBalancingPolicy", "RoundRobin");
+        if (affinity)
+        {
+            config.Set("ReverseProxy:Clusters:app:SessionAffinity:Enabled", true)
+                .Set("ReverseProxy:Clusters:app:SessionAffinity:Policy", "Cookie")
+                .Set("ReverseProxy:Clusters:app:SessionAffinity:AffinityKeyName", "app-affinity");
+        }
+
+        var proxy = EdgeProxyProcess.Start(dir, ["--config", config.Write()]);
+        await proxy.WaitReadyAsync(admin);
+        return (proxy, https);
+    }
+}
