@@ -54,6 +54,9 @@ public sealed class SessionAffinityProcessTests : IDisposable
         await using (restarted)
         {
             using var client = TestClients.Https(port, cookies: cookies); // the cookie the first process issued (cookies ignore the port)
+            using var again = await client.GetAsync("/");
+            (await again.Content.ReadAsStringAsync()).Should().Be(pinned);
+            again.Headers.Contains("Set-Cookie").Should().BeFalse("a cookie the restarted proxy could read is not replaced (an unreadable one would be, pinning the client anew):\n" + restarted.Output);
             for (var i = 0; i < 6; i++)
             {
                 (await client.GetStringAsync("/")).Should().Be(pinned, "the restarted proxy reads the cookie with the persisted key:\n" + restarted.Output);
@@ -82,7 +85,9 @@ public sealed class SessionAffinityProcessTests : IDisposable
     private async Task<(EdgeProxyProcess Proxy, int Https)> StartAsync(string data, bool affinity, params string[] upstreams)
     {
         var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
-        var dir = Path.Combine(_dir.Path, $"run-{https}");
+        // One folder for every run, as a restarted proxy has: data protection tells applications apart by their content
+        // root, and a process started elsewhere could not read the first one's cookies even with its key.
+        var dir = Path.Combine(_dir.Path, "proxy");
         Directory.CreateDirectory(dir);
         var config = new TestConfig(dir)
             .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}").Remove("Kestrel:Endpoints:Http")
