@@ -72,8 +72,7 @@ public sealed partial class MemoryReturnProcessTests(ITestOutputHelper output) :
         var dir = Path.Combine(_dir.Path, returnAfterIdle);
         Directory.CreateDirectory(dir);
         var config = new TestConfig(dir)
-            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}").Remove("Kestrel:Endpoints:Http")
-            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+            .ProcessListeners(https, admin)
             .Set("EdgeProxy:AccessLog:Enabled", false)
             .Set("EdgeProxy:Memory:ReturnAfterIdle", returnAfterIdle)
             .Route("app", "{**any}", "app").Cluster("app", upstream);

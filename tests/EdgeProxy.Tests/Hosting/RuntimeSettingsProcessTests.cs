@@ -117,8 +117,7 @@ public sealed class RuntimeSettingsProcessTests : IAsyncLifetime, IDisposable
         var dir = Path.Combine(_dir.Path, name);
         Directory.CreateDirectory(dir);
         var config = new TestConfig(dir)
-            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}").Remove("Kestrel:Endpoints:Http")
-            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+            .ProcessListeners(https, admin)
             .Route("app", "{**any}", "app").Cluster("app", upstream.Url);
         environment["DOTNET_PROCESSOR_COUNT"] = "2";
         var proxy = EdgeProxyProcess.Start(dir, ["--config", config.Write()], environment);

@@ -23,6 +23,14 @@ public sealed class TestConfig
         WithCertificate(cert, key);
     }
 
+    /// <summary>
+    /// The listeners of a proxy run as a process: https on <paramref name="https"/> (no http listener) and the admin
+    /// listener on <paramref name="admin"/>, whose /readyz <see cref="EdgeProxyProcess.WaitReadyAsync"/> waits for.
+    /// </summary>
+    public TestConfig ProcessListeners(int https, int admin) =>
+        Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}").Remove("Kestrel:Endpoints:Http")
+            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}");
+
     /// <summary>Drops the test PKI certificate so the proxy falls back to its self-signed one.</summary>
     public TestConfig WithoutCertificate(string endpoint = "Https") => Remove($"Kestrel:Endpoints:{endpoint}:Certificate");
 

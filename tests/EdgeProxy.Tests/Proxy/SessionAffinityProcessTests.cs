@@ -90,8 +90,7 @@ public sealed class SessionAffinityProcessTests : IDisposable
         var dir = Path.Combine(_dir.Path, "proxy");
         Directory.CreateDirectory(dir);
         var config = new TestConfig(dir)
-            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}").Remove("Kestrel:Endpoints:Http")
-            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+            .ProcessListeners(https, admin)
             .Set("EdgeProxy:DataPath", data)
             .Route("app", "{**any}", "app").Cluster("app", upstreams)
             .Set("ReverseProxy:Clusters:app:LoadBalancingPolicy", "RoundRobin");

@@ -25,8 +25,7 @@ public sealed class AppRestartEndToEndTests(ITestOutputHelper output) : IDisposa
         await using var app = await RestartableApp.StartAsync();
         var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
         var config = new TestConfig(_dir.Path)
-            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}").Remove("Kestrel:Endpoints:Http")
-            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+            .ProcessListeners(https, admin)
             .Route("app", "{**any}", "app").Cluster("app", app.Url);
         await using var proxy = EdgeProxyProcess.Start(_dir.Path, [ // its own process, as in production; log times to the millisecond
             "--config", config.Write(), "Serilog:WriteTo:0:Name=Console", "Serilog:WriteTo:0:Args:outputTemplate={Timestamp:O} {Level:u3} {SourceContext}: {Message:lj}{NewLine}"]);

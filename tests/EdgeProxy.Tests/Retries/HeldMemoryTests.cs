@@ -16,8 +16,7 @@ public sealed class HeldMemoryTests(ITestOutputHelper output) : IDisposable
     {
         var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
         var config = new TestConfig(_dir.Path)
-            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}").Remove("Kestrel:Endpoints:Http")
-            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
+            .ProcessListeners(https, admin)
             .Set("EdgeProxy:Retries:TryDuration", "500ms").Set("EdgeProxy:Retries:MaxHeld", 100)
             .Set("Serilog:MinimumLevel:Default", "Error") // the access log would measure the test's pipe, not the proxy
             .Route("app", "{**any}", "app").Cluster("app", $"http://127.0.0.1:{TestClients.FreePort()}/");

@@ -60,10 +60,9 @@ public sealed class CipherSuiteFixture : IAsyncLifetime, IDisposable
     {
         var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
         var config = new TestConfig(_dir.Combine(mode))
-            .Set("Kestrel:Endpoints:Https:Url", $"https://127.0.0.1:{https}").Remove("Kestrel:Endpoints:Http")
+            .ProcessListeners(https, admin)
             .WithCertificate(ecdsaCert, ecdsaKey)
             .Set("Kestrel:Endpoints:Https:Sni:r.test:Certificate", new { Path = rsaCert, KeyPath = rsaKey })
-            .Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{admin}")
             .Set("EdgeProxy:Retries:TryDuration", "0") // no upstream runs: its 502 at once
             .Route("app", "{**any}", "app").Cluster("app", $"http://127.0.0.1:{TestClients.FreePort()}/");
         var process = EdgeProxyProcess.Start(config.Directory, ["--config", config.Write()], new Dictionary<string, string?> { ["OPENSSL_CONF"] = opensslConf } /* null: removed */);
