@@ -155,7 +155,10 @@ public static class Program
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<MemoryReturn>();        // after a busy spell, memory goes back to the system (EdgeProxy:Memory)
         builder.Services.AddRequestTimeouts();
-        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys"))); // YARP affinity cookies
+        // YARP's affinity cookies. One application name for every EdgeProxy: the default is the content root (the working
+        // directory), so a restart from another folder or a replica sharing the keys could not read the cookies it issued.
+        builder.Services.AddDataProtection().SetApplicationName("EdgeProxy")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys")));
         builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTraceContext(builder.Configuration)          // traceparent to the upstream: the request's span as its parent, unless spans are exported

@@ -6,7 +6,8 @@ namespace EdgeProxy.Tests.Proxy;
 /// <summary>
 /// YARP's session affinity through EdgeProxy as a process: the <c>Cookie</c> policy protects the destination with
 /// ASP.NET Core data protection, whose keys EdgeProxy keeps under <c>EdgeProxy:DataPath</c>/keys. A client's cookie
-/// keeps it on its destination, also after a restart (the key was persisted); a proxy with no affinity never makes or
+/// keeps it on its destination, also after a restart from another folder (the key was persisted, and the application
+/// name is EdgeProxy's, not its working directory); a proxy with no affinity never makes or
 /// loads a key (the key ring and its XML stack load on the first affinity cookie, not at start).
 /// </summary>
 public sealed class SessionAffinityProcessTests : IDisposable
@@ -16,13 +17,13 @@ public sealed class SessionAffinityProcessTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public async Task TheCookie_KeepsAClientOnItsDestination_AlsoAfterARestart()
+    public async Task TheCookie_KeepsAClientOnItsDestination_AlsoAfterARestartFromAnotherFolder()
     {
         await using var a = await TestUpstream.StartAsync(app => app.MapFallback(context => context.Response.WriteAsync("a")));
         await using var b = await TestUpstream.StartAsync(app => app.MapFallback(context => context.Response.WriteAsync("b")));
         var data = Path.Combine(_dir.Path, "data");
 
-        var (proxy, https) = await StartAsync(data, affinity: true, a.Url, b.Url);
+        var (proxy, https) = await StartAsync(data, "first", affinity: true, a.Url, b.Url);
         string pinned;
         var cookies = new CookieContainer();
         await using (proxy)
@@ -50,7 +51,9 @@ public sealed class SessionAffinityProcessTests : IDisposable
             Directory.GetFiles(Path.Combine(data, "keys"), "key-*.xml").Should().ContainSingle("the cookie's key is persisted under DataPath");
         }
 
-        var (restarted, port) = await StartAsync(data, affinity: true, a.Url, b.Url);
+        // Another working directory, as a new release unpacked elsewhere or a second replica sharing the key folder has:
+        // data protection would otherwise tell the two apart by their content roots and refuse the first one's cookie.
+        var (restarted, port) = await StartAsync(data, "second", affinity: true, a.Url, b.Url);
         await using (restarted)
         {
             using var client = TestClients.Https(port, cookies: cookies); // the cookie the first process issued (cookies ignore the port)
@@ -71,7 +74,7 @@ public sealed class SessionAffinityProcessTests : IDisposable
     {
         await using var upstream = await TestUpstream.StartEchoAsync();
         var data = Path.Combine(_dir.Path, "data");
-        var (proxy, https) = await StartAsync(data, affinity: false, upstream.Url);
+        var (proxy, https) = await StartAsync(data, "first", affinity: false, upstream.Url);
         await using var _ = proxy;
 
         using var client = TestClients.Https(https);
@@ -82,12 +85,10 @@ public sealed class SessionAffinityProcessTests : IDisposable
         File.ReadAllText($"/proc/{proxy.Id}/maps").Should().NotContain("System.Private.Xml", "the key ring's XML stack (3-4 MB resident) is not loaded");
     }
 
-    private async Task<(EdgeProxyProcess Proxy, int Https)> StartAsync(string data, bool affinity, params string[] upstreams)
+    private async Task<(EdgeProxyProcess Proxy, int Https)> StartAsync(string data, string folder, bool affinity, params string[] upstreams)
     {
         var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
-        // One folder for every run, as a restarted proxy has: data protection tells applications apart by their content
-        // root, and a process started elsewhere could not read the first one's cookies even with its key.
-        var dir = Path.Combine(_dir.Path, "proxy");
+        var dir = Path.Combine(_dir.Path, folder); // the working directory, and the config's folder
         Directory.CreateDirectory(dir);
         var config = new TestConfig(dir)
             .ProcessListeners(https, admin)
