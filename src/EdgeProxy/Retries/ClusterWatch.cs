@@ -295,13 +295,20 @@ internal sealed partial class ClusterWatch(ClusterState cluster, ClusterWatches 
         try
         {
             await socket.ConnectAsync(endpoint, timeout.Token);
-            return true;
+            return !IsConnectedToItself(socket);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {
             return false;
         }
     }
+
+    /// <summary>
+    /// A TCP connect to a local port nothing listens on can "succeed" by connecting to itself, when the kernel happens to
+    /// pick that very port as the connection's own (TCP simultaneous open): that is not the app back.
+    /// </summary>
+    internal static bool IsConnectedToItself(Socket socket) =>
+        socket.LocalEndPoint is IPEndPoint local && socket.RemoteEndPoint is IPEndPoint remote && local.Equals(remote);
 
     private static partial class Log
     {

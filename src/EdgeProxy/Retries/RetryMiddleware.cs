@@ -163,6 +163,11 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
 
             var changed = watch.Changed; // before looking: a change after the look completes it
             var candidates = mustWait ? [] : watch.Candidates(state.Excluded, skipDown: policy.Holds, sameAgain);
+            if (candidates.Count == 0 && watch.LastRefusal is { } refusal)
+            {
+                state.WaitsFor = refusal; // what it is told if its wait ends as a probe finds a destination back
+            }
+
             if (state.Excluded is { Count: > 0 } excluded && candidates.Count > 0 && candidates.All(excluded.Contains)
                 && await PauseAsync(policy.TryInterval, context.RequestAborted) is false)
             {
@@ -308,8 +313,11 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
         return new GiveUp(reason, state.Tries, state.Held);
     }
 
-    /// <summary>For a request that never tried itself: the refusal that put its destinations down, else none available.</summary>
-    private static RetryErrorFeature Refusal(HttpContext context, RetryState state) => state.Watch.LastRefusal is { } refusal
+    /// <summary>
+    /// For a request that never tried itself: the refusal that put its destinations down (or, when a probe found one
+    /// back just as its wait ended, the one it waited on), else none available.
+    /// </summary>
+    private static RetryErrorFeature Refusal(HttpContext context, RetryState state) => (state.Watch.LastRefusal ?? state.WaitsFor) is { } refusal
         ? Fail(context, StatusCodes.Status502BadGateway, refusal.Error, refusal.Exception)
         : Fail(context, StatusCodes.Status503ServiceUnavailable, ForwarderError.NoAvailableDestinations, null);
 

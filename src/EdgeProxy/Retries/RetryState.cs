@@ -1,3 +1,4 @@
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace EdgeProxy.Retries;
@@ -52,6 +53,9 @@ internal sealed class RetryState(IReverseProxyFeature inner, ClusterWatch watch,
     public bool WasRetried => Tries > 1 || IsHeld;
 
     public IReadOnlyList<DestinationState>? Excluded => _excluded;
+
+    /// <summary>The refusal that kept its destinations down when it last found none to try.</summary>
+    public IForwarderErrorFeature? WaitsFor { get; set; }
 
     public void StartHold(long now) => HeldSince = now;
 
