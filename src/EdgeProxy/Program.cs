@@ -157,8 +157,8 @@ public static class Program
         builder.Services.AddRequestTimeouts();
         // YARP's affinity cookies. One application name for every EdgeProxy: the default is the content root (the working
         // directory), so a restart from another folder or a replica sharing the keys could not read the cookies it issued.
-        builder.Services.AddDataProtection().SetApplicationName("EdgeProxy")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(edge.ResolveDataPath(contentRoot), "keys")));
+        var keysFolder = Path.Combine(edge.ResolveDataPath(contentRoot), "keys");
+        builder.Services.AddDataProtection().SetApplicationName("EdgeProxy").PersistKeysToFileSystem(new DirectoryInfo(keysFolder));
         builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTraceContext(builder.Configuration)          // traceparent to the upstream: the request's span as its parent, unless spans are exported
@@ -181,6 +181,13 @@ public static class Program
         }
 
         var app = builder.Build();
+        var keysReport = new ConfigReport();
+        SessionAffinityKeys.Check(app.Services, keysFolder, checkResult.Clusters, keysReport); // Cookie/CustomHeader affinity: its key ring loads now
+        if (keysReport.HasFailures)
+        {
+            ((IDisposable)app).Dispose();
+            throw new ConfigurationRejectedException(keysReport);
+        }
 
         // Reloads of the file: validated as a whole, applied only when nothing FAILs.
         var fileProvider = fileLayer.Provider!;
@@ -193,6 +200,7 @@ public static class Program
             var whole = EdgeProxyConfiguration.WithCandidate(candidate, cli.ConfigArgs);
             var result = ConfigChecker.Check(whole, contentRoot);
             rateLimits.CheckReload(result.Routes, BoundOptions.Get<RateLimitingOptions>(whole), result.Report); // rate-limit policy names are fixed at start
+            SessionAffinityKeys.Check(app.Services, keysFolder, result.Clusters, result.Report); // DataPath is fixed at start too
             return result.Report;
         };
 

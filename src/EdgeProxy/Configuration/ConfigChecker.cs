@@ -42,7 +42,7 @@ internal static class ConfigChecker
         var acme = report.Failures.Any(f => f.Key.StartsWith(AcmeOptions.SectionName, StringComparison.OrdinalIgnoreCase))
             ? null
             : AcmeOptionsValidator.Resolve(BoundOptions.Get<AcmeOptions>(bindable), bindable, contentRoot, endpoints, routes, new ConfigReport());
-        return new ConfigCheckResult(report, endpoints, admin, acme) { Routes = routes };
+        return new ConfigCheckResult(report, endpoints, admin, acme) { Routes = routes, Clusters = clusters };
     }
 }
 
@@ -50,4 +50,7 @@ internal sealed record ConfigCheckResult(ConfigReport Report, IReadOnlyList<Endp
 {
     /// <summary>The routes as YARP read them (none when the ReverseProxy section could not be read).</summary>
     public IReadOnlyList<Yarp.ReverseProxy.Configuration.RouteConfig> Routes { get; init; } = [];
+
+    /// <summary>The clusters as YARP read them (none when the ReverseProxy section could not be read).</summary>
+    public IReadOnlyList<Yarp.ReverseProxy.Configuration.ClusterConfig> Clusters { get; init; } = [];
 }

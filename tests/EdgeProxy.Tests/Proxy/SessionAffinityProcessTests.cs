@@ -85,24 +85,94 @@ public sealed class SessionAffinityProcessTests : IDisposable
         File.ReadAllText($"/proc/{proxy.Id}/maps").Should().NotContain("System.Private.Xml", "the key ring's XML stack (3-4 MB resident) is not loaded");
     }
 
-    private async Task<(EdgeProxyProcess Proxy, int Https)> StartAsync(string data, string folder, bool affinity, params string[] upstreams)
+    [Fact]
+    public async Task AKeysFolderThatCannotBeMade_RefusesTheStart_NamingDataPathAndTheCluster()
     {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var data = Path.Combine(Blocker(), "data"); // under a file: no folder can be made there, not even by root
+
         var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
-        var dir = Path.Combine(_dir.Path, folder); // the working directory, and the config's folder
+        var dir = Path.Combine(_dir.Path, "refused");
         Directory.CreateDirectory(dir);
+        await using var proxy = EdgeProxyProcess.Start(dir, ["--config", Config(dir, https, admin, data, "Cookie", upstream.Url).Write()]);
+
+        (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(1, proxy.Output);
+        proxy.Output.Should().Contain("FAIL EdgeProxy:DataPath: the session-affinity keys cannot be kept in '" + Path.Combine(data, "keys") + "'")
+            .And.Contain("cluster 'app' uses SessionAffinity policy Cookie or CustomHeader");
+    }
+
+    [Fact]
+    public async Task HashCookie_NeedsNoKey_AndStartsWhereNoKeyCouldBeKept()
+    {
+        await using var a = await TestUpstream.StartAsync(app => app.MapFallback(context => context.Response.WriteAsync("a")));
+        await using var b = await TestUpstream.StartAsync(app => app.MapFallback(context => context.Response.WriteAsync("b")));
+        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
+        var dir = Path.Combine(_dir.Path, "hash");
+        Directory.CreateDirectory(dir);
+        await using var proxy = EdgeProxyProcess.Start(dir, ["--config", Config(dir, https, admin, Path.Combine(Blocker(), "data"), "HashCookie", a.Url, b.Url).Write()]);
+        await proxy.WaitReadyAsync(admin);
+
+        using var client = TestClients.Https(https, cookies: new CookieContainer());
+        var pinned = await client.GetStringAsync("/");
+        for (var i = 0; i < 4; i++)
+        {
+            (await client.GetStringAsync("/")).Should().Be(pinned, "the hashed cookie pins the client without any key");
+        }
+    }
+
+    [Fact]
+    public async Task AReloadThatAddsCookieAffinity_WhereNoKeyCanBeKept_IsRefused_AndTheLastGoodConfigServes()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var config = new TestConfig(_dir.Path).Set("EdgeProxy:DataPath", Path.Combine(Blocker(), "data"))
+            .Route("app", "{**any}", "app").Cluster("app", upstream.Url);
+        await using var proxy = await ProxyInstance.StartAsync(config, output: null);
+        using var client = proxy.CreateClient();
+        (await client.GetStringAsync("/before")).Should().Be("upstream:/before");
+
+        config.Set("ReverseProxy:Clusters:app:SessionAffinity:Enabled", true).Set("ReverseProxy:Clusters:app:SessionAffinity:Policy", "Cookie")
+            .Set("ReverseProxy:Routes:app:Transforms:0:ResponseHeader", "X-Reloaded").Set("ReverseProxy:Routes:app:Transforms:0:Set", "yes");
+        proxy.WriteConfig();
+
+        var refused = await proxy.Logs.WaitForAsync(e => e.RenderMessage().Contains("EdgeProxy:DataPath"));
+        refused.RenderMessage().Should().Contain("rejected").And.Contain("cluster 'app' uses SessionAffinity policy Cookie");
+        using var after = await client.GetAsync("/after");
+        (await after.Content.ReadAsStringAsync()).Should().Be("upstream:/after", "the last good config still serves");
+        after.Headers.Contains("X-Reloaded").Should().BeFalse("nothing of the refused file applies");
+        after.Headers.Contains("Set-Cookie").Should().BeFalse();
+    }
+
+    /// <summary>A file where a folder of DataPath would have to be.</summary>
+    private string Blocker()
+    {
+        var blocker = Path.Combine(_dir.Path, "not-a-folder");
+        File.WriteAllText(blocker, "a file, where EdgeProxy:DataPath needs a folder");
+        return blocker;
+    }
+
+    private static TestConfig Config(string dir, int https, int admin, string data, string? policy, params string[] upstreams)
+    {
         var config = new TestConfig(dir)
             .ProcessListeners(https, admin)
             .Set("EdgeProxy:DataPath", data)
             .Route("app", "{**any}", "app").Cluster("app", upstreams)
             .Set("ReverseProxy:Clusters:app:LoadBalancingPolicy", "RoundRobin");
-        if (affinity)
+        if (policy is not null)
         {
             config.Set("ReverseProxy:Clusters:app:SessionAffinity:Enabled", true)
-                .Set("ReverseProxy:Clusters:app:SessionAffinity:Policy", "Cookie")
+                .Set("ReverseProxy:Clusters:app:SessionAffinity:Policy", policy)
                 .Set("ReverseProxy:Clusters:app:SessionAffinity:AffinityKeyName", "app-affinity");
         }
 
-        var proxy = EdgeProxyProcess.Start(dir, ["--config", config.Write()]);
+        return config;
+    }
+
+    private async Task<(EdgeProxyProcess Proxy, int Https)> StartAsync(string data, string folder, bool affinity, params string[] upstreams)
+    {
+        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
+        var dir = Path.Combine(_dir.Path, folder); // the working directory, and the config's folder
+        Directory.CreateDirectory(dir);
+        var proxy = EdgeProxyProcess.Start(dir, ["--config", Config(dir, https, admin, data, affinity ? "Cookie" : null, upstreams).Write()]);
         await proxy.WaitReadyAsync(admin);
         return (proxy, https);
     }
