@@ -96,7 +96,11 @@ public static class Program
     /// <summary>Builds the proxy exactly as <c>run</c> does; tests call this with their own config file.</summary>
     internal static WebApplication Build(CommandLine cli, string contentRoot, Action<LoggerConfiguration>? extraLogging = null, Action<IServiceCollection>? extraServices = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = contentRoot, Args = [] });
+        // The slim builder: without IIS integration, the QUIC transport (EdgeProxy serves no HTTP/3 yet) and the logging
+        // providers EdgeProxy replaces with Serilog anyway, ~2 MB less resident at start. HTTPS endpoints from configuration
+        // (Kestrel's loader, which ListenerBinder feeds) are added back explicitly.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = contentRoot, Args = [] });
+        builder.WebHost.UseKestrelHttpsConfiguration();
 
         // Configuration: defaults < file (last good) < environment < command line; validated before anything binds.
         var file = ConfigFile.Resolve(cli.ConfigPath, contentRoot);
