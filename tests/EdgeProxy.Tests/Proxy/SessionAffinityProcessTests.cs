@@ -84,8 +84,10 @@ public sealed class SessionAffinityProcessTests : IDisposable
         Directory.Exists(Path.Combine(data, "keys")).Should().BeFalse("no key without a cookie to protect:\n" + proxy.Output);
         var maps = File.ReadAllText($"/proc/{proxy.Id}/maps");
         maps.Should().NotContain("System.Private.Xml", "the key ring's XML stack (3-4 MB resident) is not loaded");
-        // Nor what WebApplication.CreateBuilder brings and EdgeProxy never uses (~2 MB resident): IIS, QUIC (no HTTP/3 yet).
-        maps.Should().NotContain("Microsoft.AspNetCore.Server.IIS").And.NotContain("System.Net.Quic").And.NotContain("Transport.Quic");
+        // Nor what WebApplication.CreateBuilder brings and EdgeProxy never uses (~2 MB resident): IIS, QUIC (no HTTP/3 yet),
+        // the logging providers Serilog replaces.
+        maps.Should().NotContain("Microsoft.AspNetCore.Server.IIS").And.NotContain("System.Net.Quic").And.NotContain("Transport.Quic")
+            .And.NotContain("Microsoft.Extensions.Logging.Debug").And.NotContain("Microsoft.Extensions.Logging.EventSource");
     }
 
     [Fact]
