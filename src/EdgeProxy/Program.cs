@@ -177,8 +177,8 @@ public static class Program
         extraServices?.Invoke(builder.Services);
         // Data protection is there for YARP's affinity cookies only; its hosted service would load (and on a first start
         // create and write) the key ring at start, for every install: System.Private.Xml and the key ring's code, ~4 MB
-        // resident. Without it the key ring loads with the first affinity cookie. Removed last: each AddDataProtection call adds
-        // it again.
+        // resident. Without it the key ring loads only where a Cookie or CustomHeader affinity policy needs it (SessionAffinityKeys
+        // below, at start and on reload). Removed last: each AddDataProtection call adds it again.
         foreach (var eager in builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList())
         {
             builder.Services.Remove(eager);

@@ -23,7 +23,7 @@ public sealed class SessionAffinityProcessTests : IDisposable
         await using var b = await TestUpstream.StartAsync(app => app.MapFallback(context => context.Response.WriteAsync("b")));
         var data = Path.Combine(_dir.Path, "data");
 
-        var (proxy, https) = await StartAsync(data, "first", affinity: true, a.Url, b.Url);
+        var (proxy, https) = await StartAsync(data, "first", "Cookie", a.Url, b.Url);
         string pinned;
         var cookies = new CookieContainer();
         await using (proxy)
@@ -53,7 +53,7 @@ public sealed class SessionAffinityProcessTests : IDisposable
 
         // Another working directory, as a new release unpacked elsewhere or a second replica sharing the key folder has:
         // data protection would otherwise tell the two apart by their content roots and refuse the first one's cookie.
-        var (restarted, port) = await StartAsync(data, "second", affinity: true, a.Url, b.Url);
+        var (restarted, port) = await StartAsync(data, "second", "Cookie", a.Url, b.Url);
         await using (restarted)
         {
             using var client = TestClients.Https(port, cookies: cookies); // the cookie the first process issued (cookies ignore the port)
@@ -74,7 +74,7 @@ public sealed class SessionAffinityProcessTests : IDisposable
     {
         await using var upstream = await TestUpstream.StartEchoAsync();
         var data = Path.Combine(_dir.Path, "data");
-        var (proxy, https) = await StartAsync(data, "first", affinity: false, upstream.Url);
+        var (proxy, https) = await StartAsync(data, "first", policy: null, upstream.Url);
         await using var _ = proxy;
 
         using var client = TestClients.Https(https);
@@ -96,10 +96,7 @@ public sealed class SessionAffinityProcessTests : IDisposable
         await using var upstream = await TestUpstream.StartEchoAsync();
         var data = Path.Combine(Blocker(), "data"); // under a file: no folder can be made there, not even by root
 
-        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
-        var dir = Path.Combine(_dir.Path, "refused");
-        Directory.CreateDirectory(dir);
-        await using var proxy = EdgeProxyProcess.Start(dir, ["--config", Config(dir, https, admin, data, "Cookie", upstream.Url).Write()]);
+        await using var proxy = Launch(data, "refused", "Cookie", upstream.Url).Proxy;
 
         (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(1, proxy.Output);
         proxy.Output.Should().Contain("FAIL EdgeProxy:DataPath: the session-affinity keys cannot be kept in '" + Path.Combine(data, "keys") + "'")
@@ -111,11 +108,8 @@ public sealed class SessionAffinityProcessTests : IDisposable
     {
         await using var a = await TestUpstream.StartAsync(app => app.MapFallback(context => context.Response.WriteAsync("a")));
         await using var b = await TestUpstream.StartAsync(app => app.MapFallback(context => context.Response.WriteAsync("b")));
-        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
-        var dir = Path.Combine(_dir.Path, "hash");
-        Directory.CreateDirectory(dir);
-        await using var proxy = EdgeProxyProcess.Start(dir, ["--config", Config(dir, https, admin, Path.Combine(Blocker(), "data"), "HashCookie", a.Url, b.Url).Write()]);
-        await proxy.WaitReadyAsync(admin);
+        var (proxy, https) = await StartAsync(Path.Combine(Blocker(), "data"), "hash", "HashCookie", a.Url, b.Url);
+        await using var _ = proxy;
 
         using var client = TestClients.Https(https, cookies: new CookieContainer());
         var pinned = await client.GetStringAsync("/");
@@ -155,8 +149,12 @@ public sealed class SessionAffinityProcessTests : IDisposable
         return blocker;
     }
 
-    private static TestConfig Config(string dir, int https, int admin, string data, string? policy, params string[] upstreams)
+    /// <summary>Starts EdgeProxy in <paramref name="folder"/> (its working directory and its config's) without waiting for it.</summary>
+    private (EdgeProxyProcess Proxy, int Https, int Admin) Launch(string data, string folder, string? policy, params string[] upstreams)
     {
+        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
+        var dir = Path.Combine(_dir.Path, folder);
+        Directory.CreateDirectory(dir);
         var config = new TestConfig(dir)
             .ProcessListeners(https, admin)
             .Set("EdgeProxy:DataPath", data)
@@ -169,15 +167,12 @@ public sealed class SessionAffinityProcessTests : IDisposable
                 .Set("ReverseProxy:Clusters:app:SessionAffinity:AffinityKeyName", "app-affinity");
         }
 
-        return config;
+        return (EdgeProxyProcess.Start(dir, ["--config", config.Write()]), https, admin);
     }
 
-    private async Task<(EdgeProxyProcess Proxy, int Https)> StartAsync(string data, string folder, bool affinity, params string[] upstreams)
+    private async Task<(EdgeProxyProcess Proxy, int Https)> StartAsync(string data, string folder, string? policy, params string[] upstreams)
     {
-        var (https, admin) = (TestClients.FreePort(), TestClients.FreePort());
-        var dir = Path.Combine(_dir.Path, folder); // the working directory, and the config's folder
-        Directory.CreateDirectory(dir);
-        var proxy = EdgeProxyProcess.Start(dir, ["--config", Config(dir, https, admin, data, affinity ? "Cookie" : null, upstreams).Write()]);
+        var (proxy, https, admin) = Launch(data, folder, policy, upstreams);
         await proxy.WaitReadyAsync(admin);
         return (proxy, https);
     }
