@@ -199,12 +199,17 @@ public static class Program
         fileProvider.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeProxy.Configuration");
         fileProvider.StandingWarnings = new HashSet<string>(checkResult.Report.Findings.Where(f => f.Severity == Severity.Warn).Select(f => f.ToString()), StringComparer.Ordinal);
         var rateLimits = app.Services.GetRequiredService<RateLimitState>();
+        var listeners = app.Services.GetRequiredService<ListenerBinder>();
         fileProvider.ValidateCandidate = candidate =>
         {
             var whole = EdgeProxyConfiguration.WithCandidate(candidate, cli.ConfigArgs);
             var result = ConfigChecker.Check(whole, contentRoot);
             rateLimits.CheckReload(result.Routes, BoundOptions.Get<RateLimitingOptions>(whole), result.Report); // rate-limit policy names are fixed at start
             SessionAffinityKeys.Check(app.Services, keysFolder, result.Clusters, result.Report); // DataPath is fixed at start too
+            if (!result.Report.HasFailures)
+            {
+                ListenerPorts.CheckReload(listeners, result.Endpoints, result.AdminAddresses, result.Report); // a moved listener's new port must be free
+            }
             return result.Report;
         };
 

@@ -22,12 +22,16 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
     private Microsoft.AspNetCore.Server.Kestrel.KestrelConfigurationLoader? _loader;
     private Microsoft.AspNetCore.Server.Kestrel.KestrelConfigurationLoader? _adminLoader;
     private ForwardedHeaders.ProxyProtocolConnections? _proxyProtocol;
+    private readonly Dictionary<string, int> _bindAttempts = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The listeners as bound now, in the order the configuration names them.</summary>
     public IReadOnlyList<ListenerFeature> Listeners => _listeners;
 
     /// <summary>The listeners as configured now (the start's, or the last reload's).</summary>
     public ListenerPlan Plan => _plan;
+
+    /// <summary>Whether the admin listener's own server runs (it is started only when the start-up configuration names one).</summary>
+    public bool HasAdminServer => _adminLoader is not null;
 
     /// <summary>The port the first https listener is bound to, once bound.</summary>
     public int? HttpsPort => Listeners.FirstOrDefault(l => l.Kind == ListenerKind.Https)?.BoundPort is > 0 and var port ? port : null;
@@ -99,7 +103,26 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
         }
     }
 
-    private string ProxyProtocolOf(EndpointSpec endpoint) => _plan.ProxyProtocol.Contains(endpoint.Name) ? "proxy" : string.Empty;
+    /// <summary>
+    /// Has Kestrel bind the named listeners again, unchanged: a listener whose bind failed on a reload is, to Kestrel,
+    /// bound with its settings, so only a new entry makes it try again.
+    /// </summary>
+    public void Rebind(IEnumerable<string> names)
+    {
+        lock (_gate)
+        {
+            foreach (var name in names)
+            {
+                _bindAttempts[name] = _bindAttempts.GetValueOrDefault(name) + 1;
+            }
+
+            _slots.Publish(_plan, admin: false, ProxyProtocolOf);
+        }
+    }
+
+    /// <summary>What other sections decide for a listener (PROXY protocol), and how often it was bound again: part of its entry.</summary>
+    private string ProxyProtocolOf(EndpointSpec endpoint) =>
+        (_plan.ProxyProtocol.Contains(endpoint.Name) ? "proxy" : string.Empty) + (_bindAttempts.TryGetValue(endpoint.Name, out var n) ? "#" + n.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty);
 
     /// <summary>Kestrel's loader calls this for every listener it binds, at start and for each one a reload changes.</summary>
     private void Configure(string slot, ListenOptions listen)

@@ -1,4 +1,6 @@
 using EdgeProxy.Configuration;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Primitives;
 
 namespace EdgeProxy.Tls;
@@ -6,11 +8,17 @@ namespace EdgeProxy.Tls;
 /// <summary>
 /// After a reload was accepted (the whole file passed validation): the listeners it now describes, handed to
 /// <see cref="ListenerBinder"/>, which has Kestrel rebind the ones that changed. Listeners are read from the same
-/// <see cref="ListenerOptions"/>, by the same <see cref="EndpointReader"/>, that validated them.
+/// <see cref="ListenerOptions"/>, by the same <see cref="EndpointReader"/>, that validated them. Afterwards it checks
+/// that Kestrel bound them: a port taken by another process after validation (<see cref="ListenerPorts"/>) leaves a
+/// listener unbound, which is logged and makes <c>/readyz</c> answer 503 until a reload binds it.
 /// </summary>
-internal sealed partial class ListenerReloader(IConfiguration configuration, ListenerBinder binder, IHostEnvironment environment, ILogger<ListenerReloader> logger) : IHostedService
+internal sealed partial class ListenerReloader(IConfiguration configuration, ListenerBinder binder, IHostEnvironment environment, IServer server, Admin.ReadinessState readiness, ILogger<ListenerReloader> logger) : IHostedService
 {
+    /// <summary>Kestrel stops a changed listener before it binds again: up to 5 s for its connections, 1 s to abort them.</summary>
+    internal static TimeSpan BindWait { get; set; } = TimeSpan.FromSeconds(10);
+
     private IDisposable? _subscription;
+    private int _generation;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -48,6 +56,7 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
         if (binder.Apply(new ListenerPlan(endpoints, admin, selfSigned, proxyProtocol), out var adminNeedsRestart))
         {
             Log.ListenersChanged(logger, string.Join(", ", endpoints.Select(e => $"{e.Name} {e.Address}").Concat(admin.Select(a => $"Admin {a}"))));
+            _ = VerifyBoundAsync(endpoints, Interlocked.Increment(ref _generation));
         }
 
         if (adminNeedsRestart)
@@ -56,8 +65,59 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
         }
     }
 
+    /// <summary>
+    /// Waits for Kestrel's rebind, then names each listener with a port of its own that is not among the server's
+    /// addresses; while one is missing, has Kestrel bind it again once its address is free, and says so when it is.
+    /// </summary>
+    private async Task VerifyBoundAsync(IReadOnlyList<EndpointSpec> endpoints, int generation)
+    {
+        var deadline = DateTime.UtcNow + BindWait;
+        var reported = false;
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(reported ? 1000 : 250));
+            if (generation != Volatile.Read(ref _generation))
+            {
+                return; // a later reload verifies its own listeners
+            }
+
+            var bound = (server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []).Select(a => BindingAddress.Parse(a).Port).ToHashSet();
+            var missing = endpoints.Where(e => e.Address.Port > 0 && !bound.Contains(e.Address.Port)).ToList();
+            if (missing.Count == 0)
+            {
+                if (readiness.HasUnbound)
+                {
+                    readiness.SetUnbound([]);
+                    Log.BoundAgain(logger, string.Join(", ", endpoints.Select(e => e.Name)));
+                }
+
+                return;
+            }
+
+            if (!reported && DateTime.UtcNow > deadline)
+            {
+                readiness.SetUnbound([.. missing.Select(e => $"listener '{e.Name}' ({e.Address}) is not bound")]); // before the log line that tells it
+                foreach (var endpoint in missing)
+                {
+                    Log.NotBound(logger, endpoint.Name, endpoint.Address.ToString(), ListenerPorts.Problem(endpoint.Address) ?? "the address is free now; Kestrel's bind failed");
+                }
+                reported = true;
+            }
+            else if (reported && missing.Where(e => ListenerPorts.Problem(e.Address) is null).Select(e => e.Name).ToList() is { Count: > 0 } free)
+            {
+                binder.Rebind(free);
+            }
+        }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventIds.ListenerNotBound, LogLevel.Error, "Listener {Listener} ({Address}) could not be bound after the reload ({Problem}): nothing serves on it, and /readyz answers 503 until it is bound: EdgeProxy binds it again as soon as the address is free")]
+        public static partial void NotBound(ILogger logger, string listener, string address, string problem);
+
+        [LoggerMessage(EventIds.ListenerNotBound, LogLevel.Information, "Listeners bound again: {Listeners}; /readyz is ready")]
+        public static partial void BoundAgain(ILogger logger, string listeners);
+
         [LoggerMessage(EventIds.ListenersReloaded, LogLevel.Information, "Listeners reloaded; those whose settings changed are rebound, the others keep their connections. Now: {Listeners}")]
         public static partial void ListenersChanged(ILogger logger, string listeners);
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using EdgeProxy.Tests.Infrastructure;
 using EdgeProxy.Tests.Streaming;
+using Serilog.Events;
 using Xunit.Abstractions;
 
 namespace EdgeProxy.Tests.Tls;
@@ -85,10 +86,100 @@ public sealed class ListenerReloadTests(ITestOutputHelper output) : IAsyncLifeti
         Config.Set("Kestrel:Endpoints:Second:Protocols", "Http1");
         _proxy.WriteConfig();
 
-        (await Eventually.EqualsAsync(() => AlpnAsync(port), SslApplicationProtocol.Http11)).Should().Be(SslApplicationProtocol.Http11, "HTTP/2 is no longer offered there");
+        // As text, so a failure says what the listener did instead (refused, a failed handshake, no ALPN) and what the proxy logged.
+        (await Eventually.EqualsAsync(() => AlpnTextAsync(port), "http/1.1")).Should().Be("http/1.1",
+            "HTTP/2 is no longer offered there; the proxy logged (warnings and up):\n{0}", string.Join('\n', _proxy.Logs.Events.Where(e => e.Level >= LogEventLevel.Warning).Select(e => e.RenderMessage())));
         (await TlsProbe.HandshakeAsync(https, "localhost", alpn: [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11])).Alpn
             .Should().Be(SslApplicationProtocol.Http2, "the other listener keeps its protocols");
         await AssertWebSocketSurvivedAsync();
+    }
+
+    [Fact]
+    public async Task MovedToAPortInUse_IsRefused_AndTheListenerServesOnWhereItWas()
+    {
+        var port = TestClients.FreePort();
+        Config.Set("Kestrel:Endpoints:Second:Url", $"https://127.0.0.1:{port}");
+        _proxy.WriteConfig();
+        (await Eventually.EqualsAsync(() => AnswersAsync(port), true)).Should().BeTrue("the listener is bound first where it is free");
+
+        var busy = TestClients.FreePort();
+        using var other = new TcpListener(IPAddress.Loopback, busy); // another process's listener, as far as the proxy can tell
+        other.Start();
+        Config.Set("Kestrel:Endpoints:Second:Url", $"https://127.0.0.1:{busy}");
+        _proxy.WriteConfig();
+
+        var refused = await _proxy.Logs.WaitForAsync(e => e.Level == LogEventLevel.Error && e.RenderMessage().Contains($"port {busy}", StringComparison.Ordinal));
+        refused.RenderMessage().Should().Contain("rejected, still serving the last good configuration")
+            .And.Contain($"FAIL Kestrel:Endpoints:Second:Url: https://127.0.0.1:{busy}: port {busy} is in use by another process");
+        (await AnswersAsync(port)).Should().BeTrue("Kestrel never unbound the listener: the reload was refused before it");
+        using var admin = TestClients.Plain(_proxy.AdminPort);
+        (await admin.GetAsync("/readyz")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // The port is free again: the same file, saved again, applies.
+        other.Stop();
+        _proxy.WriteConfig();
+        (await Eventually.EqualsAsync(() => AnswersAsync(busy), true)).Should().BeTrue("the listener moved once its new port was free");
+        await Eventually.RefusedAsync(port, "and left its old one");
+        await AssertWebSocketSurvivedAsync();
+    }
+
+    [Fact]
+    public async Task AListenerKestrelCouldNotBind_MakesReadyzNameIt_AndIsBoundOnceItsAddressIsFree()
+    {
+        var port = TestClients.FreePort();
+        Config.Set("Kestrel:Endpoints:Second:Url", $"https://127.0.0.1:{port}");
+        _proxy.WriteConfig();
+        (await Eventually.EqualsAsync(() => AnswersAsync(port), true)).Should().BeTrue();
+
+        // Another process holds the port on another loopback address. The reload's check passes (the port is the
+        // proxy's own until Kestrel unbinds it), then Kestrel's bind to every address of this port fails.
+        using var other = new TcpListener(IPAddress.Parse("127.0.0.2"), port);
+        other.Start();
+        Config.Set("Kestrel:Endpoints:Second:Url", $"https://*:{port}");
+        _proxy.WriteConfig();
+
+        var logged = await _proxy.Logs.WaitForAsync(e => e.Level == LogEventLevel.Error && e.RenderMessage().Contains("could not be bound after the reload", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        logged.RenderMessage().Should().Contain("Second").And.Contain($"port {port} is in use by another process");
+        using var admin = TestClients.Plain(_proxy.AdminPort);
+        using (var ready = await admin.GetAsync("/readyz"))
+        {
+            ready.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, "a listener the configuration names serves nothing");
+            (await ready.Content.ReadAsStringAsync()).Should().StartWith($"not ready: listener 'Second' (https://*:{port}) is not bound");
+        }
+
+        other.Stop();
+        (await Eventually.EqualsAsync(() => AnswersAsync(port), true)).Should().BeTrue("the listener is bound as soon as its address is free, without another reload");
+        (await Eventually.EqualsAsync(async () => await TryStatusAsync(admin, "/readyz"), HttpStatusCode.OK)).Should().Be(HttpStatusCode.OK);
+        await _proxy.Logs.WaitForAsync(e => e.RenderMessage().StartsWith("Listeners bound again", StringComparison.Ordinal));
+        await AssertWebSocketSurvivedAsync();
+    }
+
+    [Fact]
+    public async Task MovedToAnAddressThisHostDoesNotHave_IsRefused()
+    {
+        // 192.0.2.0/24 is TEST-NET-1: never a local address, so the bind fails with "Cannot assign requested address".
+        Config.Set("Kestrel:Endpoints:Http:Url", $"http://192.0.2.1:{TestClients.FreePort()}");
+        _proxy.WriteConfig();
+
+        var refused = await _proxy.Logs.WaitForAsync(e => e.Level == LogEventLevel.Error && e.RenderMessage().Contains("192.0.2.1", StringComparison.Ordinal));
+        refused.RenderMessage().Should().Contain("FAIL Kestrel:Endpoints:Http:Url: http://192.0.2.1:").And.Contain("cannot be bound");
+        (await RedirectsAsync(_proxy.HttpPort)).Should().BeTrue("the http listener still redirects where it was");
+        await AssertWebSocketSurvivedAsync();
+    }
+
+    [Fact]
+    public async Task AdminUrls_MovedToAPortInUse_AreRefused()
+    {
+        var busy = TestClients.FreePort();
+        using var other = new TcpListener(IPAddress.Loopback, busy);
+        other.Start();
+        Config.Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{busy}");
+        _proxy.WriteConfig();
+
+        var refused = await _proxy.Logs.WaitForAsync(e => e.Level == LogEventLevel.Error && e.RenderMessage().Contains($"port {busy}", StringComparison.Ordinal));
+        refused.RenderMessage().Should().Contain($"FAIL EdgeProxy:Admin:Urls: http://127.0.0.1:{busy}: port {busy} is in use by another process");
+        using var admin = TestClients.Plain(_proxy.AdminPort);
+        (await TryStatusAsync(admin, "/healthz")).Should().Be(HttpStatusCode.OK, "the admin listener is still where it was");
     }
 
     [Fact]
@@ -146,6 +237,19 @@ public sealed class ListenerReloadTests(ITestOutputHelper output) : IAsyncLifeti
         catch (Exception ex) when (ex is SocketException or IOException or System.Security.Authentication.AuthenticationException)
         {
             return default;
+        }
+    }
+
+    private static async Task<string> AlpnTextAsync(int port)
+    {
+        try
+        {
+            var alpn = (await TlsProbe.HandshakeAsync(port, "localhost", alpn: [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11])).Alpn;
+            return alpn == default ? "(handshake done, no protocol negotiated)" : alpn.ToString();
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or System.Security.Authentication.AuthenticationException)
+        {
+            return $"{ex.GetType().Name}: {ex.Message}";
         }
     }
 
