@@ -44,12 +44,10 @@ internal static partial class AddressInUse
             (key, configured) = (Admin.AdminOptions.SectionName + ":Urls", admin.ToString());
         }
 
-        return port > 0 ? $"FAIL {key}: {configured}: {Reason(port)}" : $"FAIL {key}: {exception.Message}";
+        return port > 0
+            ? $"FAIL {key}: {configured}: port {port} is in use by another process (another EdgeProxy, nginx, or an earlier instance still running)"
+            : $"FAIL {key}: {exception.Message}";
     }
-
-    /// <summary>What the line says of the port, at start and for a reload (<see cref="Tls.ListenerPorts"/>).</summary>
-    public static string Reason(int port) =>
-        $"port {port} is in use by another process (another EdgeProxy, nginx, or an earlier instance still running)";
 
     [GeneratedRegex(@"address (?<url>[a-zA-Z]+://\S+?):\s")]
     private static partial Regex BoundUrl();

@@ -51,7 +51,7 @@ internal static class ListenerPorts
             var error = TryBind(endpoint);
             if (error == SocketError.AddressAlreadyInUse)
             {
-                return Hosting.AddressInUse.Reason(address.Port);
+                return $"port {address.Port} is in use by another process (another EdgeProxy, nginx, or an earlier instance still running)"; // as at start (AddressInUse)
             }
 
             if (error == SocketError.Success)

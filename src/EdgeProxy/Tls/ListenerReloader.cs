@@ -12,11 +12,12 @@ namespace EdgeProxy.Tls;
 /// that Kestrel bound them: a port taken by another process after validation (<see cref="ListenerPorts"/>) leaves a
 /// listener unbound, which is logged and makes <c>/readyz</c> answer 503 until a reload binds it.
 /// </summary>
-internal sealed partial class ListenerReloader(IConfiguration configuration, ListenerBinder binder, IHostEnvironment environment, IServer server, Admin.ReadinessState readiness, ILogger<ListenerReloader> logger) : IHostedService
+internal sealed partial class ListenerReloader(IConfiguration configuration, ListenerBinder binder, IHostEnvironment environment, IServer server, Admin.ReadinessState readiness, IHostApplicationLifetime lifetime, ILogger<ListenerReloader> logger) : IHostedService, IDisposable
 {
     /// <summary>Kestrel stops a changed listener before it binds again: up to 5 s for its connections, 1 s to abort them.</summary>
     internal static TimeSpan BindWait { get; set; } = TimeSpan.FromSeconds(10);
 
+    private readonly CancellationTokenSource _stopping = new();
     private IDisposable? _subscription;
     private int _generation;
 
@@ -30,8 +31,11 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _subscription?.Dispose();
+        _stopping.Cancel();
         return Task.CompletedTask;
     }
+
+    public void Dispose() => _stopping.Dispose();
 
     private void Reload()
     {
@@ -73,9 +77,18 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
     {
         var deadline = DateTime.UtcNow + BindWait;
         var reported = false;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, lifetime.ApplicationStopping);
         while (true)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(reported ? 1000 : 250));
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(reported ? 1000 : 250), stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // shutting down: Kestrel unbinds everything now
+            }
+
             if (generation != Volatile.Read(ref _generation))
             {
                 return; // a later reload verifies its own listeners
