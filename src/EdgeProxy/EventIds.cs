@@ -12,6 +12,7 @@ internal static class EventIds
     public const int ListenersReloaded = 105;
     public const int RestartRequired = 106;
     public const int ListenerNotBound = 107;
+    public const int ListenerBoundAgain = 108;
 
     // TLS and certificates 200-299
     public const int CertificateLoaded = 200;

@@ -10,12 +10,13 @@ namespace EdgeProxy.Tls;
 /// <see cref="ListenerBinder"/>, which has Kestrel rebind the ones that changed. Listeners are read from the same
 /// <see cref="ListenerOptions"/>, by the same <see cref="EndpointReader"/>, that validated them. Afterwards it checks
 /// that Kestrel bound them: a port taken by another process after validation (<see cref="ListenerPorts"/>) leaves a
-/// listener unbound, which is logged and makes <c>/readyz</c> answer 503 until a reload binds it.
+/// listener unbound, which is logged and makes <c>/readyz</c> answer 503 until it is bound: EdgeProxy has Kestrel try
+/// again as soon as the address is free.
 /// </summary>
 internal sealed partial class ListenerReloader(IConfiguration configuration, ListenerBinder binder, IHostEnvironment environment, IServer server, Admin.ReadinessState readiness, IHostApplicationLifetime lifetime, ILogger<ListenerReloader> logger) : IHostedService, IDisposable
 {
     /// <summary>Kestrel stops a changed listener before it binds again: up to 5 s for its connections, 1 s to abort them.</summary>
-    internal static TimeSpan BindWait { get; set; } = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan BindWait = TimeSpan.FromSeconds(10);
 
     private readonly CancellationTokenSource _stopping = new();
     private IDisposable? _subscription;
@@ -114,6 +115,7 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
                 {
                     Log.NotBound(logger, endpoint.Name, endpoint.Address.ToString(), ListenerPorts.Problem(endpoint.Address) ?? "the address is free now; Kestrel's bind failed");
                 }
+
                 reported = true;
             }
             else if (reported && missing.Where(e => ListenerPorts.Problem(e.Address) is null).Select(e => e.Name).ToList() is { Count: > 0 } free)
@@ -128,7 +130,7 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
         [LoggerMessage(EventIds.ListenerNotBound, LogLevel.Error, "Listener {Listener} ({Address}) could not be bound after the reload ({Problem}): nothing serves on it, and /readyz answers 503 until it is bound: EdgeProxy binds it again as soon as the address is free")]
         public static partial void NotBound(ILogger logger, string listener, string address, string problem);
 
-        [LoggerMessage(EventIds.ListenerNotBound, LogLevel.Information, "Listeners bound again: {Listeners}; /readyz is ready")]
+        [LoggerMessage(EventIds.ListenerBoundAgain, LogLevel.Information, "Listeners bound again: {Listeners}; /readyz is ready")]
         public static partial void BoundAgain(ILogger logger, string listeners);
 
         [LoggerMessage(EventIds.ListenersReloaded, LogLevel.Information, "Listeners reloaded; those whose settings changed are rebound, the others keep their connections. Now: {Listeners}")]
