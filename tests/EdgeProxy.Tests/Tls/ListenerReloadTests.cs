@@ -78,10 +78,8 @@ public sealed class ListenerReloadTests(ITestOutputHelper output) : IAsyncLifeti
     public async Task ChangedProtocols_ApplyToThatListenerOnly()
     {
         var https = _proxy.HttpsPort;
-        var port = TestClients.FreePort();
-        Config.Set("Kestrel:Endpoints:Second:Url", $"https://127.0.0.1:{port}");
-        _proxy.WriteConfig();
-        (await Eventually.EqualsAsync(() => AlpnAsync(port), SslApplicationProtocol.Http2)).Should().Be(SslApplicationProtocol.Http2);
+        var port = await BindSecondAsync();
+        (await AlpnTextAsync(port)).Should().Be("h2");
 
         Config.Set("Kestrel:Endpoints:Second:Protocols", "Http1");
         _proxy.WriteConfig();
@@ -97,10 +95,7 @@ public sealed class ListenerReloadTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task MovedToAPortInUse_IsRefused_AndTheListenerServesOnWhereItWas()
     {
-        var port = TestClients.FreePort();
-        Config.Set("Kestrel:Endpoints:Second:Url", $"https://127.0.0.1:{port}");
-        _proxy.WriteConfig();
-        (await Eventually.EqualsAsync(() => AnswersAsync(port), true)).Should().BeTrue("the listener is bound first where it is free");
+        var port = await BindSecondAsync();
 
         var busy = TestClients.FreePort();
         using var other = new TcpListener(IPAddress.Loopback, busy); // another process's listener, as far as the proxy can tell
@@ -126,10 +121,7 @@ public sealed class ListenerReloadTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task AListenerKestrelCouldNotBind_MakesReadyzNameIt_AndIsBoundOnceItsAddressIsFree()
     {
-        var port = TestClients.FreePort();
-        Config.Set("Kestrel:Endpoints:Second:Url", $"https://127.0.0.1:{port}");
-        _proxy.WriteConfig();
-        (await Eventually.EqualsAsync(() => AnswersAsync(port), true)).Should().BeTrue();
+        var port = await BindSecondAsync();
 
         // Another process holds the port on another loopback address. The reload's check passes (the port is the
         // proxy's own until Kestrel unbinds it), then Kestrel's bind to every address of this port fails.
@@ -209,6 +201,16 @@ public sealed class ListenerReloadTests(ITestOutputHelper output) : IAsyncLifeti
         await AssertWebSocketSurvivedAsync();
     }
 
+    /// <summary>Adds the listener "Second" (self-signed, both protocols) on a free port, and waits until it answers.</summary>
+    private async Task<int> BindSecondAsync()
+    {
+        var port = TestClients.FreePort();
+        Config.Set("Kestrel:Endpoints:Second:Url", $"https://127.0.0.1:{port}");
+        _proxy.WriteConfig();
+        (await Eventually.EqualsAsync(() => AnswersAsync(port), true)).Should().BeTrue("the listener is bound where it is free");
+        return port;
+    }
+
     private async Task AssertWebSocketSurvivedAsync()
     {
         _socket.State.Should().Be(WebSocketState.Open);
@@ -225,18 +227,6 @@ public sealed class ListenerReloadTests(ITestOutputHelper output) : IAsyncLifeti
         catch (Exception ex) when (ex is SocketException or IOException or System.Security.Authentication.AuthenticationException)
         {
             return false;
-        }
-    }
-
-    private static async Task<SslApplicationProtocol> AlpnAsync(int port)
-    {
-        try
-        {
-            return (await TlsProbe.HandshakeAsync(port, "localhost", alpn: [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11])).Alpn;
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or System.Security.Authentication.AuthenticationException)
-        {
-            return default;
         }
     }
 
