@@ -85,7 +85,8 @@ public sealed class ListenerReloadTests(ITestOutputHelper output) : IAsyncLifeti
         _proxy.WriteConfig();
 
         // As text, so a failure says what the listener did instead (refused, a failed handshake, no ALPN) and what the proxy logged.
-        (await Eventually.EqualsAsync(() => AlpnTextAsync(port), "http/1.1")).Should().Be("http/1.1",
+        // 30 s: Kestrel's stop of the old listener may wait 6 s for its connections, and a failed bind is retried after 10 s.
+        (await Eventually.EqualsAsync(() => AlpnTextAsync(port), "http/1.1", seconds: 30)).Should().Be("http/1.1",
             "HTTP/2 is no longer offered there; the proxy logged (warnings and up):\n{0}", string.Join('\n', _proxy.Logs.Events.Where(e => e.Level >= LogEventLevel.Warning).Select(e => e.RenderMessage())));
         (await TlsProbe.HandshakeAsync(https, "localhost", alpn: [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11])).Alpn
             .Should().Be(SslApplicationProtocol.Http2, "the other listener keeps its protocols");
