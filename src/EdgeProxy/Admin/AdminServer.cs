@@ -30,6 +30,7 @@ internal sealed class AdminServer(ListenerBinder binder, IConnectionListenerFact
         pipeline(app);
         _server = new KestrelServer(Options.Create(options), transport, loggerFactory);
         await _server.StartAsync(new Application(app.Build(), contexts), cancellationToken);
+        binder.AdminServer = _server; // its addresses tell ListenerReloader which admin listeners a reload left unbound
     }
 
     /// <summary>After every hosted service stopped, the web host's drain of the public listeners included.</summary>

@@ -48,7 +48,7 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
         {
             _loader = options.Configure(new ConfigurationBuilder().Add(_slots).Build(), reloadOnChange: true);
             RegisterNames(_loader, _plan, admin: false);
-            _slots.Publish(_plan, admin: false, ProxyProtocolOf);
+            _slots.Publish(_plan, admin: false, ExtraOf);
         }
     }
 
@@ -64,7 +64,7 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
 
             _adminLoader = options.Configure(new ConfigurationBuilder().Add(_adminSlots).Build(), reloadOnChange: true);
             RegisterNames(_adminLoader, _plan, admin: true);
-            _adminSlots.Publish(_plan, admin: true, ProxyProtocolOf);
+            _adminSlots.Publish(_plan, admin: true, ExtraOf);
             return true;
         }
     }
@@ -83,12 +83,12 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
             var names = ListenerSlots.Names(next, admin: false).Concat(ListenerSlots.Names(next, admin: true)).ToHashSet(StringComparer.OrdinalIgnoreCase);
             _listeners = [.. _listeners.Where(l => names.Contains(l.Slot))];
             RegisterNames(_loader!, next, admin: false);
-            var changed = _slots.Publish(next, admin: false, ProxyProtocolOf);
+            var changed = _slots.Publish(next, admin: false, ExtraOf);
             adminNeedsRestart = _adminLoader is null && next.AdminAddresses.Count > 0;
             if (_adminLoader is not null)
             {
                 RegisterNames(_adminLoader, next, admin: true);
-                changed |= _adminSlots.Publish(next, admin: true, ProxyProtocolOf);
+                changed |= _adminSlots.Publish(next, admin: true, ExtraOf);
             }
 
             return changed;
@@ -103,26 +103,33 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
         }
     }
 
+    /// <summary>The admin server, once started: its addresses say which admin listeners are bound.</summary>
+    public Microsoft.AspNetCore.Hosting.Server.IServer? AdminServer { get; set; }
+
     /// <summary>
-    /// Has Kestrel bind the named listeners again, unchanged: a listener whose bind failed on a reload is, to Kestrel,
-    /// bound with its settings, so only a new entry makes it try again.
+    /// Has Kestrel bind the named listeners (endpoint names, or admin slots) again, unchanged: a listener whose bind
+    /// failed on a reload is, to Kestrel, bound with its settings, so only a new entry makes it try again.
     /// </summary>
-    public void Rebind(IEnumerable<string> names)
+    public void Rebind(IEnumerable<string> slots)
     {
         lock (_gate)
         {
-            foreach (var name in names)
+            foreach (var slot in slots)
             {
-                _bindAttempts[name] = _bindAttempts.GetValueOrDefault(name) + 1;
+                _bindAttempts[slot] = _bindAttempts.GetValueOrDefault(slot) + 1;
             }
 
-            _slots.Publish(_plan, admin: false, ProxyProtocolOf);
+            _slots.Publish(_plan, admin: false, ExtraOf);
+            if (_adminLoader is not null)
+            {
+                _adminSlots.Publish(_plan, admin: true, ExtraOf);
+            }
         }
     }
 
     /// <summary>What other sections decide for a listener (PROXY protocol), and how often it was bound again: part of its entry.</summary>
-    private string ProxyProtocolOf(EndpointSpec endpoint) =>
-        (_plan.ProxyProtocol.Contains(endpoint.Name) ? "proxy" : string.Empty) + (_bindAttempts.TryGetValue(endpoint.Name, out var n) ? "#" + n.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty);
+    private string ExtraOf(string slot) =>
+        (_plan.ProxyProtocol.Contains(slot) ? "proxy" : string.Empty) + (_bindAttempts.TryGetValue(slot, out var n) ? "#" + n.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty);
 
     /// <summary>Kestrel's loader calls this for every listener it binds, at start and for each one a reload changes.</summary>
     private void Configure(string slot, ListenOptions listen)

@@ -9,7 +9,7 @@ namespace EdgeProxy.Tls;
 /// After a reload was accepted (the whole file passed validation): the listeners it now describes, handed to
 /// <see cref="ListenerBinder"/>, which has Kestrel rebind the ones that changed. Listeners are read from the same
 /// <see cref="ListenerOptions"/>, by the same <see cref="EndpointReader"/>, that validated them. Afterwards it checks
-/// that Kestrel bound them: a port taken by another process after validation (<see cref="ListenerPorts"/>) leaves a
+/// that Kestrel bound them, public and admin: a port taken by another process after validation (<see cref="ListenerPorts"/>) leaves a
 /// listener unbound, which is logged and makes <c>/readyz</c> answer 503 until it is bound: EdgeProxy has Kestrel try
 /// again as soon as the address is free.
 /// </summary>
@@ -61,7 +61,11 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
         if (binder.Apply(new ListenerPlan(endpoints, admin, selfSigned, proxyProtocol), out var adminNeedsRestart))
         {
             Log.ListenersChanged(logger, string.Join(", ", endpoints.Select(e => $"{e.Name} {e.Address}").Concat(admin.Select(a => $"Admin {a}"))));
-            _ = VerifyBoundAsync(endpoints, Interlocked.Increment(ref _generation));
+            var expected = endpoints.Select(e => new Expected(e.Name, $"listener '{e.Name}'", e.Address, Admin: false))
+                .Concat(binder.HasAdminServer ? admin.Select((a, i) => new Expected(ListenerSlots.AdminPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "admin listener", a, Admin: true)) : [])
+                .Where(e => e.Address.Port > 0) // port 0: the system picks a free one
+                .ToList();
+            _ = VerifyBoundAsync(expected, Interlocked.Increment(ref _generation));
         }
 
         if (adminNeedsRestart)
@@ -71,10 +75,10 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
     }
 
     /// <summary>
-    /// Waits for Kestrel's rebind, then names each listener with a port of its own that is not among the server's
+    /// Waits for Kestrel's rebind, then names each listener with a port of its own that is not among its server's
     /// addresses; while one is missing, has Kestrel bind it again once its address is free, and says so when it is.
     /// </summary>
-    private async Task VerifyBoundAsync(IReadOnlyList<EndpointSpec> endpoints, int generation)
+    private async Task VerifyBoundAsync(IReadOnlyList<Expected> expected, int generation)
     {
         var deadline = DateTime.UtcNow + BindWait;
         var reported = false;
@@ -95,14 +99,14 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
                 return; // a later reload verifies its own listeners
             }
 
-            var bound = (server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []).Select(a => BindingAddress.Parse(a).Port).ToHashSet();
-            var missing = endpoints.Where(e => e.Address.Port > 0 && !bound.Contains(e.Address.Port)).ToList();
+            var (bound, adminBound) = (Ports(server), Ports(binder.AdminServer));
+            var missing = expected.Where(e => !(e.Admin ? adminBound : bound).Contains(e.Address.Port)).ToList();
             if (missing.Count == 0)
             {
                 if (readiness.HasUnbound)
                 {
                     readiness.SetUnbound([]);
-                    Log.BoundAgain(logger, string.Join(", ", endpoints.Select(e => e.Name)));
+                    Log.BoundAgain(logger, string.Join(", ", expected.Select(e => e.Label)));
                 }
 
                 return;
@@ -110,24 +114,30 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
 
             if (!reported && DateTime.UtcNow > deadline)
             {
-                readiness.SetUnbound([.. missing.Select(e => $"listener '{e.Name}' ({e.Address}) is not bound")]); // before the log line that tells it
-                foreach (var endpoint in missing)
+                readiness.SetUnbound([.. missing.Select(e => $"{e.Label} ({e.Address}) is not bound")]); // before the log line that tells it
+                foreach (var listener in missing)
                 {
-                    Log.NotBound(logger, endpoint.Name, endpoint.Address.ToString(), ListenerPorts.Problem(endpoint.Address) ?? "the address is free now; Kestrel's bind failed");
+                    Log.NotBound(logger, listener.Label, listener.Address.ToString(), ListenerPorts.Problem(listener.Address) ?? "the address is free now; Kestrel's bind failed");
                 }
 
                 reported = true;
             }
-            else if (reported && missing.Where(e => ListenerPorts.Problem(e.Address) is null).Select(e => e.Name).ToList() is { Count: > 0 } free)
+            else if (reported && missing.Where(e => ListenerPorts.Problem(e.Address) is null).Select(e => e.Slot).ToList() is { Count: > 0 } free)
             {
                 binder.Rebind(free);
             }
         }
     }
 
+    private static HashSet<int> Ports(IServer? server) =>
+        (server?.Features.Get<IServerAddressesFeature>()?.Addresses ?? []).Select(a => BindingAddress.Parse(a).Port).ToHashSet();
+
+    /// <summary>A listener the reload asked for: its slot with Kestrel, how the log names it, its address, and its server.</summary>
+    private sealed record Expected(string Slot, string Label, BindingAddress Address, bool Admin);
+
     private static partial class Log
     {
-        [LoggerMessage(EventIds.ListenerNotBound, LogLevel.Error, "Listener {Listener} ({Address}) could not be bound after the reload ({Problem}): nothing serves on it, and /readyz answers 503 until it is bound: EdgeProxy binds it again as soon as the address is free")]
+        [LoggerMessage(EventIds.ListenerNotBound, LogLevel.Error, "The {Listener} ({Address}) could not be bound after the reload ({Problem}): nothing serves on it, and /readyz answers 503 until it is bound: EdgeProxy binds it again as soon as the address is free")]
         public static partial void NotBound(ILogger logger, string listener, string address, string problem);
 
         [LoggerMessage(EventIds.ListenerBoundAgain, LogLevel.Information, "Listeners bound again: {Listeners}; /readyz is ready")]

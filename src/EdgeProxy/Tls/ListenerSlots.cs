@@ -22,21 +22,22 @@ internal sealed class ListenerSlots : ConfigurationProvider, IConfigurationSourc
     /// Kestrel's entries for the public listeners of <paramref name="plan"/>, or for the admin listener's addresses when
     /// <paramref name="admin"/>; true (and Kestrel is told) when they differ from the last ones.
     /// </summary>
-    public bool Publish(ListenerPlan plan, bool admin, Func<EndpointSpec, string> extra)
+    public bool Publish(ListenerPlan plan, bool admin, Func<string, string> extra)
     {
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         if (admin)
         {
             for (var i = 0; i < plan.AdminAddresses.Count; i++)
             {
-                Add(data, AdminPrefix + i.ToString(CultureInfo.InvariantCulture), plan.AdminAddresses[i], "admin");
+                var slot = AdminPrefix + i.ToString(CultureInfo.InvariantCulture);
+                Add(data, slot, plan.AdminAddresses[i], "admin" + extra(slot));
             }
         }
         else
         {
             foreach (var endpoint in plan.Endpoints)
             {
-                Add(data, endpoint.Name, endpoint.Address, Fingerprint(endpoint, extra(endpoint)));
+                Add(data, endpoint.Name, endpoint.Address, Fingerprint(endpoint, extra(endpoint.Name)));
             }
         }
 

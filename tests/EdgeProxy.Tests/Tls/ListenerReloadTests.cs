@@ -148,6 +148,30 @@ public sealed class ListenerReloadTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task AnAdminListenerKestrelCouldNotBind_IsLogged_AndBoundOnceItsAddressIsFree()
+    {
+        var port = TestClients.FreePort();
+        Config.Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{port}");
+        _proxy.WriteConfig();
+        using var admin = TestClients.Plain(port);
+        (await Eventually.EqualsAsync(async () => await TryStatusAsync(admin, "/healthz"), HttpStatusCode.OK)).Should().Be(HttpStatusCode.OK);
+
+        using var other = new TcpListener(IPAddress.Parse("127.0.0.2"), port); // passes the check: the port is the proxy's own
+        other.Start();
+        Config.Set("EdgeProxy:Admin:Urls", $"http://*:{port}");
+        _proxy.WriteConfig();
+
+        var logged = await _proxy.Logs.WaitForAsync(e => e.Level == LogEventLevel.Error && e.RenderMessage().Contains("could not be bound after the reload", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        logged.RenderMessage().Should().Contain("admin listener").And.Contain($"http://*:{port}").And.Contain($"port {port} is in use by another process");
+        (await TryStatusAsync(admin, "/healthz")).Should().BeNull("nothing serves the admin paths meanwhile");
+
+        other.Stop();
+        (await Eventually.EqualsAsync(async () => await TryStatusAsync(admin, "/readyz"), HttpStatusCode.OK)).Should().Be(HttpStatusCode.OK, "bound again once free, without a reload, and ready");
+        await _proxy.Logs.WaitForAsync(e => e.RenderMessage().StartsWith("Listeners bound again", StringComparison.Ordinal));
+        await AssertWebSocketSurvivedAsync();
+    }
+
+    [Fact]
     public async Task MovedToAnAddressThisHostDoesNotHave_IsRefused()
     {
         // 192.0.2.0/24 is TEST-NET-1: never a local address, so the bind fails with "Cannot assign requested address".
