@@ -150,12 +150,8 @@ public sealed class ListenerReloadTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task AnAdminListenerKestrelCouldNotBind_IsLogged_AndBoundOnceItsAddressIsFree()
     {
-        var port = TestClients.FreePort();
-        Config.Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{port}");
-        _proxy.WriteConfig();
+        var port = await MoveAdminAsync();
         using var admin = TestClients.Plain(port);
-        (await Eventually.EqualsAsync(async () => await TryStatusAsync(admin, "/healthz"), HttpStatusCode.OK)).Should().Be(HttpStatusCode.OK);
-
         using var other = new TcpListener(IPAddress.Parse("127.0.0.2"), port); // passes the check: the port is the proxy's own
         other.Start();
         Config.Set("EdgeProxy:Admin:Urls", $"http://*:{port}");
@@ -202,12 +198,7 @@ public sealed class ListenerReloadTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task AdminUrls_MoveOnReload()
     {
-        var port = TestClients.FreePort();
-        Config.Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{port}");
-        _proxy.WriteConfig();
-
-        using var admin = TestClients.Plain(port);
-        (await Eventually.EqualsAsync(async () => await TryStatusAsync(admin, "/healthz"), HttpStatusCode.OK)).Should().Be(HttpStatusCode.OK);
+        await MoveAdminAsync();
         await AssertWebSocketSurvivedAsync();
     }
 
@@ -233,6 +224,17 @@ public sealed class ListenerReloadTests(ITestOutputHelper output) : IAsyncLifeti
         Config.Set("Kestrel:Endpoints:Second:Url", $"https://127.0.0.1:{port}");
         _proxy.WriteConfig();
         (await Eventually.EqualsAsync(() => AnswersAsync(port), true)).Should().BeTrue("the listener is bound where it is free");
+        return port;
+    }
+
+    /// <summary>Moves the admin listener to a free port, and waits until it answers there.</summary>
+    private async Task<int> MoveAdminAsync()
+    {
+        var port = TestClients.FreePort();
+        Config.Set("EdgeProxy:Admin:Urls", $"http://127.0.0.1:{port}");
+        _proxy.WriteConfig();
+        using var admin = TestClients.Plain(port);
+        (await Eventually.EqualsAsync(async () => await TryStatusAsync(admin, "/healthz"), HttpStatusCode.OK)).Should().Be(HttpStatusCode.OK, "the admin listener moved");
         return port;
     }
 
