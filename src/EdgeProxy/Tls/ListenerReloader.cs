@@ -62,7 +62,7 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
         {
             Log.ListenersChanged(logger, string.Join(", ", endpoints.Select(e => $"{e.Name} {e.Address}").Concat(admin.Select(a => $"Admin {a}"))));
             var expected = endpoints.Select(e => new Expected(e.Name, $"listener '{e.Name}'", e.Address, Admin: false))
-                .Concat(binder.HasAdminServer ? admin.Select((a, i) => new Expected(ListenerSlots.AdminPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture), "admin listener", a, Admin: true)) : [])
+                .Concat(binder.HasAdminServer ? admin.Select((a, i) => new Expected(ListenerSlots.AdminSlot(i), "admin listener", a, Admin: true)) : [])
                 .Where(e => e.Address.Port > 0) // port 0: the system picks a free one
                 .ToList();
             _ = VerifyBoundAsync(expected, Interlocked.Increment(ref _generation));

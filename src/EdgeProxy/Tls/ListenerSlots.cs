@@ -29,7 +29,7 @@ internal sealed class ListenerSlots : ConfigurationProvider, IConfigurationSourc
         {
             for (var i = 0; i < plan.AdminAddresses.Count; i++)
             {
-                var slot = AdminPrefix + i.ToString(CultureInfo.InvariantCulture);
+                var slot = AdminSlot(i);
                 Add(data, slot, plan.AdminAddresses[i], "admin" + extra(slot));
             }
         }
@@ -52,8 +52,11 @@ internal sealed class ListenerSlots : ConfigurationProvider, IConfigurationSourc
     }
 
     public static IEnumerable<string> Names(ListenerPlan plan, bool admin) => admin
-        ? plan.AdminAddresses.Select((_, i) => AdminPrefix + i.ToString(CultureInfo.InvariantCulture))
+        ? plan.AdminAddresses.Select((_, i) => AdminSlot(i))
         : plan.Endpoints.Select(e => e.Name);
+
+    /// <summary>The slot of the admin listener's <paramref name="index"/>th address.</summary>
+    public static string AdminSlot(int index) => AdminPrefix + index.ToString(CultureInfo.InvariantCulture);
 
     private static void Add(Dictionary<string, string?> data, string name, BindingAddress address, string fingerprint)
     {
