@@ -19,7 +19,6 @@ using EdgeProxy.Routing;
 using EdgeProxy.Streaming;
 using EdgeProxy.Tls;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serilog;
 
@@ -143,7 +142,7 @@ public static class Program
         builder.Services.AddSingleton<RestartRequired>();       // a reload that changes a key read at start only: logged, and listed in /readyz
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RestartRequired>());
         builder.Services.AddSingleton(sp => new ReadinessDetail(sp.GetRequiredService<RestartRequired>().Lines));
-        builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel")); // Limits, AddServerHeader
+        ReflectionBinder.RegisterKestrel(builder.Services, builder.Configuration.GetSection(KestrelKeys.SectionName)); // Limits, AddServerHeader
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.RequireDigitsOnlyContentLength(); // "Content-Length: +5" is 400, as RFC 9110 and nginx have it

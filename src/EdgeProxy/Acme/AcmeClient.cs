@@ -94,8 +94,8 @@ internal sealed partial class AcmeClient(HttpClient http, Uri directoryUrl, Acme
     private string Sign(string url, string nonce, string payloadB64)
     {
         var header = AccountUrl is null
-            ? $"{{\"alg\":\"ES256\",\"jwk\":{Key.Jwk},\"nonce\":{JsonSerializer.Serialize(nonce)},\"url\":{JsonSerializer.Serialize(url)}}}"
-            : $"{{\"alg\":\"ES256\",\"kid\":{JsonSerializer.Serialize(AccountUrl)},\"nonce\":{JsonSerializer.Serialize(nonce)},\"url\":{JsonSerializer.Serialize(url)}}}";
+            ? $"{{\"alg\":\"ES256\",\"jwk\":{Key.Jwk},\"nonce\":{JsonValue.Create(nonce)!.ToJsonString()},\"url\":{JsonValue.Create(url)!.ToJsonString()}}}"
+            : $"{{\"alg\":\"ES256\",\"kid\":{JsonValue.Create(AccountUrl)!.ToJsonString()},\"nonce\":{JsonValue.Create(nonce)!.ToJsonString()},\"url\":{JsonValue.Create(url)!.ToJsonString()}}}";
         var protectedB64 = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header));
         return new JsonObject
         {

@@ -46,7 +46,7 @@ internal sealed class AcmeStatus
     public Task WriteAsync(HttpContext context)
     {
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(_hosts.OrderBy(h => h.Key).ToDictionary(h => h.Key, h => h.Value), JsonOptions));
+        return context.Response.WriteAsync(JsonSerializer.Serialize(_hosts.OrderBy(h => h.Key).ToDictionary(h => h.Key, h => h.Value), Admin.AdminJson.Default.DictionaryStringHostStatus));
     }
 
     /// <summary>One line per host for <c>/readyz</c>: state, the certificate served, expiry, the CA's last problem, the next attempt.</summary>
@@ -74,8 +74,6 @@ internal sealed class AcmeStatus
     }
 
     private static string Utc(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>
     /// <see cref="Certificate"/> is what handshakes for the host get: <c>acme</c>, <c>self-signed fallback</c>, or the

@@ -11,7 +11,8 @@ internal static class BoundOptions
     {
         try
         {
-            return config.GetSection(ConfigModel.SectionOf(typeof(TOptions))).Get<TOptions>() ?? new TOptions();
+            var options = OptionsTable.Of(typeof(TOptions));
+            return (TOptions?)options.Get(config.GetSection(options.Section)) ?? new TOptions();
         }
         catch (InvalidOperationException)
         {

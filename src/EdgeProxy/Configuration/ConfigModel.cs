@@ -1,4 +1,3 @@
-using System.Reflection;
 using EdgeProxy.Observability;
 using EdgeProxy.Proxy;
 using EdgeProxy.Tls;
@@ -6,8 +5,8 @@ using EdgeProxy.Tls;
 namespace EdgeProxy.Configuration;
 
 /// <summary>
-/// Every key EdgeProxy reads, as one tree: each public <c>*Options</c> type with a <c>SectionName</c> at its section
-/// (found by reflection, so a new options type or property is known without a list to update), the Kestrel keys
+/// Every key EdgeProxy reads, as one tree: each options type of <see cref="OptionsTable"/> at its section (its properties
+/// read by reflection, so a new property is a known key without a list to update), the Kestrel keys
 /// EdgeProxy binds itself, YARP's route and cluster shapes, and Serilog's section keys. Built once per process.
 /// </summary>
 internal static class ConfigModel
@@ -27,13 +26,10 @@ internal static class ConfigModel
 
     public static SectionNode Root => Model.Value;
 
-    /// <summary>The options types bound from the file: public, named <c>*Options</c>, with a <c>SectionName</c> constant.</summary>
-    public static IEnumerable<Type> OptionsTypes() => typeof(ConfigModel).Assembly.GetTypes()
-        .Where(t => t is { IsPublic: true, IsClass: true } && t.Name.EndsWith("Options", StringComparison.Ordinal)
-            && t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true })
-        .OrderBy(t => t.FullName, StringComparer.Ordinal);
+    /// <summary>The options types bound from the file (<see cref="OptionsTable"/>).</summary>
+    public static IEnumerable<Type> OptionsTypes() => OptionsTable.All.Select(o => o.Type);
 
-    public static string SectionOf(Type optionsType) => (string)optionsType.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
+    public static string SectionOf(Type optionsType) => OptionsTable.Of(optionsType).Section;
 
     /// <summary>Every place a key named <paramref name="name"/> may go, e.g. <c>EdgeProxy:Certificates:Acme</c> for "Acme".</summary>
     public static IEnumerable<string> PathsOf(string name)

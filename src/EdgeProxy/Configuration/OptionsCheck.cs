@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Extensions.Options;
 
 namespace EdgeProxy.Configuration;
@@ -10,8 +9,6 @@ namespace EdgeProxy.Configuration;
 /// </summary>
 internal static class OptionsCheck
 {
-    private static readonly MethodInfo CheckMethod = typeof(OptionsCheck).GetMethod(nameof(CheckOne), BindingFlags.NonPublic | BindingFlags.Static)!;
-
     public static void Check(IConfiguration config, ConfigContext context, ConfigReport report)
     {
         var services = new ServiceCollection();
@@ -23,12 +20,12 @@ internal static class OptionsCheck
         foreach (var (options, validator) in OptionsRegistration.Validators())
         {
             var findings = new ConfigReport();
-            CheckMethod.MakeGenericMethod(options).Invoke(null, [provider, validator, findings]);
+            OptionsTable.Of(options).Check(provider, validator, findings);
             report.Add(findings, except: refused);
         }
     }
 
-    private static void CheckOne<TOptions>(IServiceProvider provider, Type validatorType, ConfigReport report)
+    public static void CheckOne<TOptions>(IServiceProvider provider, Type validatorType, ConfigReport report)
         where TOptions : class, new()
     {
         var options = new TOptions();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace EdgeProxy.Configuration;
@@ -7,6 +8,9 @@ namespace EdgeProxy.Configuration;
 /// settable property (and get-only collections and sections it fills in place), lists, and dictionaries of named
 /// entries. A property added to an options type is a known key with nothing else to change.
 /// </summary>
+[UnconditionalSuppressMessage("Trimming", "IL2067", Justification = Hosting.Trimming.RootedAssemblies)]
+[UnconditionalSuppressMessage("Trimming", "IL2070", Justification = Hosting.Trimming.RootedAssemblies)]
+[UnconditionalSuppressMessage("Trimming", "IL2075", Justification = Hosting.Trimming.RootedAssemblies)]
 internal static class OptionsModel
 {
     /// <summary>Returned by a <c>special</c> hook for a property the configuration never sets.</summary>

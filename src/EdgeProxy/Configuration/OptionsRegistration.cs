@@ -1,26 +1,25 @@
-using System.Reflection;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace EdgeProxy.Configuration;
 
 /// <summary>
-/// The typed model of the file, registered once: every options type of <see cref="ConfigModel"/> bound from its
+/// The typed model of the file, registered once: every options type of <see cref="OptionsTable"/> bound from its
 /// section (reloaded with the file through <see cref="IOptionsMonitor{TOptions}"/>) and every
-/// <see cref="OptionsValidator{TOptions}"/> as its <see cref="IValidateOptions{TOptions}"/>. Found by reflection, like
-/// the model: an options type or validator added to a capability needs no line here.
+/// <see cref="OptionsValidator{TOptions}"/> as its <see cref="IValidateOptions{TOptions}"/>. The validators are found by
+/// reflection (EdgeProxy's own types, which every build keeps): a validator added to a capability needs no line here.
 /// </summary>
 internal static class OptionsRegistration
 {
-    private static readonly MethodInfo BindMethod = typeof(OptionsRegistration).GetMethod(nameof(Bind), BindingFlags.NonPublic | BindingFlags.Static)!;
-
+    [UnconditionalSuppressMessage("Trimming", "IL2077", Justification = Hosting.Trimming.RootedAssemblies)]
     public static IServiceCollection AddEdgeProxyOptions(this IServiceCollection services, IConfiguration configuration, ConfigContext context)
     {
         services.AddSingleton(context);
         services.TryAddSingleton(configuration); // the host registers its own; check's container needs one for cross-section looks
-        foreach (var type in ConfigModel.OptionsTypes())
+        foreach (var options in OptionsTable.All)
         {
-            BindMethod.MakeGenericMethod(type).Invoke(null, [services, configuration.GetSection(ConfigModel.SectionOf(type))]);
+            options.Register(services, configuration.GetSection(options.Section));
         }
 
         foreach (var (options, validator) in Validators())
@@ -32,6 +31,7 @@ internal static class OptionsRegistration
     }
 
     /// <summary>Every validator with the options type it validates, in the order <c>check</c> prints their findings.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Hosting.Trimming.RootedAssemblies)]
     public static IEnumerable<(Type Options, Type Validator)> Validators() => typeof(OptionsRegistration).Assembly.GetTypes()
         .Where(t => t is { IsClass: true, IsAbstract: false } && t.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == typeof(OptionsValidator<>))
         .Select(t => (Options: t.BaseType!.GetGenericArguments()[0], Validator: t))
@@ -41,7 +41,4 @@ internal static class OptionsRegistration
 
     /// <summary>The listeners first, then process-wide settings, then the rest by section, as an operator reads the file.</summary>
     private static int Rank(Type options) => options == typeof(Tls.ListenerOptions) ? 0 : ConfigModel.SectionOf(options) == EdgeProxyOptions.SectionName ? 1 : 2;
-
-    private static void Bind<TOptions>(IServiceCollection services, IConfigurationSection section)
-        where TOptions : class => services.AddOptions<TOptions>().Bind(section);
 }

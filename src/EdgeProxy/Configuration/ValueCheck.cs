@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 
@@ -102,6 +103,8 @@ internal static class ValueCheck
             ? $"for {seconds} seconds write \"{TimeSpan.FromSeconds(seconds).ToString("c", CultureInfo.InvariantCulture)}\""
             : "if hours were meant write hh:mm:ss, e.g. \"00:01:40\" for 100 seconds";
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Hosting.Trimming.RootedAssemblies)]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = Hosting.Trimming.RootedAssemblies)]
     private static string? Problem(ValueNode value, string text)
     {
         if (value.Source is PropertyInfo property && OptionsModel.ConvertedList(property.PropertyType) is not null)

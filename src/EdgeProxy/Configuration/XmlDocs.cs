@@ -28,7 +28,7 @@ internal sealed partial class XmlDocs
         }
     }
 
-    public static XmlDocs ForEdgeProxy() => new(Path.ChangeExtension(typeof(XmlDocs).Assembly.Location, ".xml"));
+    public static XmlDocs ForEdgeProxy() => new(Path.Combine(AppContext.BaseDirectory, typeof(XmlDocs).Assembly.GetName().Name + ".xml"));
 
     public string? Of(MemberInfo? member) => member switch
     {

@@ -46,7 +46,7 @@ internal static class SerilogSetup
         services.AddSingleton<ConsoleLogOutput>();
         return services.AddSerilog((provider, logger) =>
         {
-            logger.ReadFrom.Configuration(configuration).Enrich.FromLogContext();
+            logger.ReadFrom.Configuration(configuration, new Serilog.Settings.Configuration.ConfigurationReaderOptions([.. SerilogAssemblies.All])).Enrich.FromLogContext();
             if (configuration[OverrideKey + HostingDiagnostics] is null)
             {
                 logger.MinimumLevel.Override(HostingDiagnostics, LevelAlias.Off);

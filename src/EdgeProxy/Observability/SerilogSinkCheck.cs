@@ -1,7 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using EdgeProxy.Configuration;
-using Microsoft.Extensions.DependencyModel;
 using Serilog.Configuration;
 using Serilog.Events;
 
@@ -16,13 +16,7 @@ internal static class SerilogSinkCheck
 {
     private const string Section = SerilogKeys.SectionName;
 
-    // Serilog looks for sink methods in the assemblies whose name contains "serilog", and in those under Using.
-    private static readonly Lazy<IReadOnlyList<Assembly>> SerilogAssemblies = new(() => [.. (DependencyContext.Default?.RuntimeLibraries ?? [])
-        .Where(l => l.Name.Contains("serilog", StringComparison.OrdinalIgnoreCase))
-        .SelectMany(l => l.GetDefaultAssemblyNames(DependencyContext.Default!))
-        .Select(TryLoad).OfType<Assembly>()
-        .Append(typeof(LoggerSinkConfiguration).Assembly)
-        .Distinct()]);
+    // Serilog looks for sink methods in the assemblies it is given (SerilogAssemblies), and in those under Using.
 
     public static void Check(IConfiguration config, ConfigReport report)
     {
@@ -80,7 +74,9 @@ internal static class SerilogSinkCheck
         }
     }
 
-    private static ILookup<string, MethodInfo> Methods(IEnumerable<string> usings) => SerilogAssemblies.Value
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Hosting.Trimming.RootedAssemblies)]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = Hosting.Trimming.RootedAssemblies)]
+    private static ILookup<string, MethodInfo> Methods(IEnumerable<string> usings) => SerilogAssemblies.All
         .Concat(usings.Select(u => TryLoad(new AssemblyName(u))).OfType<Assembly>())
         .Distinct()
         .SelectMany(a => a.GetExportedTypes())

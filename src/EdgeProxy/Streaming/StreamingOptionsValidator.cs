@@ -23,7 +23,7 @@ internal sealed class StreamingOptionsValidator(IConfiguration configuration) : 
     {
         try
         {
-            return configuration.GetSection("Kestrel:Limits").Get<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>()?.MaxRequestBodySize;
+            return ReflectionBinder.Get<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>(configuration.GetSection("Kestrel:Limits"))?.MaxRequestBodySize;
         }
         catch (InvalidOperationException)
         {

@@ -61,7 +61,7 @@ internal static class EndpointReader
 
     /// <summary>Used only when no layer names any endpoint (see <see cref="BuiltInDefaults.Endpoints"/>).</summary>
     private static Dictionary<string, ListenerEndpointOptions> Defaults() =>
-        new ConfigurationBuilder().AddInMemoryCollection(BuiltInDefaults.Endpoints).Build().GetSection(ListenerOptions.SectionName).Get<ListenerOptions>()!.Endpoints;
+        BoundOptions.Get<ListenerOptions>(new ConfigurationBuilder().AddInMemoryCollection(BuiltInDefaults.Endpoints).Build()).Endpoints;
 
     private static BindingAddress? Address(string? url, string key, ConfigReport report)
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace EdgeProxy.Admin.Status;
 
@@ -14,19 +13,13 @@ internal sealed class StatusEndpoints(StatusCollector collector)
 
     private const string Csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     private static readonly string Script = Resource("status.js");
     private static readonly string Style = Resource("status.css");
 
     public IEnumerable<AdminEndpoint> All() =>
     [
         new("/", context => Write(context, "text/html; charset=utf-8", StatusPage.Render(collector.Collect()))),
-        new(JsonPath, context => Write(context, "application/json; charset=utf-8", JsonSerializer.Serialize(collector.Collect(), Json))),
+        new(JsonPath, context => Write(context, "application/json; charset=utf-8", JsonSerializer.Serialize(collector.Collect(), AdminJson.Default.StatusSnapshot))),
         new("/status.js", context => Write(context, "text/javascript; charset=utf-8", Script)),
         new("/status.css", context => Write(context, "text/css; charset=utf-8", Style)),
     ];
