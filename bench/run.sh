@@ -7,7 +7,8 @@
 # Options: --rounds N, --workloads h1,h2,tls,resume,sse,mem (and on request: tls12, full TLS 1.2 handshakes; peak, RSS
 # at the peak of a 64-connection load and 60 s after it), --variant 'NAME=VAR=VALUE[;VAR=VALUE...]'
 # (an extra EdgeProxy instance with those environment variables, for tuning experiments; the pseudo
-# variable DLL=PATH runs another EdgeProxy build, e.g. a copy of bin/Release from before a change),
+# variable DLL=PATH runs another EdgeProxy build, e.g. a copy of bin/Release from before a change, or a native
+# executable when PATH does not end in .dll: 'aot=DLL=/tmp/aotpub/EdgeProxy' for the native-AOT publish),
 # --no-install (fail instead of apt-get installing missing tools), --status-page-open (adds the row
 # edgeproxy~page: the same build with a headless Chromium keeping its admin status page open, polling
 # /status.json every 5 s, during all its loads; compare its h1 figures with the edgeproxy row).
@@ -189,7 +190,9 @@ start_edge() { # name, admin port, extra args...
     # OPENSSL_CONF as the container sets it, to the openssl.cnf that build ships (a variant's own setting wins).
     local conf=()
     [[ -f "$(dirname "$dll")/openssl.cnf" ]] && conf=("OPENSSL_CONF=$(dirname "$dll")/openssl.cnf")
-    start_bg "$name" env "${conf[@]}" "${envs[@]}" "${ALLOC_ENV[@]}" "BENCH_ALLOC_FILE=$WORK/raw/alloc-$name" dotnet "$dll" --config edgeproxy.json \
+    local run=(dotnet "$dll")
+    [[ "$dll" == *.dll ]] || run=("$dll") # a native executable: no startup hook, so no allocation figures
+    start_bg "$name" env "${conf[@]}" "${envs[@]}" "${ALLOC_ENV[@]}" "BENCH_ALLOC_FILE=$WORK/raw/alloc-$name" "${run[@]}" --config edgeproxy.json \
         "Kestrel:Endpoints:Https:Url=https://127.0.0.1:${PORT[$name]}" "Kestrel:Endpoints:Http:Url=http://127.0.0.1:$((PORT[$name] + 100))" "EdgeProxy:Admin:Urls=http://127.0.0.1:$adminport" \
         "EdgeProxy:DataPath=data/$name" "$@"
 }

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace EdgeProxy.Tests.Admin;
 
 /// <summary><c>EdgeProxy health</c>: the container HEALTHCHECK, asked of real listeners.</summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed class HealthCommandTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -78,14 +79,14 @@ public sealed class HealthCommandTests(ITestOutputHelper output) : IDisposable
         ExternalTool.Result ready;
         try
         {
-            ready = await ExternalTool.RunAsync("dotnet", [EdgeProxyProcess.Dll, "health", "--config", proxy.ConfigPath], TimeSpan.FromSeconds(60), env: env);
+            ready = await EdgeProxyProcess.RunAsync(["health", "--config", proxy.ConfigPath], TimeSpan.FromSeconds(60), env: env);
         }
         finally
         {
             await proxy.DisposeAsync();
         }
 
-        var gone = await ExternalTool.RunAsync("dotnet", [EdgeProxyProcess.Dll, "health", "--config", proxy.ConfigPath], TimeSpan.FromSeconds(60), env: env);
+        var gone = await EdgeProxyProcess.RunAsync(["health", "--config", proxy.ConfigPath], TimeSpan.FromSeconds(60), env: env);
 
         ready.ExitCode.Should().Be(0, ready.All);
         gone.ExitCode.Should().Be(1, gone.All);

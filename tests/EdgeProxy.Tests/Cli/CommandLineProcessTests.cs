@@ -8,6 +8,7 @@ namespace EdgeProxy.Tests.Cli;
 /// <c>config/appsettings.json</c> with free ports and no certificate, so a process that started serving would
 /// keep running (the run times out) and would first write a self-signed certificate under <c>data/</c>.
 /// </summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed class CommandLineProcessTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
@@ -41,7 +42,7 @@ public sealed class CommandLineProcessTests : IDisposable
 
     private async Task<ExternalTool.Result> RunAsync(params string[] args)
     {
-        var result = await ExternalTool.RunAsync("dotnet", [EdgeProxyProcess.Dll, .. args], Timeout, workingDirectory: _dir.Path,
+        var result = await EdgeProxyProcess.RunAsync(args, Timeout, workingDirectory: _dir.Path,
             env: new Dictionary<string, string?> { ["EDGEPROXY_CONFIG"] = null });
         Directory.GetFileSystemEntries(_dir.Path, "*", SearchOption.AllDirectories).Select(e => Path.GetRelativePath(_dir.Path, e))
             .Should().BeEquivalentTo(["config", Path.Combine("config", "appsettings.json")], $"'{string.Join(' ', args)}' must write no file (data/ holds a generated certificate once a proxy starts)");

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace EdgeProxy.Tests.Cli;
 
 /// <summary>EdgeProxy as a real process: what an operator's shell, systemd or Kubernetes sees.</summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const int SigTerm = 15;
@@ -188,7 +189,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         using var occupied = new TcpListener(IPAddress.Loopback, https);
         occupied.Start(); // check must not try to bind: this port being taken changes nothing
 
-        var result = await ExternalTool.RunAsync("dotnet", [EdgeProxyProcess.Dll, "check", "--config", config.Write()], TimeSpan.FromSeconds(60), workingDirectory: _dir.Path);
+        var result = await EdgeProxyProcess.RunAsync(["check", "--config", config.Write()], TimeSpan.FromSeconds(60), workingDirectory: _dir.Path);
 
         result.ExitCode.Should().Be(1, result.All);
         result.StdOut.Should().Contain("FAIL ReverseProxy:Routes:r:ClusterId: cluster 'missing' is not defined under ReverseProxy:Clusters");

@@ -8,6 +8,7 @@ namespace EdgeProxy.Tests.Configuration;
 /// Unknown keys as an operator meets them: <c>dotnet EdgeProxy.dll</c> in its own process, with the real environment,
 /// command line and file. The process exits 1 naming the key and the fix, and never accepts a connection.
 /// </summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed class UnknownKeyProcessTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -38,7 +39,7 @@ public sealed class UnknownKeyProcessTests : IDisposable
         var variables = env is null ? null : new Dictionary<string, string?> { [env[..env.IndexOf('=', StringComparison.Ordinal)]] = env[(env.IndexOf('=', StringComparison.Ordinal) + 1)..] };
         string[] args = arg is null ? ["--config", config.Write()] : ["--config", config.Write(), arg];
 
-        var check = await ExternalTool.RunAsync("dotnet", [EdgeProxyProcess.Dll, "check", .. args], TimeSpan.FromSeconds(60), env: variables, workingDirectory: _dir.Path);
+        var check = await EdgeProxyProcess.RunAsync(["check", .. args], TimeSpan.FromSeconds(60), env: variables, workingDirectory: _dir.Path);
         check.ExitCode.Should().Be(1, check.All);
         check.StdOut.Should().Contain(expected);
 

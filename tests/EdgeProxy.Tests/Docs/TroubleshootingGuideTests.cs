@@ -12,6 +12,7 @@ namespace EdgeProxy.Tests.Docs;
 /// addresses, paths and numbers may differ); its <c>log</c> blocks, whose set-ups other tests own, must match a
 /// message the source can produce.
 /// </summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed partial class TroubleshootingGuideTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly string Guide = File.ReadAllText(Repo.Path("docs", "troubleshooting.md"));

@@ -15,6 +15,7 @@ namespace EdgeProxy.Tests.Hosting;
 /// 13–15 s). EdgeProxy's upstream clients never download (Tls/OutboundTls): the AIA host is never contacted, the broken
 /// route answers 502 at once, as nginx would, and the healthy route does not notice.
 /// </summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed class InlineCompletionsStallTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";

@@ -9,6 +9,7 @@ namespace EdgeProxy.Tests.Hosting;
 /// EdgeProxy as a process: after a busy spell and the configured idle time it gives memory back to the system, says
 /// so once with the resident size before and after, and does nothing when the setting is 0 or nothing was busy.
 /// </summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed partial class MemoryReturnProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const string Returned = "Memory returned to the system";

@@ -9,6 +9,7 @@ namespace EdgeProxy.Tests.Hosting;
 /// one (below 30 cores); two cores are given to every child so the two cases differ on any machine. Idle thread-pool
 /// workers spin at most 16 rounds (the project's runtimeconfig setting), as the start-up log reports it.
 /// </summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed class RuntimeSettingsProcessTests : IAsyncLifetime, IDisposable
 {
     private const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";

@@ -4,7 +4,11 @@ using System.Text;
 
 namespace EdgeProxy.Tests.Infrastructure;
 
-/// <summary>EdgeProxy as operators run it: <c>dotnet EdgeProxy.dll</c> in its own process, signals and exit code included.</summary>
+/// <summary>
+/// EdgeProxy as operators run it: <c>dotnet EdgeProxy.dll</c> in its own process, signals and exit code included; or,
+/// when <c>EDGEPROXY_TEST_BINARY</c> names one, that executable (the native-AOT build: .ci/run runs the process tests
+/// against it as well).
+/// </summary>
 public sealed class EdgeProxyProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -19,7 +23,27 @@ public sealed class EdgeProxyProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>
+    /// Every test class that starts EdgeProxy as a process carries <c>[Trait(Trait, TraitValue)]</c>: .ci/run selects them
+    /// (<c>--filter Runs=EdgeProxyProcess</c>) to run again against the native-AOT executable.
+    /// </summary>
+    public const string Trait = "Runs";
+
+    public const string TraitValue = "EdgeProxyProcess";
+
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "EdgeProxy.dll");
+
+    /// <summary>The native executable under test, or null for <c>dotnet EdgeProxy.dll</c>.</summary>
+    public static string? Binary => Environment.GetEnvironmentVariable("EDGEPROXY_TEST_BINARY") is { Length: > 0 } binary ? binary : null;
+
+    /// <summary>The folder of the EdgeProxy under test, where its build put <c>openssl.cnf</c> and <c>EdgeProxy.xml</c>.</summary>
+    public static string Folder => Binary is { } binary ? Path.GetDirectoryName(Path.GetFullPath(binary))! : AppContext.BaseDirectory;
+
+    /// <summary>Runs one EdgeProxy command (check, health, --version...) to its end.</summary>
+    public static Task<ExternalTool.Result> RunAsync(IEnumerable<string> args, TimeSpan timeout, IDictionary<string, string?>? env = null, string? workingDirectory = null) =>
+        Binary is { } binary
+            ? ExternalTool.RunAsync(binary, args, timeout, env: env, workingDirectory: workingDirectory)
+            : ExternalTool.RunAsync("dotnet", [Dll, .. args], timeout, env: env, workingDirectory: workingDirectory);
 
     public string Output
     {
@@ -36,8 +60,12 @@ public sealed class EdgeProxyProcess : IAsyncDisposable
 
     public static EdgeProxyProcess Start(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? env = null)
     {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Dll);
+        var info = new ProcessStartInfo(Binary ?? "dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Binary is null)
+        {
+            info.ArgumentList.Add(Dll);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -13,6 +13,7 @@ namespace EdgeProxy.Tests.Observability;
 /// its own console (<c>EdgeProxy:Console:Format</c>), over HTTP/1.1 and HTTP/2, with a hostile path and the caller's
 /// trace. Each request is exactly one line carrying every field.
 /// </summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed partial class AccessLogProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const int SigTerm = 15;

@@ -10,6 +10,7 @@ namespace EdgeProxy.Tests.Observability;
 /// a made-up access-log line, C0 and C1 controls, ESC sequences, U+2028 and U+2029 must leave exactly one line
 /// mentioning it, with every one of those characters written as an escape.
 /// </summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed class LogForgingProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const int SigTerm = 15;

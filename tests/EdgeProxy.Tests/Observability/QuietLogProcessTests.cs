@@ -13,6 +13,7 @@ namespace EdgeProxy.Tests.Observability;
 /// (stdout redirected, as in a container): each failed request is one line besides its access-log line, no stack
 /// trace at the default level, each start-up warning once, a port in use one FAIL line.
 /// </summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed class QuietLogProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const int SigTerm = 15;

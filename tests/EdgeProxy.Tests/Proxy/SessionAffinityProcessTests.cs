@@ -10,6 +10,7 @@ namespace EdgeProxy.Tests.Proxy;
 /// name is EdgeProxy's, not its working directory); a proxy with no affinity never makes or
 /// loads a key (the key ring and its XML stack load on the first affinity cookie, not at start).
 /// </summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed class SessionAffinityProcessTests : IDisposable
 {
     private readonly TempDirectory _dir = new();

@@ -11,6 +11,7 @@ namespace EdgeProxy.Tests.Retries;
 /// the app exactly once, and what waited is answered as soon as the app listens again.
 /// </summary>
 [Collection(RunsAlone.Name)] // timing measured in milliseconds
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed class AppRestartEndToEndTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _dir = new();

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace EdgeProxy.Tests.Retries;
 
 /// <summary>EdgeProxy as a process in front of an app that stays down: waiting requests are bounded and its memory stays flat.</summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed class HeldMemoryTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _dir = new();

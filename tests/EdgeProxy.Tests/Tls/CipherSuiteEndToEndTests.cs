@@ -9,6 +9,7 @@ namespace EdgeProxy.Tests.Tls;
 /// openssl.cnf (OpenSSL's default, which keeps .NET's context cache and session resumption) or from the per-listener
 /// policy EdgeProxy falls back to when OpenSSL's default allows more.
 /// </summary>
+[Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed partial class CipherSuiteEndToEndTests(CipherSuiteFixture proxies) : IClassFixture<CipherSuiteFixture>
 {
     private static readonly string[] Modes = [CipherSuiteFixture.Shipped, CipherSuiteFixture.Unset, CipherSuiteFixture.Permissive];
@@ -100,7 +101,7 @@ public sealed partial class CipherSuiteEndToEndTests(CipherSuiteFixture proxies)
     [Fact]
     public void StartUpLog_SaysWhereTheRestrictionComesFrom()
     {
-        var shipped = Path.Combine(AppContext.BaseDirectory, "openssl.cnf");
+        var shipped = Path.Combine(EdgeProxyProcess.Folder, "openssl.cnf");
         proxies.Output(CipherSuiteFixture.Shipped).Should().Contain($"TLS 1.2 suites: OpenSSL's default in this process (OPENSSL_CONF={shipped}) allows forward-secret AEAD suites only");
 
         // No OPENSSL_CONF in the environment: EdgeProxy named the file it ships, and OpenSSL read it.

@@ -37,7 +37,7 @@ public sealed class CipherSuiteFixture : IAsyncLifetime, IDisposable
             [tls]
             CipherString = ALL:@SECLEVEL=0
             """);
-        var shipped = Path.Combine(AppContext.BaseDirectory, "openssl.cnf");
+        var shipped = Path.Combine(EdgeProxyProcess.Folder, "openssl.cnf");
         File.Exists(shipped).Should().BeTrue("the build copies src/EdgeProxy/Tls/openssl.cnf next to EdgeProxy.dll");
 
         await Task.WhenAll(
