@@ -179,7 +179,7 @@ for v in "${VARIANTS[@]}"; do
     port=$((port + 1))
 done
 
-# The .NET proxies load BenchTool's startup hook, which publishes GC.GetTotalAllocatedBytes for run_h1.
+# The .NET proxies load BenchTool's startup hook, which publishes GC.GetTotalAllocatedBytes every 250 ms for run_h1.
 ALLOC_ENV=("DOTNET_STARTUP_HOOKS=$TOOL_DLL")
 
 start_edge() { # name, admin port, extra args...
@@ -271,7 +271,7 @@ run_h1() { # target round
     local out="$WORK/raw/h1-$1-$2.txt" before after alloc_before alloc_after
     alloc_before=$(alloc_bytes "$1"); before=$(cpu_us "$1")
     timeout -k 2 $((H1_SECS + 20)) wrk -t2 -c32 -d"${H1_SECS}s" --latency "$(url_of "$1")/" >"$out" 2>&1 || true
-    after=$(cpu_us "$1"); sleep 0.1; alloc_after=$(alloc_bytes "$1")
+    after=$(cpu_us "$1"); sleep 0.3; alloc_after=$(alloc_bytes "$1") # the hook writes every 250 ms
     local rps reqs errors
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out"); reqs=$(awk '/requests in/ { print $1 }' "$out")
     errors=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' "$out")
