@@ -9,7 +9,8 @@
 # (an extra EdgeProxy instance with those environment variables, for tuning experiments; the pseudo
 # variable DLL=PATH runs another EdgeProxy build, e.g. a copy of bin/Release from before a change, or a native
 # executable when PATH does not end in .dll: 'aot=DLL=/tmp/aotpub/EdgeProxy' for the native-AOT publish),
-# --no-install (fail instead of apt-get installing missing tools), --status-page-open (adds the row
+# --aot (adds the row edgeproxy~aot: this source published with native AOT, about a minute more; see the
+# README's *Operating it*), --no-install (fail instead of apt-get installing missing tools), --status-page-open (adds the row
 # edgeproxy~page: the same build with a headless Chromium keeping its admin status page open, polling
 # /status.json every 5 s, during all its loads; compare its h1 figures with the edgeproxy row).
 #
@@ -24,6 +25,7 @@ ROUNDS=""
 WORKLOADS="h1,h2,tls,resume,sse,mem"
 INSTALL=1
 STATUS_PAGE=0
+AOT=0
 declare -a VARIANTS=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -32,8 +34,9 @@ while [[ $# -gt 0 ]]; do
         --workloads) WORKLOADS="$2"; shift ;;
         --variant) VARIANTS+=("$2"); shift ;;
         --no-install) INSTALL=0 ;;
+        --aot) AOT=1 ;;
         --status-page-open) STATUS_PAGE=1 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
     shift
@@ -133,6 +136,11 @@ done
 EDGE_DLL="$ROOT/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll"
 YARP_DLL="$ROOT/bench/PlainYarp/bin/Release/net10.0/PlainYarp.dll"
 TOOL_DLL="$ROOT/bench/BenchTool/bin/Release/net10.0/BenchTool.dll"
+if [[ $AOT == 1 ]]; then
+    log "publishing EdgeProxy with native AOT"
+    dotnet publish "$ROOT/src/EdgeProxy" -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/aot" -v quiet -nologo -clp:ErrorsOnly \
+        >"$WORK/logs/aot-publish.log" 2>&1 || { cat "$WORK/logs/aot-publish.log" >&2; exit 1; }
+fi
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=localhost" \
     -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
@@ -170,6 +178,8 @@ declare -A ENV_OF=()
 declare -A ADMIN_OF=()
 VARIANT_NAMES=()
 
+# The AOT row: an ordinary variant running the executable published above (its path is known once WORK exists).
+[[ $AOT == 1 ]] && VARIANTS+=("aot=DLL=$WORK/aot/EdgeProxy")
 # The status-page row: an ordinary variant (the variable only names it) whose admin page a browser keeps open.
 [[ $STATUS_PAGE == 1 ]] && VARIANTS+=("page=EDGEPROXY_BENCH_STATUS_PAGE=open")
 port=18510
