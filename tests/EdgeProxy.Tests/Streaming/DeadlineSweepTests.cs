@@ -34,16 +34,19 @@ public sealed class DeadlineSweepTests
     public async Task DeadlineMovedOut_ByTheEntry_IsReadAgainAtEachTick()
     {
         using var sweep = new DeadlineSweep(Tick, Threshold);
-        var entry = new Entry(sweep, Environment.TickCount64 + 1000);
-        for (var i = 0; i < 10; i++)
+        // 2 s ahead at every push, pushed for 2 s: a sweep that kept the first deadline would hand it back at 1.7 s,
+        // during the pushes. The 2 s margin (1 s before a CI run saw it run out) is for a loaded machine, which may
+        // stretch a 100 ms delay to over a second.
+        var entry = new Entry(sweep, Environment.TickCount64 + 2000);
+        for (var i = 0; i < 20; i++)
         {
             await Task.Delay(100);
-            entry.Deadline = Environment.TickCount64 + 1000; // activity, as a session's Touch does
+            entry.Deadline = Environment.TickCount64 + 2000; // activity, as a session's Touch does
         }
 
-        entry.HandedBack.Task.IsCompleted.Should().BeFalse("the deadline never came within 300 ms (it stayed ~1 s away)");
+        entry.HandedBack.Task.IsCompleted.Should().BeFalse("the deadline never came within 300 ms (it stayed ~2 s away)");
         var handedBack = await entry.HandedBack.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        handedBack.Should().BeGreaterThan(TimeSpan.FromMilliseconds(1500), "it was handed back only once the pushes stopped and it came near");
+        handedBack.Should().BeGreaterThan(TimeSpan.FromMilliseconds(3000), "it was handed back only once the pushes stopped and it came near");
     }
 
     [Fact]
