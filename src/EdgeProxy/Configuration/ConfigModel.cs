@@ -26,11 +26,6 @@ internal static class ConfigModel
 
     public static SectionNode Root => Model.Value;
 
-    /// <summary>The options types bound from the file (<see cref="OptionsTable"/>).</summary>
-    public static IEnumerable<Type> OptionsTypes() => OptionsTable.All.Select(o => o.Type);
-
-    public static string SectionOf(Type optionsType) => OptionsTable.Of(optionsType).Section;
-
     /// <summary>Every place a key named <paramref name="name"/> may go, e.g. <c>EdgeProxy:Certificates:Acme</c> for "Acme".</summary>
     public static IEnumerable<string> PathsOf(string name)
     {
@@ -75,9 +70,9 @@ internal static class ConfigModel
         root.Keys[KestrelKeys.SectionName] = KestrelKeys.Build() with { Description = "Listeners: the standard ASP.NET Core Kestrel schema, bound by EdgeProxy itself." };
         root.Keys[ReverseProxyConfigValidator.SectionName] = ReverseProxyKeys.Build() with { Description = "Routes and clusters: the standard YARP schema. Reloaded with the file." };
         root.Keys[SerilogKeys.SectionName] = SerilogKeys.Build() with { Description = "Logging: Serilog, configured from this section." };
-        foreach (var type in OptionsTypes())
+        foreach (var options in OptionsTable.All)
         {
-            Merge(root, SectionOf(type), (SectionNode)OptionsModel.Of(type) with { Source = type });
+            Merge(root, options.Section, (SectionNode)OptionsModel.Of(options.Type) with { Source = options.Type });
         }
 
         return root;

@@ -36,9 +36,9 @@ internal static class OptionsRegistration
         .Where(t => t is { IsClass: true, IsAbstract: false } && t.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == typeof(OptionsValidator<>))
         .Select(t => (Options: t.BaseType!.GetGenericArguments()[0], Validator: t))
         .OrderBy(v => Rank(v.Options))
-        .ThenBy(v => ConfigModel.SectionOf(v.Options))
+        .ThenBy(v => OptionsTable.Of(v.Options).Section)
         .ThenBy(v => v.Validator.FullName, StringComparer.Ordinal);
 
     /// <summary>The listeners first, then process-wide settings, then the rest by section, as an operator reads the file.</summary>
-    private static int Rank(Type options) => options == typeof(Tls.ListenerOptions) ? 0 : ConfigModel.SectionOf(options) == EdgeProxyOptions.SectionName ? 1 : 2;
+    private static int Rank(Type options) => options == typeof(Tls.ListenerOptions) ? 0 : OptionsTable.Of(options).Section == EdgeProxyOptions.SectionName ? 1 : 2;
 }

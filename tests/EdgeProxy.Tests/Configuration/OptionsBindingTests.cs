@@ -25,7 +25,7 @@ public sealed class OptionsBindingTests(ITestOutputHelper output) : IDisposable
         // The binder appends to a list it binds a second time: a second binding shows as a doubled entry.
         proxy.Services.GetRequiredService<IOptionsMonitor<TrustedProxiesOptions>>().CurrentValue.Networks.Should().Equal("10.0.0.0/8");
         proxy.Services.GetRequiredService<IOptionsMonitor<RequestHeaderOptions>>().CurrentValue.Strip.Should().Equal("X-MyCorp-User");
-        foreach (var type in ConfigModel.OptionsTypes())
+        foreach (var type in OptionsTable.All.Select(o => o.Type))
         {
             proxy.Services.GetServices(typeof(IConfigureOptions<>).MakeGenericType(type)).Should().HaveCount(1, $"{type.Name} is bound once, by the model");
         }

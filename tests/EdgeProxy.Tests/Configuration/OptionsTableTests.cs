@@ -4,8 +4,8 @@ using EdgeProxy.Configuration;
 namespace EdgeProxy.Tests.Configuration;
 
 /// <summary>
-/// <see cref="OptionsTable"/> is written out by hand so the binder's source generator sees each type: it must name every
-/// options type the assembly has, at the section the type declares, or a section would be neither bound nor known.
+/// <see cref="OptionsTable"/> is written out by hand (a native-AOT build cannot make generic methods at run time): it must
+/// name every options type the assembly has, at the section the type declares, or a section would be neither bound nor known.
 /// </summary>
 public sealed class OptionsTableTests
 {

@@ -170,11 +170,7 @@ public sealed partial class MigrationGuideTests : IDisposable
         : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
 
     private static IEnumerable<(string Section, Type Type)> OptionsTypes() =>
-        typeof(EdgeProxyOptions).Assembly.GetTypes()
-            .Select(t => (Type: t, Field: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)))
-            .Where(x => x.Field is { IsLiteral: true } && x.Type.GetConstructor(Type.EmptyTypes) is not null)
-            .Select(x => ((string)x.Field!.GetRawConstantValue()!, x.Type))
-            .Where(x => x.Item1.StartsWith("EdgeProxy", StringComparison.Ordinal));
+        OptionsTable.All.Where(o => o.Section.StartsWith("EdgeProxy", StringComparison.Ordinal)).Select(o => (o.Section, o.Type));
 
     /// <summary>A key of config/appsettings.reference.json, or a section above one; <c>&lt;name&gt;</c> stands for any name.</summary>
     private static bool InReference(string[] segments) => ReferenceKeys.Value.Any(k =>

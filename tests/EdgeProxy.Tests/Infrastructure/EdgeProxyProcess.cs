@@ -40,10 +40,14 @@ public sealed class EdgeProxyProcess : IAsyncDisposable
     public static string Folder => Binary is { } binary ? Path.GetDirectoryName(Path.GetFullPath(binary))! : AppContext.BaseDirectory;
 
     /// <summary>Runs one EdgeProxy command (check, health, --version...) to its end.</summary>
-    public static Task<ExternalTool.Result> RunAsync(IEnumerable<string> args, TimeSpan timeout, IDictionary<string, string?>? env = null, string? workingDirectory = null) =>
-        Binary is { } binary
-            ? ExternalTool.RunAsync(binary, args, timeout, env: env, workingDirectory: workingDirectory)
-            : ExternalTool.RunAsync("dotnet", [Dll, .. args], timeout, env: env, workingDirectory: workingDirectory);
+    public static Task<ExternalTool.Result> RunAsync(IEnumerable<string> args, TimeSpan timeout, IDictionary<string, string?>? env = null, string? workingDirectory = null)
+    {
+        var (file, arguments) = Command(args);
+        return ExternalTool.RunAsync(file, arguments, timeout, env: env, workingDirectory: workingDirectory);
+    }
+
+    /// <summary>The program to start and its arguments: the native executable, or <c>dotnet EdgeProxy.dll</c>.</summary>
+    private static (string File, string[] Args) Command(IEnumerable<string> args) => Binary is { } binary ? (binary, [.. args]) : ("dotnet", [Dll, .. args]);
 
     public string Output
     {
@@ -60,13 +64,9 @@ public sealed class EdgeProxyProcess : IAsyncDisposable
 
     public static EdgeProxyProcess Start(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? env = null)
     {
-        var info = new ProcessStartInfo(Binary ?? "dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Binary is null)
-        {
-            info.ArgumentList.Add(Dll);
-        }
-
-        foreach (var arg in args)
+        var (file, arguments) = Command(args);
+        var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in arguments)
         {
             info.ArgumentList.Add(arg);
         }
