@@ -10,8 +10,10 @@
 # openssl.cnf next to it.
 # Each round, for each format, in alternating order: the log on, then off (or off, then on), 2.5 s for the reload,
 # then exactly N requests (h2load --h1 -c32, default 60,000; --h2: -c16 -m10), the process's CPU from /proc.
-# Checks that an "on" round wrote one line per request and an "off" round none. Prints CPU µs per request per round,
-# the on/off ratio per round and the median ratio per format, also kept in bench/results/logtoggle-<time>.txt.
+# Checks that an "on" round wrote one line per request and an "off" round none. Prints CPU µs per request per round
+# (and, from builds whose console writes on a thread of its own, that thread's share: the "writer" column, µs per
+# request, - where there is none), the on/off ratio per round and the median ratio per format, also kept in
+# bench/results/logtoggle-<time>.txt.
 # Loopback only, ports 18080, 18511-18512, 18611-18612,
 # 19911-19912; every process it starts is stopped on exit. About 30 s per round, after 15 s of warm-up per process.
 set -euo pipefail
@@ -28,7 +30,7 @@ while [[ $# -gt 0 ]]; do
         --requests) REQUESTS="$2"; shift ;;
         --h2) H2=1 ;;
         --dll) DLL="$(realpath "$2")"; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
     shift
@@ -73,19 +75,27 @@ for format in "${FORMATS[@]}"; do
 done
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime, 1/100 s
-echo "round format log cpu_us_per_request lines"
+writer_ticks() { # the console writer thread's utime + stime (BatchedConsoleSink.ThreadName), or nothing
+    local task
+    for task in /proc/"$1"/task/*; do
+        [[ "$(cat "$task/comm" 2>/dev/null)" == edgeproxy-log ]] && { awk '{ print $14 + $15 }' "$task/stat"; return 0; }
+    done
+    return 0
+}
+echo "round format log cpu_us_per_request lines writer_us_per_request"
 for round in $(seq 1 "$ROUNDS"); do
     order=(true false); (( round % 2 == 0 )) && order=(false true)
     for format in "${FORMATS[@]}"; do
         for on in "${order[@]}"; do
             settings "$format" "$on"; sleep 2.5
-            lines=$(wc -l <"$WORK/logs/$format.log"); before=$(ticks "${PID[$format]}")
+            lines=$(wc -l <"$WORK/logs/$format.log"); before=$(ticks "${PID[$format]}"); wbefore=$(writer_ticks "${PID[$format]}")
             load "${PORT[$format]}" "$REQUESTS" 2>&1 | grep -q "$REQUESTS succeeded" || { echo "round $round $format: not every request succeeded" >&2; exit 1; }
-            after=$(ticks "${PID[$format]}"); sleep 0.3
+            after=$(ticks "${PID[$format]}"); sleep 0.3; wafter=$(writer_ticks "${PID[$format]}")
             written=$(( $(wc -l <"$WORK/logs/$format.log") - lines ))
             expected=$([[ $on == true ]] && echo "$REQUESTS" || echo 0)
             (( written >= expected && written <= expected + 5 )) || { echo "round $round $format log=$on: $written lines written, expected $expected (did the reload happen?)" >&2; exit 1; }
-            echo "$round $format $([[ $on == true ]] && echo on || echo off) $(awk -v t=$((after - before)) -v n="$REQUESTS" 'BEGIN { printf "%.1f", t * 10000 / n }') $written"
+            writer=-; [[ -n "$wbefore" && -n "$wafter" ]] && writer=$(awk -v t=$((wafter - wbefore)) -v n="$REQUESTS" 'BEGIN { printf "%.2f", t * 10000 / n }')
+            echo "$round $format $([[ $on == true ]] && echo on || echo off) $(awk -v t=$((after - before)) -v n="$REQUESTS" 'BEGIN { printf "%.1f", t * 10000 / n }') $written $writer"
         done
     done
 done | tee "$WORK/rounds.txt"

@@ -13,15 +13,15 @@ namespace EdgeProxy.Observability;
 /// <summary>
 /// EdgeProxy's own console (the <c>Serilog</c> section names no sink): one queue for Serilog's events and the access
 /// log's entries, so their order and the drop count are one mechanism. A request only queues its entry (a struct of
-/// the values it read: nothing is allocated or formatted on the request's thread); one loop writes what has
-/// gathered — access-log lines as UTF-8 straight into the batch (<see cref="AccessLogLine"/>) — to standard output in
-/// one go. While
-/// entries flow, it lets them gather for <see cref="Gather"/> first, so there are at most ~50 writes a second whatever
-/// the request rate (the console sink behind Serilog.Sinks.Async woke its writer and made a write(2) per event: a
-/// context switch per request). While nothing is logged it waits on the queue alone: no timer. Serilog's BatchingSink
-/// woke every 20 ms even when idle, and each wake-up set the thread pool's idle workers spinning: ~7,000 context
-/// switches a second and 3 % of a core for an idle proxy (bench/README.md). A full queue drops entries, counts them,
-/// and says so in the output.
+/// the values it read: nothing is allocated or formatted on the request's thread); one thread of the sink's own
+/// (<see cref="ThreadName"/>) writes what has gathered — access-log lines as UTF-8 straight into the batch
+/// (<see cref="AccessLogLine"/>) — to standard output in one go. While entries flow, it sleeps <see cref="Gather"/>
+/// before each batch, so there are at most ~50 writes a second whatever the request rate (the console sink behind
+/// Serilog.Sinks.Async woke its writer and made a write(2) per event: a context switch per request). While nothing is
+/// logged it blocks on the queue alone: no timer (Serilog's BatchingSink woke every 20 ms even when idle, and each
+/// wake-up set the thread pool's idle workers spinning). Its own thread, not the thread pool's: a pool worker woken by
+/// a timer for every batch, then spinning for more work, cost more system calls per request than the write itself
+/// (bench/README.md). A full queue drops entries, counts them, and says so in the output.
 /// </summary>
 internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
 {
@@ -29,6 +29,9 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
 
     /// <summary>Entries written in one write at most.</summary>
     public const int BatchSize = 1000;
+
+    /// <summary>The writer thread's name, as <c>/proc/PID/task/TID/comm</c> shows it (bench/log-toggle.sh reads its CPU).</summary>
+    public const string ThreadName = "edgeproxy-log";
 
     /// <summary>How long <see cref="Dispose"/> waits for the queue to be written out.</summary>
     public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(10);
@@ -44,7 +47,7 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     private readonly StringWriter _text = new(new StringBuilder(1024), CultureInfo.InvariantCulture);
     private readonly Encoder _utf8 = Encoding.UTF8.GetEncoder();
     private ArrayBufferWriter<byte> _batch = new(BatchBuffer);
-    private readonly Task _pump;
+    private readonly Thread _writer;
     private long _dropped;
     private bool _closing;
 
@@ -55,7 +58,8 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         Format = format;
         _capacity = capacity;
         _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _pump = Task.Run(PumpAsync);
+        _writer = new Thread(Pump) { IsBackground = true, Name = ThreadName };
+        _writer.Start();
     }
 
     /// <summary>The format <see cref="AccessLogLine"/> writes the access log in, the one <see cref="_formatter"/> writes.</summary>
@@ -73,7 +77,7 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     {
         Volatile.Write(ref _closing, true);
         _queue.Writer.TryComplete();
-        if (!_pump.Wait(FlushTimeout))
+        if (!_writer.Join(FlushTimeout))
         {
             SelfLog.WriteLine("BatchedConsoleSink: the console did not take the remaining events within {0}", FlushTimeout);
         }
@@ -88,27 +92,44 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         }
     }
 
-    private async Task PumpAsync()
+    private void Pump()
     {
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (WaitForEntries(reader))
         {
-            if (!Volatile.Read(ref _closing))
+            // While entries keep coming: gather, write, gather again. Only a gathering that found nothing goes back
+            // to waiting on the queue, whose wake-up goes through the thread pool.
+            while (true)
             {
-                await Task.Delay(Gather).ConfigureAwait(false);
-            }
-
-            try
-            {
-                while (WriteBatch(reader))
+                if (!Volatile.Read(ref _closing))
                 {
+                    Thread.Sleep(Gather);
+                }
+
+                if (!reader.TryPeek(out _))
+                {
+                    break;
+                }
+
+                try
+                {
+                    while (WriteBatch(reader))
+                    {
+                    }
+                }
+                catch (Exception ex)
+                {
+                    SelfLog.WriteLine("BatchedConsoleSink: a batch was lost: {0}", ex);
                 }
             }
-            catch (Exception ex)
-            {
-                SelfLog.WriteLine("BatchedConsoleSink: a batch was lost: {0}", ex);
-            }
         }
+    }
+
+    /// <summary>True once an entry is queued (at once while entries flow), false once the queue is completed and empty.</summary>
+    private static bool WaitForEntries(ChannelReader<Entry> reader)
+    {
+        var ready = reader.WaitToReadAsync();
+        return ready.IsCompletedSuccessfully ? ready.Result : ready.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Writes up to <see cref="BatchSize"/> queued entries in one write; true when more are waiting.</summary>
