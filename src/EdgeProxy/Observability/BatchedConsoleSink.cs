@@ -49,6 +49,9 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     private ArrayBufferWriter<byte> _batch = new(BatchBuffer);
     private readonly Thread _writer;
     private long _dropped;
+
+    /// <summary>Entries queued and not yet taken by the writer: the bound, which the unbounded channel does not keep itself.</summary>
+    private int _queued;
     private bool _closing;
 
     public BatchedConsoleSink(ITextFormatter formatter, Stream output, ConsoleLogFormat format = ConsoleLogFormat.Text, int capacity = 10_000)
@@ -57,7 +60,9 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         _output = output;
         Format = format;
         _capacity = capacity;
-        _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        // Unbounded with a count of our own: its single reader takes entries without the lock every writer takes (a
+        // bounded channel's reader takes it for every entry, and the request threads queued behind a draining writer).
+        _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
         _writer = new Thread(Pump) { IsBackground = true, Name = ThreadName };
         _writer.Start();
     }
@@ -85,9 +90,10 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
 
     private void Enqueue(Entry entry)
     {
-        // TryWrite never waits: with the queue full (or the sink disposed) the entry is dropped and counted.
-        if (!_queue.Writer.TryWrite(entry))
+        // Never waits: with the queue full (or the sink disposed) the entry is dropped and counted.
+        if (Interlocked.Increment(ref _queued) > _capacity || !_queue.Writer.TryWrite(entry))
         {
+            Interlocked.Decrement(ref _queued);
             Interlocked.Increment(ref _dropped);
         }
     }
@@ -148,18 +154,24 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         }
 
         var count = 0;
-        while (count < BatchSize && reader.TryRead(out var entry))
+        try
         {
-            if (entry.Event is { } logEvent)
+            while (count < BatchSize && reader.TryRead(out var entry))
             {
-                Append(logEvent);
+                count++;
+                if (entry.Event is { } logEvent)
+                {
+                    Append(logEvent);
+                }
+                else
+                {
+                    AccessLogLine.Write(entry.Access, Format, _batch);
+                }
             }
-            else
-            {
-                AccessLogLine.Write(entry.Access, Format, _batch);
-            }
-
-            count++;
+        }
+        finally
+        {
+            Interlocked.Add(ref _queued, -count); // taken: room for as many new entries, before the write (which may block)
         }
 
         try

@@ -34,6 +34,18 @@ public sealed class BatchedConsoleSinkTests
     }
 
     [Fact]
+    public void TheConsoleIsWritten_ByAThreadOfItsOwn_NotAThreadPoolWorker()
+    {
+        var output = new RecordingWriter();
+        var sink = new BatchedConsoleSink(Formatter, output);
+        sink.Emit(Event("one"));
+        sink.Dispose();
+
+        output.Text.Should().Contain("one");
+        output.WriterThreads.Should().Equal([(BatchedConsoleSink.ThreadName, false)], "bench/log-toggle.sh reads this thread's CPU by its name, and a pool worker woken per batch cost system calls per request");
+    }
+
+    [Fact]
     public async Task AFullQueue_DropsNewEvents_CountsThem_AndSaysSoInTheOutput()
     {
         var output = new RecordingWriter { Blocked = new ManualResetEventSlim(false) };
@@ -128,6 +140,9 @@ public sealed class BatchedConsoleSinkTests
 
         public int Writes { get; private set; }
 
+        /// <summary>Each distinct (name, is a pool worker) of the threads that wrote.</summary>
+        public List<(string? Name, bool Pool)> WriterThreads { get; } = [];
+
         public int Attempts => Volatile.Read(ref _attempts);
 
         public string Text
@@ -170,6 +185,10 @@ public sealed class BatchedConsoleSinkTests
             {
                 _bytes.Write(buffer);
                 Writes++;
+                if (!WriterThreads.Contains((Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread)))
+                {
+                    WriterThreads.Add((Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread));
+                }
             }
         }
 
