@@ -13,7 +13,7 @@ internal sealed class AcmeChallengeMiddleware(RequestDelegate next, Http01Challe
     public Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path.Value;
-        if (path is null || !path.StartsWith(Prefix, StringComparison.Ordinal) || context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Http
+        if (path is null || !path.StartsWith(Prefix, StringComparison.Ordinal) || context.Features.Find<ListenerFeature>()?.Kind != ListenerKind.Http
             || !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
         {
             return next(context);

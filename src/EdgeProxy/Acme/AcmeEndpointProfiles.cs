@@ -14,7 +14,7 @@ internal sealed class AcmeEndpointProfiles(AcmeCertificates certificates, TlsAlp
 
     /// <summary>The TLS-ALPN-01 answer when this connection is a validation (acme-tls/1 only) for a pending name.</summary>
     public System.Net.Security.SslServerAuthenticationOptions? Challenge(Microsoft.AspNetCore.Connections.ConnectionContext connection, string? serverName) =>
-        connection.Features.Get<TlsAlpnChallengeFeature>() is null ? null : tlsAlpn.Find(serverName);
+        connection.Features.Find<TlsAlpnChallengeFeature>() is null ? null : tlsAlpn.Find(serverName);
 
     public TlsProfile? Find(string serverName)
     {

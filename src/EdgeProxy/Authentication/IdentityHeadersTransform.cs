@@ -39,7 +39,7 @@ internal sealed partial class IdentityHeadersTransform(bool stripAuthorization, 
         // Claim values come from the issuer, often from what users typed; only visible ASCII goes in a header.
         if (!value.All(c => c is >= ' ' and <= '~'))
         {
-            Log.ClaimNotSent(logger, header, context.HttpContext.GetReverseProxyFeature().Route.Config.RouteId);
+            Log.ClaimNotSent(logger, header, context.HttpContext.ProxyFeature().Route.Config.RouteId);
             return;
         }
 

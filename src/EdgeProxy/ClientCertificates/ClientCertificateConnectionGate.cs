@@ -12,7 +12,7 @@ namespace EdgeProxy.ClientCertificates;
 internal sealed partial class ClientCertificateConnectionGate(ILogger<ClientCertificateConnectionGate> logger)
 {
     public ConnectionDelegate Create(ConnectionDelegate next) => connection =>
-        connection.Features.Get<ClientCertificateState>() is { Required: true } state && !IsValid(state.Verdict)
+        connection.Features.Find<ClientCertificateState>() is { Required: true } state && !IsValid(state.Verdict)
             ? GateAsync(connection, state, next)
             : next(connection);
 
@@ -33,7 +33,7 @@ internal sealed partial class ClientCertificateConnectionGate(ILogger<ClientCert
         if (!verdict.Valid)
         {
             // Returning without calling next closes the connection.
-            Log.Closed(logger, connection.Features.Get<ListenerFeature>()?.Name ?? "-", state.Certificate?.Subject ?? "-", state.Certificate?.SerialNumber ?? "-", verdict.Verify);
+            Log.Closed(logger, connection.Features.Find<ListenerFeature>()?.Name ?? "-", state.Certificate?.Subject ?? "-", state.Certificate?.SerialNumber ?? "-", verdict.Verify);
             return;
         }
 

@@ -102,7 +102,7 @@ internal sealed partial class ClientCertificateHandshake(ClientCertificateValida
         return [.. sent];
     }
 
-    private static string Listener(ConnectionContext connection) => connection.Features.Get<ListenerFeature>()?.Name ?? "-";
+    private static string Listener(ConnectionContext connection) => connection.Features.Find<ListenerFeature>()?.Name ?? "-";
 
     private static partial class Log
     {

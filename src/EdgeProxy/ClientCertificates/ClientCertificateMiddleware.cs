@@ -8,13 +8,13 @@ internal sealed partial class ClientCertificateMiddleware(RequestDelegate next, 
 {
     public Task InvokeAsync(HttpContext context)
     {
-        var route = context.GetReverseProxyFeature().Route.Config;
+        var route = context.ProxyFeature().Route.Config;
         return RouteClientCertificatePolicy.Requirement(route) == ClientCertRequirement.Required ? RequireAsync(context, route) : next(context);
     }
 
     private async Task RequireAsync(HttpContext context, Yarp.ReverseProxy.Configuration.RouteConfig route)
     {
-        var state = context.Features.Get<ClientCertificateState>() ?? ClientCertificateState.NotPresented;
+        var state = context.Features.Find<ClientCertificateState>() ?? ClientCertificateState.NotPresented;
         var verdict = await state.Verdict;
         if (!verdict.Valid)
         {

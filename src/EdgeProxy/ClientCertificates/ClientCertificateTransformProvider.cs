@@ -30,7 +30,7 @@ internal sealed class ClientCertificateTransformProvider(IOptionsMonitor<ClientC
         context.AddRequestTransform(async transform =>
         {
             var settings = options.CurrentValue;
-            var listener = transform.HttpContext.Features.Get<ListenerFeature>()?.Name;
+            var listener = transform.HttpContext.Features.Find<ListenerFeature>()?.Name;
             var format = routeFormat
                 ?? (listener is not null && settings.Endpoints.TryGetValue(listener, out var endpoint) ? endpoint.Forward : null)
                 ?? settings.Forward;
@@ -39,9 +39,9 @@ internal sealed class ClientCertificateTransformProvider(IOptionsMonitor<ClientC
                 return;
             }
 
-            var state = transform.HttpContext.Features.Get<ClientCertificateState>() ?? ClientCertificateState.NotPresented;
+            var state = transform.HttpContext.Features.Find<ClientCertificateState>() ?? ClientCertificateState.NotPresented;
             var verdict = await state.Verdict;
-            var appendTo = settings.XfccMode == XfccMode.AppendForward ? transform.HttpContext.Features.Get<TrustedXfcc>()?.Value : null;
+            var appendTo = settings.XfccMode == XfccMode.AppendForward ? transform.HttpContext.Features.Find<TrustedXfcc>()?.Value : null;
             new CertificateHeaderWriter(settings.HeaderNames).Write(format, state, verdict, transform.ProxyRequest.Headers, appendTo);
         });
     }

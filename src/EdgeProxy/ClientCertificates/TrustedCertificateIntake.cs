@@ -20,7 +20,7 @@ internal sealed class TrustedCertificateIntake(IOptionsMonitor<ClientCertificate
             context.Features.Set(new TrustedXfcc(xfcc));
         }
 
-        if (settings.AcceptFromTrustedProxies == ForwardFormat.None || context.Features.Get<ClientCertificateState>()?.Certificate is not null)
+        if (settings.AcceptFromTrustedProxies == ForwardFormat.None || context.Features.Find<ClientCertificateState>()?.Certificate is not null)
         {
             return;
         }

@@ -25,7 +25,7 @@ internal sealed partial class UpstreamErrorPage(IOptionsMonitor<ErrorPageOptions
     /// <param name="giveUp">Set when the request waited or was tried more than once.</param>
     public Task WriteAsync(HttpContext context, IForwarderErrorFeature error, GiveUp? giveUp = null)
     {
-        var proxy = context.GetReverseProxyFeature();
+        var proxy = context.ProxyFeature();
         var routeId = proxy.Route.Config.RouteId;
         if (IsClientSide(error.Error))
         {
@@ -55,7 +55,7 @@ internal sealed partial class UpstreamErrorPage(IOptionsMonitor<ErrorPageOptions
     /// </summary>
     public void LogFailure(HttpContext context, string kind, string destination, GiveUp? giveUp, Exception? exception)
     {
-        var proxy = context.GetReverseProxyFeature();
+        var proxy = context.ProxyFeature();
         var routeId = proxy.Route.Config.RouteId;
         var clusterId = proxy.Cluster?.Config.ClusterId ?? "-";
         var elapsedMs = ElapsedMs(context);
@@ -96,7 +96,7 @@ internal sealed partial class UpstreamErrorPage(IOptionsMonitor<ErrorPageOptions
     /// holds its start, so the requests that never fail pay nothing for this figure.
     /// </summary>
     private static long ElapsedMs(HttpContext context) =>
-        (context.Features.Get<IHttpActivityFeature>()?.Activity ?? Activity.Current) is { } activity && activity.StartTimeUtc != default
+        (context.Features.Find<IHttpActivityFeature>()?.Activity ?? Activity.Current) is { } activity && activity.StartTimeUtc != default
             ? (long)(DateTime.UtcNow - activity.StartTimeUtc).TotalMilliseconds
             : -1;
 

@@ -17,7 +17,7 @@ internal sealed partial class ClientAllowlistMiddleware(RequestDelegate next, IL
 
     public Task InvokeAsync(HttpContext context)
     {
-        var route = context.GetReverseProxyFeature().Route.Config;
+        var route = context.ProxyFeature().Route.Config;
         if (route.Metadata is null || !route.Metadata.ContainsKey(MetadataKey))
         {
             return next(context);

@@ -17,7 +17,7 @@ internal sealed class ForwardedHeadersTransform(TrustedProxiesState state) : Req
     {
         var http = context.HttpContext;
         var request = http.Request;
-        var trusted = http.Features.Get<ForwardedClient>();
+        var trusted = http.Features.Find<ForwardedClient>();
         var clientAddress = trusted?.Client ?? http.Connection.RemoteIpAddress;
         var client = clientAddress?.ToString() ?? "unknown";
         var proto = trusted?.Proto ?? request.Scheme;

@@ -50,7 +50,7 @@ internal sealed partial class HstsMiddleware
         }
 
         var policy = _policies.For(context.Request.Host.Host);
-        var route = context.Features.Get<IReverseProxyFeature>()?.Route.Config;
+        var route = context.Features.Find<IReverseProxyFeature>()?.Route.Config;
         var owner = route?.Metadata?.TryGetValue(RouteMetadataKey, out var text) == true && Enum.TryParse<HstsOwner>(text, ignoreCase: true, out var routeOwner)
             ? routeOwner
             : policy.Owner;

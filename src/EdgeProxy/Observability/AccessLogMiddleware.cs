@@ -43,7 +43,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
         }
         finally
         {
-            Measure(context, context.Features.Get<IReverseProxyFeature>(), Stopwatch.GetElapsedTime(started));
+            Measure(context, context.Features.Find<IReverseProxyFeature>(), Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -53,8 +53,8 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
 
         // Read now: when an HTTP/2 client breaks its connection while the upstream works, Kestrel disposes the
         // SslStream before this request ends, and reading the protocol then throws (the event would be lost).
-        var tls = context.Features.Get<ITlsHandshakeFeature>() is { } handshake ? TlsName(handshake.Protocol) : "-";
-        var body = new CountingResponseBody(context.Features.Get<IHttpResponseBodyFeature>()!);
+        var tls = context.Features.Find<ITlsHandshakeFeature>() is { } handshake ? TlsName(handshake.Protocol) : "-";
+        var body = new CountingResponseBody(context.Features.Find<IHttpResponseBodyFeature>()!);
         context.Features.Set<IHttpResponseBodyFeature>(body);
         try
         {
@@ -67,7 +67,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(start);
-            var proxy = context.Features.Get<IReverseProxyFeature>();
+            var proxy = context.Features.Find<IReverseProxyFeature>();
             Measure(context, proxy, elapsed);
             Write(context, proxy, settings, body.Bytes, elapsed, tls);
         }
@@ -102,7 +102,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
         var path = settings.IncludeQueryString ? request.Path.Value + request.QueryString.Value : request.Path.Value;
         var activity = Activity.Current;
         var retry = proxy is Retries.RetryState { WasRetried: true } state ? state : null;
-        var refusal = context.Response.StatusCode == StatusCodes.Status429TooManyRequests ? context.Features.Get<RateLimiting.RateLimitRefusal>() : null;
+        var refusal = context.Response.StatusCode == StatusCodes.Status429TooManyRequests ? context.Features.Find<RateLimiting.RateLimitRefusal>() : null;
         var entry = new AccessLogEntry(
             DateTimeOffset.Now,
             context.Connection.RemoteIpAddress?.ToString(),
@@ -118,10 +118,10 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
             proxy?.Cluster?.Config.ClusterId,
             SafeAddress.ForLog(proxy?.ProxiedDestination?.Model.Config.Address), // never a destination's user info or query
             tls,
-            context.Features.Get<ListenerFeature>()?.Name,
+            context.Features.Find<ListenerFeature>()?.Name,
             activity?.TraceId ?? default,
             activity?.SpanId ?? default,
-            context.Features.Get<ClientCertificateState>()?.Certificate?.Subject)
+            context.Features.Find<ClientCertificateState>()?.Certificate?.Subject)
         {
             Retried = retry is not null,
             Tries = retry?.Tries ?? 0,

@@ -11,7 +11,7 @@ internal sealed class CanonicalPathMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (PathReading.Parse(context.Features.Get<IHttpRequestFeature>()?.RawTarget) is { } reading)
+        if (PathReading.Parse(context.Features.Find<IHttpRequestFeature>()?.RawTarget) is { } reading)
         {
             context.Features.Set(reading);
             if (!context.Request.PathBase.HasValue)

@@ -14,7 +14,7 @@ internal sealed class UpstreamPathTransform : RequestTransform
 
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
-        if (context.ProxyRequest.RequestUri is null && context.HttpContext.Features.Get<PathReading>() is { } reading)
+        if (context.ProxyRequest.RequestUri is null && context.HttpContext.Features.Find<PathReading>() is { } reading)
         {
             var query = context.Query.QueryString;
             var prefix = context.DestinationPrefix.AsSpan().TrimEnd('/');

@@ -16,8 +16,8 @@ internal sealed partial class UnsendableHeaderMiddleware(RequestDelegate next, I
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Features.Get<UnsendableHeader>() is not { } header
-            || context.Features.Get<IReverseProxyFeature>()?.Cluster?.Config.HttpClient?.RequestHeaderEncoding is { Length: > 0 })
+        if (context.Features.Find<UnsendableHeader>() is not { } header
+            || context.Features.Find<IReverseProxyFeature>()?.Cluster?.Config.HttpClient?.RequestHeaderEncoding is { Length: > 0 })
         {
             return next(context);
         }

@@ -28,7 +28,7 @@ internal sealed class ReplayableRequestBody : Stream
     {
         var request = context.Request;
         if (policy.MaxRetries == 0 || !RetryMiddleware.IsIdempotent(request.Method)
-            || context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true || request.ContentLength > policy.MaxRetryBodySize)
+            || context.Features.Find<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true || request.ContentLength > policy.MaxRetryBodySize)
         {
             return null;
         }

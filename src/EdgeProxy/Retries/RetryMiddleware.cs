@@ -36,7 +36,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
 
     public Task InvokeAsync(HttpContext context)
     {
-        var proxy = context.GetReverseProxyFeature();
+        var proxy = context.ProxyFeature();
         var policy = policies.For(proxy);
         if (policy.Off || proxy.AllDestinations.Count == 0 || (!policy.Holds && proxy.AvailableDestinations.Count == 0))
         {
@@ -54,7 +54,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
     private async Task OnceAsync(HttpContext context)
     {
         await next(context);
-        if (context.Features.Get<IForwarderErrorFeature>() is { } error)
+        if (context.Features.Find<IForwarderErrorFeature>() is { } error)
         {
             await errorPage.WriteAsync(context, error);
         }
@@ -64,7 +64,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
     {
         var body = ReplayableRequestBody.TryWrap(context, policy);
         await next(context);
-        if (context.Features.Get<IForwarderErrorFeature>() is not { } error)
+        if (context.Features.Find<IForwarderErrorFeature>() is not { } error)
         {
             return;
         }
@@ -98,7 +98,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
             End(context, state, outcome);
         }
 
-        lastError = context.Features.Get<IForwarderErrorFeature>();
+        lastError = context.Features.Find<IForwarderErrorFeature>();
         switch (outcome)
         {
             case Outcome.Failed:
@@ -189,7 +189,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
             Prepare(context, state, candidates);
             state.Tries++;
             await next(context);
-            lastError = context.Features.Get<IForwarderErrorFeature>();
+            lastError = context.Features.Find<IForwarderErrorFeature>();
             if (lastError is null)
             {
                 return Outcome.Answered;
@@ -237,7 +237,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // A route Timeout cancels RequestAborted too: then it is the upstream that took too long, not the client.
-            return context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true ? Outcome.RouteTimeout : Outcome.ClientGone;
+            return context.Features.Find<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true ? Outcome.RouteTimeout : Outcome.ClientGone;
         }
         finally
         {
@@ -269,7 +269,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
         if (context.Response.StatusCode != StatusCodes.Status200OK)
         {
             context.Response.StatusCode = StatusCodes.Status200OK; // YARP refuses to forward once a status is set
-            context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = null;
+            context.Features.Find<IHttpResponseFeature>()!.ReasonPhrase = null;
         }
 
         if (state.Body is { CanReplay: true } body)
@@ -284,7 +284,7 @@ internal sealed partial class RetryMiddleware(RequestDelegate next, RetryPolicie
 
     private static bool CanResend(HttpContext context, RetryPolicy policy, ReplayableRequestBody? body, int resent) =>
         resent < policy.MaxRetries && !context.Response.HasStarted && IsIdempotent(context.Request.Method)
-        && (body is null ? context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true : body.CanReplay);
+        && (body is null ? context.Features.Find<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true : body.CanReplay);
 
     private void End(HttpContext context, RetryState state, Outcome outcome)
     {

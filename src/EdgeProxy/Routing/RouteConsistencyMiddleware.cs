@@ -16,8 +16,8 @@ internal sealed partial class RouteConsistencyMiddleware(RequestDelegate next, R
 {
     public Task InvokeAsync(HttpContext context)
     {
-        var path = context.Features.Get<PathReading>();
-        var overrides = context.Features.Get<MethodOverrideRequest>();
+        var path = context.Features.Find<PathReading>();
+        var overrides = context.Features.Find<MethodOverrideRequest>();
         var parameter = MethodOverrideParameter.Read(context.Request.QueryString);
         if ((path is null || !path.Ambiguous) && overrides is null && parameter is null)
         {

@@ -116,7 +116,7 @@ internal sealed class ExchangeLimits : ISweptDeadline
     /// </summary>
     public string? TimedOutBy(HttpContext context, StreamPolicy policy, ForwarderError error)
     {
-        if (error == ForwarderError.RequestCanceled && context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true)
+        if (error == ForwarderError.RequestCanceled && context.Features.Find<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true)
         {
             return $"route Timeout {context.GetEndpoint()?.Metadata.GetMetadata<RequestTimeoutAttribute>()?.Timeout}";
         }

@@ -20,7 +20,7 @@ internal static class StreamClassifier
         var response = context.Response;
         var status = response.StatusCode;
         var upgraded = status == StatusCodes.Status101SwitchingProtocols
-            || (status == StatusCodes.Status200OK && context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true);
+            || (status == StatusCodes.Status200OK && context.Features.Find<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true);
         if (upgraded)
         {
             return (route.Mode == StreamMode.WebSocket ? route : route.Targets?.WebSocket ?? upgradeFallback, false, false);

@@ -186,7 +186,7 @@ internal sealed partial class StreamSession : HttpTransformer, IExchangeLimitsOw
         }
 
         // Streams are exempt from total timeouts, including a YARP route Timeout on an Auto route.
-        httpContext.Features.Get<IHttpRequestTimeoutFeature>()?.DisableTimeout();
+        httpContext.Features.Find<IHttpRequestTimeoutFeature>()?.DisableTimeout();
         if (proceed && headersAtOnce)
         {
             if (eventStream && stream.Mode == StreamMode.Sse && stream.Heartbeat is not null)
@@ -259,7 +259,7 @@ internal sealed partial class StreamSession : HttpTransformer, IExchangeLimitsOw
 
     private bool IsWebSocketRequest()
     {
-        var connect = _context.Features.Get<IHttpExtendedConnectFeature>();
+        var connect = _context.Features.Find<IHttpExtendedConnectFeature>();
         return connect?.IsExtendedConnect == true
             ? string.Equals(connect.Protocol, "websocket", StringComparison.OrdinalIgnoreCase)
             : string.Equals(_context.Request.Headers.Upgrade.ToString(), "websocket", StringComparison.OrdinalIgnoreCase);

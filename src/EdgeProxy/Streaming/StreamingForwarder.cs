@@ -14,7 +14,7 @@ internal sealed partial class StreamingForwarder(IHttpForwarder inner, Streaming
 
     public ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer, CancellationToken cancellationToken)
     {
-        var route = context.Features.Get<IReverseProxyFeature>()?.Route.Config;
+        var route = context.Features.Find<IReverseProxyFeature>()?.Route.Config;
         if (route is null)
         {
             // Direct forwarding outside the YARP pipeline has no route and so no policy.

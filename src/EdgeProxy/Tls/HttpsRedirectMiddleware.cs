@@ -16,8 +16,8 @@ internal sealed class HttpsRedirectMiddleware(RequestDelegate next, IOptionsMoni
         // Not the listener alone: behind a trusted TLS-terminating load balancer that says X-Forwarded-Proto: https
         // (an AWS ALB forwarding to port 8080), redirecting would loop. The scheme a trusted peer vouched for is
         // the ForwardedClient's; a client's own X-Forwarded-Proto never gets there.
-        if (context.Request.IsHttps || context.Features.Get<ListenerFeature>()?.Kind != ListenerKind.Http || !options.CurrentValue.Enabled
-            || context.Features.Get<ForwardedHeaders.ForwardedClient>()?.Proto == "https")
+        if (context.Request.IsHttps || context.Features.Find<ListenerFeature>()?.Kind != ListenerKind.Http || !options.CurrentValue.Enabled
+            || context.Features.Find<ForwardedHeaders.ForwardedClient>()?.Proto == "https")
         {
             return next(context);
         }
@@ -34,7 +34,7 @@ internal sealed class HttpsRedirectMiddleware(RequestDelegate next, IOptionsMoni
         context.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
         // The target exactly as the client sent it: Request.Path is decoded except for %2F, which rebuilding the URL
         // would escape again (a/b%2Fc → a/b%252Fc, another resource). Absolute-form targets are rebuilt.
-        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        var raw = context.Features.Find<IHttpRequestFeature>()?.RawTarget;
         context.Response.Headers.Location = raw is ['/', ..]
             ? "https://" + target.ToUriComponent() + raw
             : UriHelper.BuildAbsolute("https", target, context.Request.PathBase, context.Request.Path, context.Request.QueryString);

@@ -130,7 +130,7 @@ internal sealed partial class ListenerReloader(IConfiguration configuration, Lis
     }
 
     private static HashSet<int> Ports(IServer? server) =>
-        (server?.Features.Get<IServerAddressesFeature>()?.Addresses ?? []).Select(a => BindingAddress.Parse(a).Port).ToHashSet();
+        (server?.Features.Find<IServerAddressesFeature>()?.Addresses ?? []).Select(a => BindingAddress.Parse(a).Port).ToHashSet();
 
     /// <summary>A listener the reload asked for: its slot with Kestrel, how the log names it, its address, and its server.</summary>
     private sealed record Expected(string Slot, string Label, BindingAddress Address, bool Admin);

@@ -23,12 +23,12 @@ internal sealed partial class MisdirectedRequestMiddleware(RequestDelegate next,
             return InvalidHostAsync(context, host);
         }
 
-        if (context.Features.Get<ListenerFeature>()?.Tls is not { HasSeveralPolicies: true } endpoint)
+        if (context.Features.Find<ListenerFeature>()?.Tls is not { HasSeveralPolicies: true } endpoint)
         {
             return next(context);
         }
 
-        return host.Length == 0 || context.Features.Get<TlsProfile>()?.SamePolicy(endpoint.Find(host)) == true
+        return host.Length == 0 || context.Features.Find<TlsProfile>()?.SamePolicy(endpoint.Find(host)) == true
             ? next(context)
             : MisdirectedAsync(context, host);
     }
@@ -44,8 +44,8 @@ internal sealed partial class MisdirectedRequestMiddleware(RequestDelegate next,
 
     private Task MisdirectedAsync(HttpContext context, string host)
     {
-        var serverName = context.Features.Get<ITlsHandshakeFeature>()?.HostName is { Length: > 0 } name ? name : null;
-        Log.Misdirected(logger, host, context.Features.Get<ListenerFeature>()!.Name, serverName ?? "(none)");
+        var serverName = context.Features.Find<ITlsHandshakeFeature>()?.HostName is { Length: > 0 } name ? name : null;
+        Log.Misdirected(logger, host, context.Features.Find<ListenerFeature>()!.Name, serverName ?? "(none)");
         context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
         context.Response.ContentType = "text/plain; charset=utf-8";
         var made = serverName is null ? "without a server name (SNI)" : $"for server name '{serverName}'";
