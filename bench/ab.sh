@@ -54,10 +54,8 @@ i=0
 for instance in "${INSTANCES[@]}"; do
     dll=$([[ $instance == before-* ]] && echo "$BEFORE" || echo "$AFTER")
     port=$((18551 + i)); PORT[$instance]=$port
-    (cd "$WORK" && exec env "OPENSSL_CONF=$(dirname "$dll")/openssl.cnf" dotnet "$dll" --config ab.json \
-        "Kestrel:Endpoints:Https:Url=https://127.0.0.1:$port" "Kestrel:Endpoints:Http:Url=http://127.0.0.1:$((port + 100))" \
-        "EdgeProxy:Admin:Urls=http://127.0.0.1:$((port + 1400))" "EdgeProxy:DataPath=data/$instance") >"$WORK/logs/$instance.log" 2>&1 &
-    PID[$instance]=$!; PIDS+=("$!")
+    start_edgeproxy "$instance" "$port" "$dll" ab.json
+    PID[$instance]=$STARTED
     i=$((i + 1))
 done
 
@@ -72,7 +70,6 @@ warm=()
 for instance in "${INSTANCES[@]}"; do load "${PORT[$instance]}" 0 15 >/dev/null 2>&1 & warm+=("$!"); done # all four at once: JIT and tiered PGO settle
 for pid in "${warm[@]}"; do wait "$pid" || true; done
 
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime, 1/100 s
 echo "round instance cpu_us_per_request"
 for round in $(seq 1 "$ROUNDS"); do
     declare -A before=() after=()
@@ -93,7 +90,6 @@ summary() {
     awk '{ v[$1, $2] = $3; r[$1] = 1 }
         END { for (k in r) printf "%d %.4f %.4f %.4f\n", k, (v[k, "after-1"] + v[k, "after-2"]) / (v[k, "before-1"] + v[k, "before-2"]),
             v[k, "before-2"] / v[k, "before-1"], v[k, "after-2"] / v[k, "after-1"] }' "$WORK/rounds.txt" | sort -n >"$WORK/ratios.txt"
-    median() { sort -n | awk '{ v[NR] = $1; line = line " " sprintf("%.3f", $1) } END { printf "%s; median %.3f", line, (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
     printf 'after/before per round (sorted)%s\n' "$(awk '{ print $2 }' "$WORK/ratios.txt" | median)"
     printf 'within builds, instance 2/instance 1: before%s\n' "$(awk '{ print $3 }' "$WORK/ratios.txt" | median)"
     printf '                                      after %s\n' "$(awk '{ print $4 }' "$WORK/ratios.txt" | median)"

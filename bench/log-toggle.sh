@@ -77,10 +77,8 @@ i=0
 for instance in "${INSTANCES[@]}"; do
     port=$((18511 + i)); PORT[$instance]=$port
     settings "$instance" true
-    (cd "$WORK" && exec env "OPENSSL_CONF=$(dirname "$DLL")/openssl.cnf" "${ENVS[@]}" dotnet "$DLL" \
-        --config "log-$instance.json" "Kestrel:Endpoints:Https:Url=https://127.0.0.1:$port" "Kestrel:Endpoints:Http:Url=http://127.0.0.1:$((port + 100))" \
-        "EdgeProxy:Admin:Urls=http://127.0.0.1:$((port + 1400))" "EdgeProxy:DataPath=data/log-$instance") >"$WORK/logs/$instance.log" 2>&1 &
-    PID[$instance]=$!; PIDS+=("$!")
+    start_edgeproxy "$instance" "$port" "$DLL" "log-$instance.json" "${ENVS[@]}"
+    PID[$instance]=$STARTED
     i=$((i + 1))
 done
 for instance in "${INSTANCES[@]}"; do
@@ -89,7 +87,6 @@ for instance in "${INSTANCES[@]}"; do
     if [[ $H2 == 1 ]]; then h2load -t1 -c16 -m10 -D 15 "https://127.0.0.1:${PORT[$instance]}/"; else h2load --h1 -t2 -c32 -D 15 "https://127.0.0.1:${PORT[$instance]}/"; fi >/dev/null 2>&1
 done
 
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime, 1/100 s
 writer_ticks() { # the console writer thread's utime + stime (BatchedConsoleSink.ThreadName), or nothing
     local task
     for task in /proc/"$1"/task/*; do
@@ -146,7 +143,6 @@ OUT="$BENCH/results/logtoggle-$(date -u +%Y%m%dT%H%M%SZ).txt"
 for format in "${FORMATS[@]}"; do
     awk -v f="$format" '$2 == f && $3 == "on" { on[$1] = $4 } $2 == f && $3 == "off" { off[$1] = $4 }
         END { for (r in off) if (off[r] > 0 && (r in on)) printf "%d %.4f\n", r, on[r] / off[r] }' "$WORK/rounds.txt" | sort -n >"$WORK/ratios-$format.txt"
-    median() { sort -n | awk '{ v[NR] = $1; line = line " " sprintf("%.3f", $1) } END { printf "%s; median %.3f", line, (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
     printf '%s: on/off per round (sorted)%s' "$format" "$(awk '{ print $2 }' "$WORK/ratios-$format.txt" | median)"
     # --concurrent: rounds 1+2, 3+4 ... had the two processes in both roles; a pair's geometric mean has no process in it
     [[ $CONCURRENT == 1 ]] && printf '\n%s: pairs (geometric mean of rounds 2k-1, 2k, sorted)%s' "$format" \

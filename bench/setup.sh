@@ -1,4 +1,4 @@
-# Sourced by bench/profile.sh and bench/syscalls.sh: the Release builds, a throwaway ECDSA P-256 certificate, the
+# Sourced by bench/profile.sh, syscalls.sh, log-toggle.sh and ab.sh: the Release builds, a throwaway ECDSA P-256 certificate, the
 # bench configs and the nginx upstream on 18080, all in $WORK; every process started is tracked in PIDS and stopped
 # on exit. Needs ROOT, BENCH and WORK (with certs/ and logs/) set; the arguments are the projects to build.
 declare -a PIDS=()
@@ -16,3 +16,18 @@ PIDS+=("$!")
 
 # EdgeProxy as the container runs it: OPENSSL_CONF at the openssl.cnf its build ships (TLS 1.2 suites, SSL_CTX cache).
 EDGE=(env "OPENSSL_CONF=$ROOT/src/EdgeProxy/bin/Release/net10.0/openssl.cnf" dotnet "$ROOT/src/EdgeProxy/bin/Release/net10.0/EdgeProxy.dll" --config edgeproxy.json)
+
+# An EdgeProxy build (its DLL, with the openssl.cnf next to it) on 127.0.0.1: https PORT, http PORT+100, admin PORT+1400,
+# its console in $WORK/logs/NAME.log, its data in $WORK/data/NAME, then any VAR=VALUE for its environment; STARTED is its PID.
+start_edgeproxy() { # name, port, dll, config file in $WORK, [VAR=VALUE ...]
+    local name=$1 port=$2 dll=$3 config=$4; shift 4
+    (cd "$WORK" && exec env "OPENSSL_CONF=$(dirname "$dll")/openssl.cnf" "$@" dotnet "$dll" --config "$config" \
+        "Kestrel:Endpoints:Https:Url=https://127.0.0.1:$port" "Kestrel:Endpoints:Http:Url=http://127.0.0.1:$((port + 100))" \
+        "EdgeProxy:Admin:Urls=http://127.0.0.1:$((port + 1400))" "EdgeProxy:DataPath=data/$name") >"$WORK/logs/$name.log" 2>&1 &
+    STARTED=$!; PIDS+=("$STARTED")
+}
+
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # a process's utime + stime, 1/100 s
+
+# Numbers on stdin: " a b c ...; median M", sorted, 3 decimals.
+median() { sort -n | awk '{ v[NR] = $1; line = line " " sprintf("%.3f", $1) } END { printf "%s; median %.3f", line, (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
