@@ -22,10 +22,10 @@ internal static class AccessLogLine
     private static readonly byte[] JsonRetriedTemplate = QuotedJson(AccessLogEntry.RetriedTemplate);
     private static readonly byte[] JsonRateLimitedTemplate = QuotedJson(AccessLogEntry.RateLimitedTemplate);
 
-    /// <summary>Appends the line to <paramref name="output"/>.</summary>
-    public static void Write(in AccessLogEntry entry, ConsoleLogFormat format, ArrayBufferWriter<byte> output)
+    /// <summary>Appends the line to <paramref name="output"/>; <paramref name="repeated"/> keeps values for the next line (one thread).</summary>
+    public static void Write(in AccessLogEntry entry, ConsoleLogFormat format, ArrayBufferWriter<byte> output, RepeatedValues? repeated = null)
     {
-        var line = new Utf8Buffer(output);
+        var line = new Utf8Buffer(output, repeated);
         if (format == ConsoleLogFormat.CompactJson)
         {
             Json(ref line, entry);
@@ -44,16 +44,16 @@ internal static class AccessLogLine
         line.Formatted(e.Timestamp, "HH:mm:ss");
         line.Literal(" INF"u8);
         line.Literal(TextPrefix);
-        line.Value(e.ClientIp, json: false);
+        line.Value(e.ClientIp, json: false, RepeatedValues.ClientIp);
         line.Literal(" \""u8);
-        line.Value(e.Method, json: false);
+        line.Value(e.Method, json: false, RepeatedValues.Method);
         line.Literal(" "u8);
-        line.Value(e.Scheme, json: false);
+        line.Value(e.Scheme, json: false, RepeatedValues.Scheme);
         line.Literal("://"u8);
-        line.Value(e.Host, json: false);
-        line.Value(e.Path, json: false);
+        line.Value(e.Host, json: false, RepeatedValues.Host);
+        line.Value(e.Path, json: false, RepeatedValues.None);
         line.Literal(" "u8);
-        line.Value(e.Protocol, json: false);
+        line.Value(e.Protocol, json: false, RepeatedValues.Protocol);
         line.Literal("\" "u8);
         line.Formatted(e.StatusCode, null);
         line.Literal(" "u8);
@@ -61,26 +61,26 @@ internal static class AccessLogLine
         line.Literal("B "u8);
         line.OneDecimal(e.DurationMs);
         line.Literal("ms route="u8);
-        line.Value(e.RouteId, json: false);
+        line.Value(e.RouteId, json: false, RepeatedValues.RouteId);
         line.Literal(" cluster="u8);
-        line.Value(e.ClusterId, json: false);
+        line.Value(e.ClusterId, json: false, RepeatedValues.ClusterId);
         line.Literal(" destination="u8);
-        line.Value(e.Destination, json: false);
+        line.Value(e.Destination, json: false, RepeatedValues.Destination);
         line.Literal(" tls="u8);
-        line.Value(e.TlsProtocol, json: false);
+        line.Value(e.TlsProtocol, json: false, RepeatedValues.TlsProtocol);
         line.Literal(" listener="u8);
-        line.Value(e.Listener, json: false);
+        line.Value(e.Listener, json: false, RepeatedValues.Listener);
         line.Literal(" trace="u8);
         line.Trace(e, span: false);
         line.Literal(" span="u8);
         line.Trace(e, span: true);
         line.Literal(" client_cert=\""u8);
-        line.Value(e.ClientCertSubject, json: false);
+        line.Value(e.ClientCertSubject, json: false, RepeatedValues.ClientCertSubject);
         line.Literal("\""u8);
         if (e.RateLimitPolicy is not null)
         {
             line.Literal(" rate_limit="u8);
-            line.Value(e.RateLimitPolicy, json: false);
+            line.Value(e.RateLimitPolicy, json: false, RepeatedValues.RateLimitPolicy);
         }
         else if (e.Retried)
         {
@@ -120,51 +120,51 @@ internal static class AccessLogLine
         }
 
         line.Literal(",\"ClientIp\":"u8);
-        line.Value(e.ClientIp, json: true);
+        line.Value(e.ClientIp, json: true, RepeatedValues.ClientIp);
         line.Literal(",\"Method\":"u8);
-        line.Value(e.Method, json: true);
+        line.Value(e.Method, json: true, RepeatedValues.Method);
         line.Literal(",\"Scheme\":"u8);
-        line.Value(e.Scheme, json: true);
+        line.Value(e.Scheme, json: true, RepeatedValues.Scheme);
         line.Literal(",\"Host\":"u8);
-        line.Value(e.Host, json: true);
+        line.Value(e.Host, json: true, RepeatedValues.Host);
         line.Literal(",\"Path\":"u8);
-        line.Value(e.Path, json: true);
+        line.Value(e.Path, json: true, RepeatedValues.None);
         line.Literal(",\"Protocol\":"u8);
-        line.Value(e.Protocol, json: true);
+        line.Value(e.Protocol, json: true, RepeatedValues.Protocol);
         line.Literal(",\"StatusCode\":"u8);
         line.Formatted(e.StatusCode, null);
         line.Literal(",\"ResponseBytes\":"u8);
         line.Formatted(e.ResponseBytes, null);
         line.Literal(",\"DurationMs\":"u8);
-        line.Formatted(e.DurationMs, "R");
+        line.Shortest(e.DurationMs);
         line.Literal(",\"RouteId\":"u8);
-        line.Value(e.RouteId, json: true);
+        line.Value(e.RouteId, json: true, RepeatedValues.RouteId);
         line.Literal(",\"ClusterId\":"u8);
-        line.Value(e.ClusterId, json: true);
+        line.Value(e.ClusterId, json: true, RepeatedValues.ClusterId);
         line.Literal(",\"Destination\":"u8);
-        line.Value(e.Destination, json: true);
+        line.Value(e.Destination, json: true, RepeatedValues.Destination);
         line.Literal(",\"TlsProtocol\":"u8);
-        line.Value(e.TlsProtocol, json: true);
+        line.Value(e.TlsProtocol, json: true, RepeatedValues.TlsProtocol);
         line.Literal(",\"Listener\":"u8);
-        line.Value(e.Listener, json: true);
+        line.Value(e.Listener, json: true, RepeatedValues.Listener);
         line.Literal(",\"TraceId\":\""u8);
         line.Trace(e, span: false);
         line.Literal("\",\"SpanId\":\""u8);
         line.Trace(e, span: true);
         line.Literal("\",\"ClientCertSubject\":"u8);
-        line.Value(e.ClientCertSubject, json: true);
+        line.Value(e.ClientCertSubject, json: true, RepeatedValues.ClientCertSubject);
         if (e.Retried)
         {
             line.Literal(",\"Tries\":"u8);
             line.Formatted(e.Tries, null);
             line.Literal(",\"HeldMs\":"u8);
-            line.Formatted(e.HeldMs, "R");
+            line.Shortest(e.HeldMs);
         }
 
         if (e.RateLimitPolicy is not null)
         {
             line.Literal(",\"RateLimitPolicy\":"u8);
-            line.Value(e.RateLimitPolicy, json: true);
+            line.Value(e.RateLimitPolicy, json: true, RepeatedValues.RateLimitPolicy);
         }
 
         line.Literal(JsonSuffix);

@@ -47,6 +47,7 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     private readonly StringWriter _text = new(new StringBuilder(1024), CultureInfo.InvariantCulture);
     private readonly Encoder _utf8 = Encoding.UTF8.GetEncoder();
     private ArrayBufferWriter<byte> _batch = new(BatchBuffer);
+    private readonly RepeatedValues _repeated = new(); // the writer thread's alone
     private readonly Thread _writer;
     private long _dropped;
 
@@ -165,7 +166,7 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
                 }
                 else
                 {
-                    AccessLogLine.Write(entry.Access, Format, _batch);
+                    AccessLogLine.Write(entry.Access, Format, _batch, _repeated);
                 }
             }
         }

@@ -7,9 +7,10 @@ namespace EdgeProxy.Observability;
 /// <summary>
 /// Writes one access-log line as UTF-8 at the end of the console's batch (<see cref="BatchedConsoleSink"/>): into the
 /// batch's free space directly, taken once per line (again only when it runs out); <see cref="Commit"/> makes it part
-/// of the batch.
+/// of the batch. With <paramref name="repeated"/> (the console's writer), a value that is the same string object as the
+/// line before's in that field is copied from there instead of scanned and encoded again.
 /// </summary>
-internal ref struct Utf8Buffer(ArrayBufferWriter<byte> output)
+internal ref struct Utf8Buffer(ArrayBufferWriter<byte> output, RepeatedValues? repeated = null)
 {
     private const byte Dash = (byte)'-';
 
@@ -36,27 +37,27 @@ internal ref struct Utf8Buffer(ArrayBufferWriter<byte> output)
     /// <summary>
     /// A string value as <see cref="LogValueEscaper"/> leaves it (null as <c>-</c>); in JSON quoted, with the
     /// backslashes JsonValueFormatter doubles. After the escaper no other character needs JSON escaping.
+    /// <paramref name="field"/> names the field for <see cref="RepeatedValues"/>; <see cref="RepeatedValues.None"/>
+    /// for a value that is new every line (the path).
     /// </summary>
-    public void Value(string? value, bool json)
+    public void Value(string? value, bool json, int field)
     {
         value ??= "-";
-        if (LogValueEscaper.NeedsEscaping(value))
-        {
-            value = LogValueEscaper.Escape(value);
-            if (json)
-            {
-                value = value.Replace("\\", @"\\", StringComparison.Ordinal);
-            }
-        }
-
         if (json)
         {
             Literal("\""u8);
         }
 
-        // An unpaired surrogate becomes U+FFFD, as the console's encoder writes it.
-        var written = Encoding.UTF8.GetBytes(value, Free(Encoding.UTF8.GetMaxByteCount(value.Length))); // Free may move _length
-        _length += written;
+        if (repeated is not null && repeated.TryGet(field, value, json, out var known))
+        {
+            Literal(known);
+        }
+        else
+        {
+            var written = Encode(value, json);
+            repeated?.Remember(field, value, json, _free.Slice(_length - written, written));
+        }
+
         if (json)
         {
             Literal("\""u8);
@@ -85,6 +86,17 @@ internal ref struct Utf8Buffer(ArrayBufferWriter<byte> output)
     /// </summary>
     public void OneDecimal(double value)
     {
+        // From whole ticks (ExactTicks), the format's 15-digit rounding gives back ticks / 10,000 exactly (at most 12
+        // digits; the double is within 1e-8 of it), so the tenths are the ticks rounded half away from zero.
+        var ticks = ExactTicks(value);
+        if (ticks >= 0)
+        {
+            var tenths = (ticks + 500) / 1000;
+            Formatted(tenths / 10, null);
+            Literal([(byte)'.', (byte)('0' + (int)(tenths % 10))]);
+            return;
+        }
+
         if (!double.IsNegative(value) && value < 1e9)
         {
             var tenths = value * 10;
@@ -117,6 +129,72 @@ internal ref struct Utf8Buffer(ArrayBufferWriter<byte> output)
         var hex = span ? entry.SpanId.ToHexString() : entry.TraceId.ToHexString();
         var written = Encoding.ASCII.GetBytes(hex, Free(hex.Length));
         _length += written;
+    }
+
+    /// <summary>
+    /// A duration in ms as Serilog's JSON writes a double (<c>R</c>: the shortest digits that read back as the same
+    /// double). A duration from whole ticks (<see cref="ExactTicks"/>, every one a request's <see cref="TimeSpan"/>
+    /// gives) is written from the ticks: that double is the one nearest the decimal ticks / 10,000, and below 1e8 ms
+    /// doubles lie under 1.5e-8 apart, so no shorter text reads back as it: its shortest text is that decimal with
+    /// the trailing zeros dropped. Every other value takes the runtime's own formatting.
+    /// </summary>
+    public void Shortest(double value)
+    {
+        var ticks = ExactTicks(value);
+        if (ticks < 0)
+        {
+            Formatted(value, "R");
+            return;
+        }
+
+        Formatted(ticks / TimeSpan.TicksPerMillisecond, null);
+        var fraction = (int)(ticks % TimeSpan.TicksPerMillisecond);
+        if (fraction == 0)
+        {
+            return;
+        }
+
+        Span<byte> digits = [(byte)'.', (byte)('0' + (fraction / 1000)), (byte)('0' + (fraction / 100 % 10)), (byte)('0' + (fraction / 10 % 10)), (byte)('0' + (fraction % 10))];
+        var length = digits.Length;
+        while (digits[length - 1] == '0')
+        {
+            length--;
+        }
+
+        Literal(digits[..length]);
+    }
+
+    /// <summary>
+    /// The whole ticks <paramref name="ms"/> is <see cref="TimeSpan.TotalMilliseconds"/> of (that double exactly),
+    /// for 0 &lt;= ms &lt; 1e8 (27 hours); -1 for any other value.
+    /// </summary>
+    public static long ExactTicks(double ms)
+    {
+        if (double.IsNegative(ms) || !(ms < 1e8))
+        {
+            return -1;
+        }
+
+        var ticks = (long)Math.Round(ms * TimeSpan.TicksPerMillisecond);
+        return ticks / (double)TimeSpan.TicksPerMillisecond == ms ? ticks : -1;
+    }
+
+    /// <summary>The value's UTF-8, escaped (<see cref="Value"/>), at the end of the line; how many bytes.</summary>
+    private int Encode(string value, bool json)
+    {
+        if (LogValueEscaper.NeedsEscaping(value))
+        {
+            value = LogValueEscaper.Escape(value);
+            if (json)
+            {
+                value = value.Replace("\\", @"\\", StringComparison.Ordinal);
+            }
+        }
+
+        // An unpaired surrogate becomes U+FFFD, as the console's encoder writes it.
+        var written = Encoding.UTF8.GetBytes(value, Free(Encoding.UTF8.GetMaxByteCount(value.Length))); // Free may move _length
+        _length += written;
+        return written;
     }
 
     /// <summary>At least <paramref name="size"/> bytes of free space after what this line wrote so far.</summary>

@@ -64,6 +64,99 @@ public sealed class AccessLogLineTests
         Fast(entry, format).Should().Equal(expected, Encoding.UTF8.GetString(expected));
     }
 
+    /// <summary>
+    /// The console's writer keeps each field's last value (<see cref="RepeatedValues"/>): a value that is the same
+    /// object as the line before's is copied, not encoded again. Every line must still be what Serilog writes, whether
+    /// its values are the kept objects, new ones with other text, new ones with the same text, too long to keep, or
+    /// written in the other format through the same keeper.
+    /// </summary>
+    [Fact]
+    public void RepeatedValues_KeepEveryLine_AsSerilogWritesIt()
+    {
+        var repeated = new RepeatedValues();
+        var lines = 0;
+        foreach (var value in HostileValues.Append(new string('x', RepeatedValues.MaxBytes + 1)))
+        {
+            foreach (var field in Enumerable.Range(0, 13))
+            {
+                var hostile = Entry(field, value);
+                var sameText = Entry(field, new string(value.AsSpan())); // another object, the same text
+                foreach (var entry in new[] { hostile, hostile, sameText, Entry(13, "-"), hostile })
+                {
+                    foreach (var format in Enum.GetValues<ConsoleLogFormat>())
+                    {
+                        var batch = new ArrayBufferWriter<byte>(16);
+                        AccessLogLine.Write(entry, format, batch, repeated);
+                        var expected = ViaSerilog(entry, format);
+                        batch.WrittenSpan.ToArray().Should().Equal(expected, $"field {field} in {format}: \n{Encoding.UTF8.GetString(expected)}");
+                        lines++;
+                    }
+                }
+            }
+        }
+
+        lines.Should().Be((HostileValues.Length + 1) * 13 * 5 * 2);
+    }
+
+    /// <summary>
+    /// A request's duration is whole ticks (<see cref="TimeSpan.TotalMilliseconds"/>), written from the ticks
+    /// (<see cref="Utf8Buffer.ExactTicks"/>) instead of by the runtime's double formatting: for every tick count up
+    /// to 2 million and random ones up to 27 hours, the digits must be those of <c>R</c> (the JSON property) and
+    /// <c>0.0</c> (the message), and the ticks must be found (else every line silently takes the slow way).
+    /// Values that are not whole ticks, or too large, take the runtime's formatting.
+    /// </summary>
+    [Fact]
+    public void Durations_FromWholeTicks_HaveTheDigitsSerilogWrites()
+    {
+        var random = new Random(7);
+        var ticks = Enumerable.Range(0, 2_000_001).Select(t => (long)t).ToList();
+        for (var i = 0; i < 300_000; i++)
+        {
+            ticks.Add(random.NextInt64(0, 1_000_000_000_000));
+        }
+
+        ticks.AddRange([999_999_999_999, 999_999_999_000, 999_999_995_000, 999_999_994_999, 123_456_789_012, 10_000_000_000]);
+        var batch = new ArrayBufferWriter<byte>();
+        foreach (var tick in ticks)
+        {
+            var ms = TimeSpan.FromTicks(tick).TotalMilliseconds;
+            if (Utf8Buffer.ExactTicks(ms) != tick)
+            {
+                Utf8Buffer.ExactTicks(ms).Should().Be(tick, $"{ms:R} ms is {tick} ticks");
+            }
+
+            Check(ms);
+        }
+
+        // Not from whole ticks, or outside 0 <= ms < 1e8: the runtime's digits.
+        var others = new List<double> { -0.0, -0.0001, 1e8, 1e8 + 0.0001, 99_999_999.99995, 1e-7, 0.00015, 1e15, 1e300, double.Epsilon, double.MaxValue, double.NaN, double.PositiveInfinity, double.NegativeInfinity, -1.25 };
+        for (var i = 0; i < 200_000; i++)
+        {
+            others.Add(random.NextDouble() * Math.Pow(10, random.Next(-6, 12)));
+        }
+
+        foreach (var ms in others)
+        {
+            Check(ms);
+        }
+
+        void Check(double ms)
+        {
+            batch.ResetWrittenCount();
+            var line = new Utf8Buffer(batch);
+            line.Shortest(ms);
+            line.Literal(" "u8);
+            line.OneDecimal(ms);
+            line.Commit();
+            var expected = ms.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + " " + ms.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+            var actual = Encoding.UTF8.GetString(batch.WrittenSpan);
+            if (actual != expected)
+            {
+                actual.Should().Be(expected, $"{ms:R} ms is written as R and 0.0 write it");
+            }
+        }
+    }
+
     [Fact]
     public void TheLineIsOneLine_AppendedToWhatTheBatchHolds()
     {
@@ -139,7 +232,7 @@ public sealed class AccessLogLineTests
     /// <summary>A request with <paramref name="value"/> in string field number <paramref name="field"/> and ordinary values elsewhere.</summary>
     private static AccessLogEntry Entry(int field, string value)
     {
-        string V(int i, string ordinary) => i == field ? value : ordinary;
+        string V(int i, string ordinary) => i == field ? value : ordinary; // field 13 (none): every value ordinary
         return new AccessLogEntry(
             DateTimeOffset.Now, V(0, "127.0.0.1"), V(1, "GET"), V(2, "https"), V(3, "localhost:8443"), V(4, "/items/7"), V(5, "HTTP/2"),
             200, 10, 1.2345, V(6, "items"), V(7, "c"), V(8, "http://127.0.0.1:5000/"), V(9, "Tls13"), V(10, "Https"),
