@@ -9,8 +9,9 @@
 # copy of src/EdgeProxy/bin/Release/net10.0 made before the change), each run with the openssl.cnf next to it.
 # The bench's config, the access log as --log says (default on: as shipped) in --format (default Text).
 # Each round: N requests per process (default 40,000; h2load --h1 -c8, or --h2 -c4 -m10), all four at once; CPU µs per
-# request from /proc per process. Prints every round, then per round after/before (mean of each build's two
-# processes) and its median, and the spread within each build; kept in bench/results/ab-<time>.txt.
+# request from /proc per process, and of it the console writer thread's (the "writer" column, - where there is none).
+# Prints every round, then per round after/before (mean of each build's two processes) and its median, the same for
+# the writer thread, and the spread within each build; kept in bench/results/ab-<time>.txt.
 # Loopback only, ports 18080, 18551-18554, 18651-18654, 19951-19954; every process it starts is stopped on exit.
 # About 15 s per round after 15 s of warm-up per process.
 set -euo pipefail
@@ -70,10 +71,11 @@ warm=()
 for instance in "${INSTANCES[@]}"; do load "${PORT[$instance]}" 0 15 >/dev/null 2>&1 & warm+=("$!"); done # all four at once: JIT and tiered PGO settle
 for pid in "${warm[@]}"; do wait "$pid" || true; done
 
-echo "round instance cpu_us_per_request"
+echo "round instance cpu_us_per_request writer_us_per_request"
+per_request() { awk -v t="$1" -v n="$REQUESTS" 'BEGIN { printf "%.2f", t * 10000 / n }'; }
 for round in $(seq 1 "$ROUNDS"); do
-    declare -A before=() after=()
-    for instance in "${INSTANCES[@]}"; do before[$instance]=$(ticks "${PID[$instance]}"); done
+    declare -A before=() after=() wbefore=()
+    for instance in "${INSTANCES[@]}"; do before[$instance]=$(ticks "${PID[$instance]}"); wbefore[$instance]=$(writer_ticks "${PID[$instance]}"); done
     loads=()
     for instance in "${INSTANCES[@]}"; do
         { load "${PORT[$instance]}" "$REQUESTS" 2>&1 | grep -q "$REQUESTS succeeded" || { echo "round $round $instance: not every request succeeded" >&2; exit 1; }; } &
@@ -81,8 +83,11 @@ for round in $(seq 1 "$ROUNDS"); do
     done
     for pid in "${loads[@]}"; do wait "$pid" || exit 1; done
     for instance in "${INSTANCES[@]}"; do after[$instance]=$(ticks "${PID[$instance]}"); done
+    sleep 0.3 # the writer's last batch of the round
     for instance in "${INSTANCES[@]}"; do
-        echo "$round $instance $(awk -v t=$((after[$instance] - before[$instance])) -v n="$REQUESTS" 'BEGIN { printf "%.1f", t * 10000 / n }')"
+        wafter=$(writer_ticks "${PID[$instance]}") writer=-
+        [[ -n "${wbefore[$instance]}" && -n "$wafter" ]] && writer=$(per_request $((wafter - wbefore[$instance])))
+        echo "$round $instance $(per_request $((after[$instance] - before[$instance]))) $writer"
     done
 done | tee "$WORK/rounds.txt"
 
@@ -91,9 +96,12 @@ summary() {
         END { for (k in r) printf "%d %.4f %.4f %.4f\n", k, (v[k, "after-1"] + v[k, "after-2"]) / (v[k, "before-1"] + v[k, "before-2"]),
             v[k, "before-2"] / v[k, "before-1"], v[k, "after-2"] / v[k, "after-1"] }' "$WORK/rounds.txt" | sort -n >"$WORK/ratios.txt"
     printf 'after/before per round (sorted)%s\n' "$(awk '{ print $2 }' "$WORK/ratios.txt" | median)"
+    awk '$4 != "-" { w[$1, $2] = $4; r[$1] = 1 } END { for (k in r) if (w[k, "before-1"] + w[k, "before-2"] > 0)
+            printf "%.4f\n", (w[k, "after-1"] + w[k, "after-2"]) / (w[k, "before-1"] + w[k, "before-2"]) }' "$WORK/rounds.txt" >"$WORK/writer.txt"
+    [[ -s "$WORK/writer.txt" ]] && printf 'writer thread, after/before per round (sorted)%s\n' "$(median <"$WORK/writer.txt")"
     printf 'within builds, instance 2/instance 1: before%s\n' "$(awk '{ print $3 }' "$WORK/ratios.txt" | median)"
     printf '                                      after %s\n' "$(awk '{ print $4 }' "$WORK/ratios.txt" | median)"
-    awk '{ s[$2] += $3; n[$2]++ } END { for (i in s) printf "%s mean %.1f µs per request\n", i, s[i] / n[i] }' "$WORK/rounds.txt" | sort
+    awk '{ s[$2] += $3; w[$2] += $4; n[$2]++ } END { for (i in s) printf "%s mean %.1f µs per request, writer thread %.2f\n", i, s[i] / n[i], w[i] / n[i] }' "$WORK/rounds.txt" | sort
 }
 summary | tee "$WORK/summary.txt"
 OUT="$BENCH/results/ab-$(date -u +%Y%m%dT%H%M%SZ).txt"

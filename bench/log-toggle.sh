@@ -87,13 +87,6 @@ for instance in "${INSTANCES[@]}"; do
     if [[ $H2 == 1 ]]; then h2load -t1 -c16 -m10 -D 15 "https://127.0.0.1:${PORT[$instance]}/"; else h2load --h1 -t2 -c32 -D 15 "https://127.0.0.1:${PORT[$instance]}/"; fi >/dev/null 2>&1
 done
 
-writer_ticks() { # the console writer thread's utime + stime (BatchedConsoleSink.ThreadName), or nothing
-    local task
-    for task in /proc/"$1"/task/*; do
-        [[ "$(cat "$task/comm" 2>/dev/null)" == edgeproxy-log ]] && { awk '{ print $14 + $15 }' "$task/stat"; return 0; }
-    done
-    return 0
-}
 measure() { # round, format, then instance:on pairs: their loads at the same time, one line each
     local round=$1 format=$2 instance on; shift 2
     local -A lines before wbefore on_of

@@ -28,6 +28,13 @@ start_edgeproxy() { # name, port, dll, config file in $WORK, [VAR=VALUE ...]
 }
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # a process's utime + stime, 1/100 s
+writer_ticks() { # the console writer thread's utime + stime (BatchedConsoleSink.ThreadName), 1/100 s, or nothing
+    local task
+    for task in /proc/"$1"/task/*; do
+        [[ "$(cat "$task/comm" 2>/dev/null)" == edgeproxy-log ]] && { awk '{ print $14 + $15 }' "$task/stat"; return 0; }
+    done
+    return 0
+}
 
 # Numbers on stdin: " a b c ...; median M", sorted, 3 decimals.
 median() { sort -n | awk '{ v[NR] = $1; line = line " " sprintf("%.3f", $1) } END { printf "%s; median %.3f", line, (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
