@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Serilog.Events;
 using Serilog.Parsing;
 
@@ -25,8 +24,7 @@ internal readonly record struct AccessLogEntry(
     string? Destination,
     string TlsProtocol,
     string? Listener,
-    ActivityTraceId TraceId,
-    ActivitySpanId SpanId,
+    TraceIds Trace,
     string? ClientCertSubject)
 {
     public static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
@@ -41,7 +39,7 @@ internal readonly record struct AccessLogEntry(
     private static readonly ScalarValue Dash = new("-");
 
     /// <summary>False when the request had no Activity: trace and span are then <c>-</c>.</summary>
-    public bool HasTrace => TraceId != default;
+    public bool HasTrace => Trace.HasValue;
 
     /// <summary>Tries, when the request was retried or held for a destination (<see cref="Retried"/>).</summary>
     public int Tries { get; init; }
@@ -57,6 +55,7 @@ internal readonly record struct AccessLogEntry(
     /// <summary>The Serilog event, for a sink that is not EdgeProxy's console: the template and properties as always.</summary>
     public LogEvent ToLogEvent()
     {
+        var (traceId, spanId) = (Trace.TraceId, Trace.SpanId);
         var properties = new Dictionary<string, LogEventPropertyValue>(Retried ? 22 : 20) // the 17 below, SourceContext, room for an enricher
         {
             ["ClientIp"] = Text(ClientIp),
@@ -73,8 +72,8 @@ internal readonly record struct AccessLogEntry(
             ["Destination"] = Text(Destination),
             ["TlsProtocol"] = new ScalarValue(TlsProtocol),
             ["Listener"] = Text(Listener),
-            ["TraceId"] = HasTrace ? new ScalarValue(TraceId.ToHexString()) : Dash,
-            ["SpanId"] = HasTrace ? new ScalarValue(SpanId.ToHexString()) : Dash,
+            ["TraceId"] = HasTrace ? new ScalarValue(traceId.ToHexString()) : Dash,
+            ["SpanId"] = HasTrace ? new ScalarValue(spanId.ToHexString()) : Dash,
             ["ClientCertSubject"] = Text(ClientCertSubject),
         };
         var template = Retried ? RetriedTemplate : Template;
@@ -90,7 +89,7 @@ internal readonly record struct AccessLogEntry(
             template = RateLimitedTemplate;
         }
 
-        return LogEvent.UnstableAssembleFromParts(Timestamp, LogEventLevel.Information, null, template, properties, TraceId, SpanId);
+        return LogEvent.UnstableAssembleFromParts(Timestamp, LogEventLevel.Information, null, template, properties, traceId, spanId);
     }
 
     private static ScalarValue Text(string? value) => value is null ? Dash : new ScalarValue(value);

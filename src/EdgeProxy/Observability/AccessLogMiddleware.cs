@@ -119,8 +119,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IOptionsMonitor<
             SafeAddress.ForLog(proxy?.ProxiedDestination?.Model.Config.Address), // never a destination's user info or query
             tls,
             context.Features.Find<ListenerFeature>()?.Name,
-            activity?.TraceId ?? default,
-            activity?.SpanId ?? default,
+            TraceIds.Of(activity),
             context.Features.Find<ClientCertificateState>()?.Certificate?.Subject)
         {
             Retried = retry is not null,

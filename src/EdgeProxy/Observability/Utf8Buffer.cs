@@ -114,10 +114,7 @@ internal ref struct Utf8Buffer(ArrayBufferWriter<byte> output, RepeatedValues? r
         Formatted(value, "0.0");
     }
 
-    /// <summary>
-    /// The trace or span id, or <c>-</c> without an Activity: the id's own hex text (what Serilog writes, from
-    /// <c>ToHexString</c>, which returns the text the id keeps), not its bytes decoded and encoded again.
-    /// </summary>
+    /// <summary>The trace or span id in lower-case hex (as the Activity writes it), or <c>-</c> without an Activity.</summary>
     public void Trace(in AccessLogEntry entry, bool span)
     {
         if (!entry.HasTrace)
@@ -126,9 +123,7 @@ internal ref struct Utf8Buffer(ArrayBufferWriter<byte> output, RepeatedValues? r
             return;
         }
 
-        var hex = span ? entry.SpanId.ToHexString() : entry.TraceId.ToHexString();
-        var written = Encoding.ASCII.GetBytes(hex, Free(hex.Length));
-        _length += written;
+        _length += entry.Trace.WriteHex(span, Free(TraceIds.MaxHexLength));
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ public sealed class AccessLogLineTests
             "retried" => entry with { Retried = true, Tries = 3, HeldMs = 12.5 },
             "rate-limited" => entry with { RateLimitPolicy = "per-ip\"\r\n", StatusCode = 429 },
             "retried and rate-limited" => entry with { Retried = true, Tries = 2, HeldMs = 0.4999, RateLimitPolicy = "burst" },
-            "no trace" => entry with { TraceId = default, SpanId = default },
+            "no trace" => entry with { Trace = default },
             "odd numbers" => entry with { DurationMs = 0.05, ResponseBytes = long.MaxValue, StatusCode = 499 },
             "tiny duration" => entry with { DurationMs = 1e-7, Retried = true, HeldMs = 1234567.891 },
             _ => entry,
@@ -157,6 +157,35 @@ public sealed class AccessLogLineTests
         }
     }
 
+    /// <summary>
+    /// The entry keeps the ids as bytes (<see cref="TraceIds"/>); the line must carry the Activity's own hex text, and
+    /// the Serilog event the same ids. Without an Activity, or with either id unset, the line says <c>-</c>.
+    /// </summary>
+    [Fact]
+    public void TraceIds_AreTheActivitysOwn()
+    {
+        for (var i = 0; i < 1000; i++)
+        {
+            using var activity = new Activity("request").SetIdFormat(ActivityIdFormat.W3C).Start();
+            var ids = TraceIds.Of(activity);
+            ids.HasValue.Should().BeTrue();
+            ids.TraceId.Should().Be(activity.TraceId);
+            ids.SpanId.Should().Be(activity.SpanId);
+            var entry = Entry(13, "-") with { Trace = ids };
+            var json = Encoding.UTF8.GetString(Fast(entry, ConsoleLogFormat.CompactJson));
+            json.Should().Contain($"\"@tr\":\"{activity.TraceId.ToHexString()}\",\"@sp\":\"{activity.SpanId.ToHexString()}\"")
+                .And.Contain($"\"TraceId\":\"{activity.TraceId.ToHexString()}\",\"SpanId\":\"{activity.SpanId.ToHexString()}\"");
+            Encoding.UTF8.GetString(Fast(entry, ConsoleLogFormat.Text)).Should().Contain($" trace={activity.TraceId.ToHexString()} span={activity.SpanId.ToHexString()} ");
+            entry.ToLogEvent().TraceId.Should().Be(activity.TraceId);
+            entry.ToLogEvent().SpanId.Should().Be(activity.SpanId);
+        }
+
+        TraceIds.Of(null).HasValue.Should().BeFalse();
+        TraceIds.Of(default, ActivitySpanId.CreateRandom()).HasValue.Should().BeFalse();
+        TraceIds.Of(ActivityTraceId.CreateRandom(), default).HasValue.Should().BeFalse();
+        Encoding.UTF8.GetString(Fast(Entry(13, "-") with { Trace = default }, ConsoleLogFormat.Text)).Should().Contain(" trace=- span=- ");
+    }
+
     [Fact]
     public void TheLineIsOneLine_AppendedToWhatTheBatchHolds()
     {
@@ -236,7 +265,7 @@ public sealed class AccessLogLineTests
         return new AccessLogEntry(
             DateTimeOffset.Now, V(0, "127.0.0.1"), V(1, "GET"), V(2, "https"), V(3, "localhost:8443"), V(4, "/items/7"), V(5, "HTTP/2"),
             200, 10, 1.2345, V(6, "items"), V(7, "c"), V(8, "http://127.0.0.1:5000/"), V(9, "Tls13"), V(10, "Https"),
-            ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), V(11, "CN=client, O=Example"))
+            TraceIds.Of(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom()), V(11, "CN=client, O=Example"))
         {
             RateLimitPolicy = field == 12 ? value : null,
         };

@@ -112,7 +112,7 @@ public sealed class BatchedConsoleSinkTests
 
     private static AccessLogEntry AccessLog(string path) => new(
         DateTimeOffset.Now, "127.0.0.1", "GET", "https", "localhost", path, "HTTP/1.1", 200, 2, 0.5, "r", "c", "http://127.0.0.1:1/", "Tls13", "Https",
-        System.Diagnostics.ActivityTraceId.CreateRandom(), System.Diagnostics.ActivitySpanId.CreateRandom(), null);
+        TraceIds.Of(System.Diagnostics.ActivityTraceId.CreateRandom(), System.Diagnostics.ActivitySpanId.CreateRandom()), null);
 
     [Fact]
     public async Task ABrokenConsole_LosesItsBatch_NotTheSink()
