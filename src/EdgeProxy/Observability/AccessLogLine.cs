@@ -41,7 +41,7 @@ internal static class AccessLogLine
     private static void Text(ref Utf8Buffer line, in AccessLogEntry e)
     {
         line.Literal("["u8);
-        line.Formatted(e.Timestamp, "HH:mm:ss");
+        line.TimeOfDay(e.Timestamp);
         line.Literal(" INF"u8);
         line.Literal(TextPrefix);
         line.Value(e.ClientIp, json: false, RepeatedValues.ClientIp);

@@ -77,6 +77,15 @@ internal ref struct Utf8Buffer(ArrayBufferWriter<byte> output, RepeatedValues? r
         _length += written;
     }
 
+    /// <summary>The time of day as the custom format <c>HH:mm:ss</c> writes it (the console template's), without its parser.</summary>
+    public void TimeOfDay(DateTimeOffset time)
+    {
+        var clock = time.DateTime;
+        Literal([Digit(clock.Hour / 10), Digit(clock.Hour % 10), (byte)':', Digit(clock.Minute / 10), Digit(clock.Minute % 10), (byte)':', Digit(clock.Second / 10), Digit(clock.Second % 10)]);
+
+        static byte Digit(int value) => (byte)('0' + value);
+    }
+
     /// <summary>
     /// A duration in ms as the custom format <c>0.0</c> writes it (Serilog's template says <c>{DurationMs:0.0}</c>),
     /// without the custom-format parser for every line. That format rounds the value to 15 significant digits, then

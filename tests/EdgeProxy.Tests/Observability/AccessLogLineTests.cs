@@ -157,6 +157,30 @@ public sealed class AccessLogLineTests
         }
     }
 
+    /// <summary>The text line's time of day, written without the custom-format parser: every second of a day, in three offsets.</summary>
+    [Fact]
+    public void TimeOfDay_HasTheDigitsOfHHmmss()
+    {
+        var batch = new ArrayBufferWriter<byte>();
+        foreach (var offset in new[] { TimeSpan.Zero, TimeSpan.FromHours(-9.5), TimeSpan.FromHours(14) })
+        {
+            var midnight = new DateTimeOffset(2026, 12, 7, 0, 0, 0, offset).AddTicks(9_999_999);
+            for (var second = 0; second < 86_400; second++)
+            {
+                var time = midnight.AddSeconds(second);
+                batch.ResetWrittenCount();
+                var line = new Utf8Buffer(batch);
+                line.TimeOfDay(time);
+                line.Commit();
+                var expected = time.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+                if (Encoding.UTF8.GetString(batch.WrittenSpan) != expected)
+                {
+                    Encoding.UTF8.GetString(batch.WrittenSpan).Should().Be(expected);
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// The entry keeps the ids as bytes (<see cref="TraceIds"/>); the line must carry the Activity's own hex text, and
     /// the Serilog event the same ids. Without an Activity, or with either id unset, the line says <c>-</c>.
