@@ -89,38 +89,22 @@ internal ref struct Utf8Buffer(ArrayBufferWriter<byte> output, RepeatedValues? r
     /// <summary>
     /// A duration in ms as the custom format <c>0.0</c> writes it (Serilog's template says <c>{DurationMs:0.0}</c>),
     /// without the custom-format parser for every line. That format rounds the value to 15 significant digits, then
-    /// half away from zero to one decimal; rounding the binary value once at one decimal gives the same digits unless
-    /// its tenths fall within 1e-4 of a half (a 15-digit rounding of a value below 1e9 moves it by at most 5e-6, its
-    /// tenths by 5e-5), and those, like negative, huge or non-finite values, take the custom format itself.
+    /// half away from zero to one decimal. From whole ticks (<see cref="ExactTicks"/>: every request's duration under
+    /// 27 hours) the 15-digit rounding gives back ticks / 10,000 exactly (at most 12 digits; the double is within 1e-8
+    /// of it), so the tenths are the ticks rounded half away from zero. Any other value takes the custom format itself.
     /// </summary>
     public void OneDecimal(double value)
     {
-        // From whole ticks (ExactTicks), the format's 15-digit rounding gives back ticks / 10,000 exactly (at most 12
-        // digits; the double is within 1e-8 of it), so the tenths are the ticks rounded half away from zero.
         var ticks = ExactTicks(value);
-        if (ticks >= 0)
+        if (ticks < 0)
         {
-            var tenths = (ticks + 500) / 1000;
-            Formatted(tenths / 10, null);
-            Literal([(byte)'.', (byte)('0' + (int)(tenths % 10))]);
+            Formatted(value, "0.0");
             return;
         }
 
-        if (!double.IsNegative(value) && value < 1e9)
-        {
-            var tenths = value * 10;
-            var whole = Math.Floor(tenths);
-            var fraction = tenths - whole;
-            if (Math.Abs(fraction - 0.5) > 1e-4)
-            {
-                var rounded = (long)whole + (fraction > 0.5 ? 1 : 0);
-                Formatted(rounded / 10, null);
-                Literal([(byte)'.', (byte)('0' + (int)(rounded % 10))]);
-                return;
-            }
-        }
-
-        Formatted(value, "0.0");
+        var tenths = (ticks + 500) / 1000;
+        Formatted(tenths / 10, null);
+        Literal([(byte)'.', (byte)('0' + (int)(tenths % 10))]);
     }
 
     /// <summary>The trace or span id in lower-case hex (as the Activity writes it), or <c>-</c> without an Activity.</summary>
