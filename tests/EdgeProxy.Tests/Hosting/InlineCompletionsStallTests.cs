@@ -19,6 +19,13 @@ namespace EdgeProxy.Tests.Hosting;
 public sealed class InlineCompletionsStallTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    /// <summary>
+    /// The stall this test is about holds a probe for 13–15 s (the runtime's issuer download timeout). A probe on a
+    /// healthy process answers in milliseconds, but CI runs this beside other test classes that start processes
+    /// of their own, where a single request can take a second or more; 3 s stays far from both.
+    /// </summary>
+    private const long MaxProbeMs = 3000;
     private readonly TempDirectory _dir = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly IncompleteChainServer _bad = IncompleteChainServer.Start();
@@ -58,7 +65,9 @@ public sealed class InlineCompletionsStallTests(ITestOutputHelper output) : IAsy
         await proxy.WaitReadyAsync(admin);
 
         using var probe = TestClients.Plain(http);
-        (await Probe(probe, 10)).Max().Should().BeLessThan(1000, "before the attack\n" + proxy.Output);
+        await Probe(probe, 5); // the first requests of a new process are JIT-compiled; not what this test measures
+        var before = await Probe(probe, 10);
+        before.Max().Should().BeLessThan(MaxProbeMs, $"before the attack; probe latencies in ms: {string.Join(' ', before)}\n{proxy.Output}");
 
         var broken = Stopwatch.StartNew();
         using (var response = await probe.GetAsync("/bad/first"))
@@ -94,7 +103,7 @@ public sealed class InlineCompletionsStallTests(ITestOutputHelper output) : IAsy
         var sorted = latencies.Order().ToArray();
         var setting = $"{Variable}={inline ?? "(unset)"}";
         output.WriteLine($"{setting}: probe p50 {sorted[sorted.Length / 2]} ms, p99 {sorted[(int)(sorted.Length * 0.99)]} ms, max {sorted[^1]} ms");
-        sorted[^1].Should().BeLessThan(1000, $"a healthy route must not wait for another route's upstream ({setting}); probe latencies in ms: {string.Join(' ', latencies)}");
+        sorted[^1].Should().BeLessThan(MaxProbeMs, $"a healthy route must not wait for another route's upstream ({setting}); probe latencies in ms: {string.Join(' ', latencies)}");
         _bad.AiaConnections.Should().Be(0, "EdgeProxy never downloads an issuer the upstream left out");
     }
 
