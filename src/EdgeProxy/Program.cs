@@ -98,7 +98,11 @@ public static class Program
         // The slim builder: without IIS integration, the QUIC transport (EdgeProxy serves no HTTP/3 yet) and the logging
         // providers EdgeProxy replaces with Serilog anyway, ~2 MB less resident at start. HTTPS endpoints from configuration
         // (Kestrel's loader, which ListenerBinder feeds) are added back explicitly.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = contentRoot, Args = [] });
+        // hostBuilder:reloadConfigOnChange=false: the builder's own appsettings.json sources (cleared below) would otherwise
+        // leave a FileSystemWatcher on the content root (the working directory) and every folder under it: an inotify watch
+        // per folder, and a wake-up for every write anywhere in that tree (a home directory, logs written beside it).
+        // EdgeProxy polls its one file itself (LastGoodJsonConfigurationProvider).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = contentRoot, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseKestrelHttpsConfiguration();
 
         // Configuration: defaults < file (last good) < environment < command line; validated before anything binds.
