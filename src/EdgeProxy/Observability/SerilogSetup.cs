@@ -84,6 +84,8 @@ internal static class SerilogSetup
 
             // A port in use is reported by Program in one FAIL line naming its key; the host's error and stack trace add nothing.
             logger.Filter.ByExcluding(Hosting.AddressInUse.IsHostStartFailure);
+            // An affinity key folder that cannot be used is reported as a finding naming EdgeProxy:DataPath; data protection's stack trace adds nothing.
+            logger.Filter.ByExcluding(Proxy.SessionAffinityKeys.IsCheckNoise);
             extra?.Invoke(logger);
 
             // Last, after every enricher the Serilog section adds: no client-supplied control character reaches any sink.

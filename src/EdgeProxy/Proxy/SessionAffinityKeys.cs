@@ -1,5 +1,6 @@
 using EdgeProxy.Configuration;
 using Microsoft.AspNetCore.DataProtection;
+using Serilog.Events;
 using Yarp.ReverseProxy.Configuration;
 
 namespace EdgeProxy.Proxy;
@@ -15,6 +16,9 @@ internal static class SessionAffinityKeys
 {
     private static readonly string[] ProtectedPolicies = ["Cookie", "CustomHeader"];
 
+    /// <summary>Set while <see cref="Check"/> loads the key ring, on the thread that loads it (data protection logs inline).</summary>
+    private static readonly AsyncLocal<bool> Checking = new();
+
     /// <summary>The clusters whose affinity needs the key ring.</summary>
     public static IReadOnlyList<string> Users(IReadOnlyList<ClusterConfig> clusters) =>
         [.. clusters.Where(c => c.SessionAffinity is { Enabled: true, Policy: { } policy } && ProtectedPolicies.Contains(policy, StringComparer.OrdinalIgnoreCase))
@@ -29,6 +33,7 @@ internal static class SessionAffinityKeys
             return;
         }
 
+        Checking.Value = true;
         try
         {
             services.GetRequiredService<IDataProtectionProvider>().CreateProtector("EdgeProxy.SessionAffinityKeys").Protect([0]);
@@ -39,7 +44,22 @@ internal static class SessionAffinityKeys
                 $"cluster{(users.Count == 1 ? "" : "s")} {string.Join(", ", users.Select(u => $"'{u}'"))} use{(users.Count == 1 ? "s" : "")} SessionAffinity " +
                 "policy Cookie or CustomHeader, which protects the destination with them: make the folder writable by EdgeProxy, or use the HashCookie policy");
         }
+        finally
+        {
+            Checking.Value = false;
+        }
     }
+
+    /// <summary>
+    /// Data protection's own errors while <see cref="Check"/> loads the key ring: its error and stack trace ("An error
+    /// occurred while reading the key ring") before the finding that names <c>EdgeProxy:DataPath</c> read as a crash.
+    /// The finding says it all (a refused start's FAIL line, a refused reload's log line). Its information and warnings
+    /// (a key created, stored unencrypted) pass, and so does its error at run time (a key rotation that fails), where it
+    /// is the report.
+    /// </summary>
+    public static bool IsCheckNoise(LogEvent e) =>
+        Checking.Value && e.Level >= LogEventLevel.Error && e.Properties.TryGetValue("SourceContext", out var source) && source is ScalarValue { Value: string context }
+        && context.StartsWith("Microsoft.AspNetCore.DataProtection", StringComparison.Ordinal);
 
     /// <summary>The innermost message: the file system's own words (a missing folder, a read-only file system, a denied write).</summary>
     private static string Reason(Exception ex)

@@ -102,6 +102,8 @@ public sealed class SessionAffinityProcessTests : IDisposable
         (await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(1, proxy.Output);
         proxy.Output.Should().Contain("FAIL EdgeProxy:DataPath: the session-affinity keys cannot be kept in '" + Path.Combine(data, "keys") + "'")
             .And.Contain("cluster 'app' uses SessionAffinity policy Cookie or CustomHeader");
+        proxy.Output.Should().NotContain("Microsoft.AspNetCore.DataProtection").And.NotContain("   at ",
+            "the FAIL line is the report; data protection's error and stack trace before it would read as a crash");
     }
 
     [Fact]
@@ -136,6 +138,8 @@ public sealed class SessionAffinityProcessTests : IDisposable
 
         var refused = await proxy.Logs.WaitForAsync(e => e.RenderMessage().Contains("EdgeProxy:DataPath"));
         refused.RenderMessage().Should().Contain("rejected").And.Contain("cluster 'app' uses SessionAffinity policy Cookie");
+        proxy.Logs.Events.Where(e => e.Level >= Serilog.Events.LogEventLevel.Error && e.Properties.TryGetValue("SourceContext", out var source) && source.ToString().Contains("DataProtection", StringComparison.Ordinal))
+            .Should().BeEmpty("the rejection names EdgeProxy:DataPath; data protection's own error and stack trace are not repeated");
         using var after = await client.GetAsync("/after");
         (await after.Content.ReadAsStringAsync()).Should().Be("upstream:/after", "the last good config still serves");
         after.Headers.Contains("X-Reloaded").Should().BeFalse("nothing of the refused file applies");
