@@ -58,7 +58,7 @@ internal static class SessionAffinityKeys
     /// is the report.
     /// </summary>
     public static bool IsCheckNoise(LogEvent e) =>
-        e.Level >= LogEventLevel.Error && Checking.Value && e.Properties.TryGetValue("SourceContext", out var source) && source is ScalarValue { Value: string context }
+        e.Level >= LogEventLevel.Error && Checking.Value && e.Properties.TryGetValue(Serilog.Core.Constants.SourceContextPropertyName, out var source) && source is ScalarValue { Value: string context }
         && context.StartsWith("Microsoft.AspNetCore.DataProtection", StringComparison.Ordinal);
 
     /// <summary>The innermost message: the file system's own words (a missing folder, a read-only file system, a denied write).</summary>
