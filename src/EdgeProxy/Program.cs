@@ -167,6 +167,7 @@ public static class Program
         var keysFolder = Path.Combine(edge.ResolveDataPath(contentRoot), "keys");
         builder.Services.AddDataProtection().SetApplicationName("EdgeProxy").PersistKeysToFileSystem(new DirectoryInfo(keysFolder));
         builder.Services.AddEdgeProxyAuthentication(builder.Configuration, contentRoot); // JWT schemes, route policies, identity headers
+        ReloadDrain.Register(builder.Services, fileLayer.Provider!); // a stop waits for the reload YARP is applying: it never meets a disposed container
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTraceContext(builder.Configuration)          // traceparent to the upstream: the request's span as its parent, unless spans are exported
             .ConfigureUpstreamClients(builder.Configuration); // upstream TLS never downloads an issuer; trace propagation as above

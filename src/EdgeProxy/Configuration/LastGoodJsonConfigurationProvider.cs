@@ -12,6 +12,7 @@ internal sealed partial class LastGoodJsonConfigurationProvider : ConfigurationP
     private readonly Timer? _timer;
     private readonly Lock _gate = new();
     private FileStamp _stamp;
+    private bool _stopped;
 
     public LastGoodJsonConfigurationProvider(ConfigFile file, TimeSpan? pollInterval)
     {
@@ -53,7 +54,7 @@ internal sealed partial class LastGoodJsonConfigurationProvider : ConfigurationP
         lock (_gate)
         {
             var stamp = FileStamp.Of(_file.FullPath);
-            if (stamp == _stamp)
+            if (_stopped || stamp == _stamp)
             {
                 return;
             }
@@ -112,6 +113,16 @@ internal sealed partial class LastGoodJsonConfigurationProvider : ConfigurationP
         foreach (var failure in failures)
         {
             Log.ConfigReloadRejected(logger, _file.FullPath, failure.ToString());
+        }
+    }
+
+    /// <summary>No reload starts after this returns: a poll under way has finished, and a later one does nothing (the host is stopping).</summary>
+    public void StopPolling()
+    {
+        _timer?.Dispose();
+        lock (_gate)
+        {
+            _stopped = true;
         }
     }
 

@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.Net;
 using EdgeProxy.Tests.Infrastructure;
+using Serilog.Events;
 using Xunit.Abstractions;
+using Yarp.ReverseProxy.Configuration;
 
 namespace EdgeProxy.Tests.Configuration;
 
@@ -120,5 +123,77 @@ public sealed class ConfigReloadTests(ITestOutputHelper output) : IDisposable
         var rejected = await proxy.Logs.WaitForAsync(e => e.RenderMessage().Contains("ReverseProxy:Routes:a:Metadata:EdgeProxy.AlowFrom"));
         rejected.RenderMessage().Should().Contain("rejected").And.Contain("did you mean ReverseProxy:Routes:a:Metadata:EdgeProxy.AllowFrom?");
         (await client.GetAsync("/x")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task AStop_WaitsForTheReloadYarpIsStillApplying_AndNothingIsLoggedAsAnError()
+    {
+        // YARP applies a reload after the file's reload returned; a stop that disposed the container in between logged
+        // "Failed to apply the new config" with an ObjectDisposedException's stack. Here the apply is held for 2 s.
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var config = new TestConfig(_dir.Path).Route("a", "/a/{**rest}", "app").Cluster("app", upstream.Url);
+        var apply = new HeldApply("added", Task.Delay(TimeSpan.FromSeconds(2)));
+        var proxy = await ProxyInstance.StartAsync(config, output, services => services.AddSingleton<IProxyConfigFilter>(apply));
+        await using (proxy)
+        {
+            config.Route("added", "/added/{**rest}", "app");
+            proxy.WriteConfig();
+            await apply.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+
+            await proxy.StopAsync();
+            apply.Left.IsCompleted.Should().BeTrue("the stop waits for the reload in progress to be applied");
+        }
+
+        proxy.Logs.Events.Where(e => e.Level >= LogEventLevel.Error).Select(e => e.RenderMessage() + " " + e.Exception).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AnApplyThatNeverEnds_DoesNotHoldTheStopBeyondTheShutdownTimeout()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var config = new TestConfig(_dir.Path).Route("a", "/a/{**rest}", "app").Cluster("app", upstream.Url).Set("EdgeProxy:ShutdownTimeout", "1s");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var apply = new HeldApply("added", release.Task);
+        try
+        {
+            await using var proxy = await ProxyInstance.StartAsync(config, output, services => services.AddSingleton<IProxyConfigFilter>(apply));
+            config.Route("added", "/added/{**rest}", "app");
+            proxy.WriteConfig();
+            await apply.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+
+            var clock = Stopwatch.StartNew();
+            await proxy.StopAsync();
+            clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(8), "the 1-s shutdown timeout ends the wait");
+            apply.Left.IsCompleted.Should().BeFalse();
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    /// <summary>Holds YARP's apply of the configuration that has route <paramref name="routeId"/> until <paramref name="hold"/> ends.</summary>
+    private sealed class HeldApply(string routeId, Task hold) : IProxyConfigFilter
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _left = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+
+        public Task Left => _left.Task;
+
+        public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel) => ValueTask.FromResult(cluster);
+
+        public async ValueTask<RouteConfig> ConfigureRouteAsync(RouteConfig route, ClusterConfig? cluster, CancellationToken cancel)
+        {
+            if (route.RouteId == routeId)
+            {
+                _entered.TrySetResult();
+                await hold;
+                _left.TrySetResult();
+            }
+
+            return route;
+        }
     }
 }
