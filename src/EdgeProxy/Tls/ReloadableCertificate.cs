@@ -5,10 +5,14 @@ namespace EdgeProxy.Tls;
 /// <summary>
 /// One configured certificate whose files are watched. <see cref="Current"/> is swapped atomically when
 /// the files change and the new pair loads; a pair that fails to load leaves the old one serving.
+/// A renewal tool may write the certificate and the key in two steps (certbot moves its symlinks one by one), so a
+/// poll can fall between them: a pair that fails is looked at again on the next poll, and only a failure that is still
+/// there, the files unchanged, is logged as an error (once for that state of the files).
 /// </summary>
 internal sealed partial class ReloadableCertificate
 {
     private FileStamp[] _stamps;
+    private FileStamp[]? _unsettledStamps;
     private FileStamp[]? _failedStamps;
     private volatile LoadedCertificate _current;
 
@@ -37,13 +41,18 @@ internal sealed partial class ReloadableCertificate
             var loaded = CertificateLoader.Load(Spec);
             _current = loaded;
             _stamps = stamps;
-            _failedStamps = null;
+            _unsettledStamps = _failedStamps = null;
             Log.Reloaded(logger, Spec.Key, loaded.Describe());
         }
         catch (Exception ex) when (ex is CertificateLoadException or IOException or System.Security.Cryptography.CryptographicException)
         {
-            // A renewal tool may write the certificate and the key in two steps: retry on the next change,
-            // but log each broken state once.
+            if (_unsettledStamps is null || !stamps.AsSpan().SequenceEqual(_unsettledStamps))
+            {
+                _unsettledStamps = stamps; // first sight of this state: perhaps between the certificate and the key
+                return;
+            }
+
+            _unsettledStamps = null;
             _failedStamps = stamps;
             Log.ReloadFailed(logger, ex is CertificateLoadException c ? c.Key : Spec.Key, ex.Message, _current.Describe());
         }
