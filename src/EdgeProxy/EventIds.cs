@@ -38,6 +38,7 @@ internal static class EventIds
     public const int AdminHostRefused = 404;
     public const int SocketCompletions = 405;
     public const int WorkerSpin = 406;
+    public const int MemoryReturnedAtStart = 407;
 
     // 500 was the access log; it is written through Serilog directly now (SourceContext EdgeProxy.AccessLog, no event id).
 

@@ -7,12 +7,14 @@ namespace EdgeProxy.Tests.Hosting;
 
 /// <summary>
 /// EdgeProxy as a process: after a busy spell and the configured idle time it gives memory back to the system, says
-/// so once with the resident size before and after, and does nothing when the setting is 0 or nothing was busy.
+/// so once with the resident size before and after, and does nothing when the setting is 0 or nothing was busy; right
+/// after start it returns the start's own garbage once (logged at Debug).
 /// </summary>
 [Trait(EdgeProxyProcess.Trait, EdgeProxyProcess.TraitValue)]
 public sealed partial class MemoryReturnProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const string Returned = "Memory returned to the system";
+    private const string StartReturned = "The start's garbage returned to the system";
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -53,6 +55,28 @@ public sealed partial class MemoryReturnProcessTests(ITestOutputHelper output) :
 
         Count(off.Output).Should().Be(0, "0 turns returning off:\n" + off.Output);
         Count(quiet.Output).Should().Be(0, "a proxy nobody used has nothing to return:\n" + quiet.Output);
+        Regex.Count(off.Output, StartReturned).Should().Be(0, "0 turns the return at start off too");
+        Regex.Count(quiet.Output, StartReturned).Should().Be(1, "the start's own garbage is returned once, right after start");
+    }
+
+    [Fact]
+    public async Task RightAfterStart_TheStartsGarbageIsReturned_AndTheResidentSizeStaysDown()
+    {
+        await using var upstream = await TestUpstream.StartEchoAsync();
+        var (proxy, https) = await StartAsync("30s", upstream.Url);
+        await using var _ = proxy;
+
+        var line = await WaitForLineAsync(proxy, TimeSpan.FromSeconds(30), StartReturned);
+        output.WriteLine(line);
+        var m = ReturnedLine().Match(line);
+        m.Success.Should().BeTrue(line);
+        double N(string group) => double.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
+        N("heapAfter").Should().BeLessThan(N("heapBefore") * 0.8, "most of the heap committed at start is the start's garbage");
+        N("rssAfter").Should().BeLessThan(N("rssBefore"), "the resident size falls");
+
+        using var client = TestClients.Https(https);
+        (await client.GetAsync("/after-start")).EnsureSuccessStatusCode();
+        ResidentMemory.Bytes(proxy.Id).Should().BeLessThan((long)(N("rssBefore") * 1024 * 1024), "a request does not bring it back");
     }
 
     [Theory]
@@ -76,6 +100,7 @@ public sealed partial class MemoryReturnProcessTests(ITestOutputHelper output) :
             .ProcessListeners(https, admin)
             .Set("EdgeProxy:AccessLog:Enabled", false)
             .Set("EdgeProxy:Memory:ReturnAfterIdle", returnAfterIdle)
+            .Set("Serilog:MinimumLevel:Override:EdgeProxy.Hosting.MemoryReturn", "Debug") // the return at start is logged at Debug
             .Route("app", "{**any}", "app").Cluster("app", upstream);
         var proxy = EdgeProxyProcess.Start(dir, ["--config", config.Write()]);
         await proxy.WaitReadyAsync(admin);
@@ -93,12 +118,12 @@ public sealed partial class MemoryReturnProcessTests(ITestOutputHelper output) :
         });
     }
 
-    private static async Task<string> WaitForLineAsync(EdgeProxyProcess proxy, TimeSpan timeout)
+    private static async Task<string> WaitForLineAsync(EdgeProxyProcess proxy, TimeSpan timeout, string text = Returned)
     {
         var until = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < until)
         {
-            var line = proxy.Output.Split('\n').FirstOrDefault(l => l.Contains(Returned, StringComparison.Ordinal));
+            var line = proxy.Output.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
             if (line is not null)
             {
                 return line;
@@ -107,7 +132,7 @@ public sealed partial class MemoryReturnProcessTests(ITestOutputHelper output) :
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"no \"{Returned}\" line within {timeout}:\n{proxy.Output}");
+        throw new TimeoutException($"no \"{text}\" line within {timeout}:\n{proxy.Output}");
     }
 
     private static int Count(string text) => Regex.Count(text, Regex.Escape(Returned));
