@@ -24,6 +24,8 @@ internal static class EventIds
     public const int MisdirectedRequest = 206;
     public const int Tls12SuitesShared = 207;
     public const int Tls12SuitesPerListener = 208;
+    public const int IdleTlsBuffers = 209;
+    public const int IdleTlsBuffersOff = 210;
 
     // Upstream errors 300-399
     public const int UpstreamError = 300;

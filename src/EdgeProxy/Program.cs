@@ -142,6 +142,7 @@ public static class Program
         builder.Services.AddSingleton(sp => new CertificateStore(certificates.ReloadInterval, sp.GetRequiredService<ILogger<CertificateStore>>()));
         builder.Services.AddAcmeCertificates(checkResult.Acme); // ACME certificates per host, served through the same store and SNI lookup
         builder.Services.AddSingleton<ListenerBinder>();
+        builder.Services.AddSingleton<IdleTlsBuffers>();
         builder.Services.AddHostedService<ListenerReloader>(); // a reload that changes Kestrel:Endpoints or the admin URLs rebinds those listeners
         builder.Services.AddSingleton<RestartRequired>();       // a reload that changes a key read at start only: logged, and listed in /readyz
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RestartRequired>());

@@ -12,7 +12,7 @@ namespace EdgeProxy.Tls;
 /// configuration loader (<see cref="ListenerSlots"/>), so a reload that changes one listener rebinds that one only,
 /// as Kestrel's own <c>Kestrel:Endpoints</c> reload does.
 /// </summary>
-internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, ClientCertificates.ClientCertificateConnectionGate clientCertificateGate, Acme.AcmeCertificates acme, Acme.TlsAlpnChallenges tlsAlpn)
+internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, ILoggerFactory loggerFactory, ClientCertificates.ClientCertificateHandshake clientCertificates, ClientCertificates.ClientCertificateConnectionGate clientCertificateGate, IdleTlsBuffers idleTlsBuffers, Acme.AcmeCertificates acme, Acme.TlsAlpnChallenges tlsAlpn)
 {
     private readonly Lock _gate = new();
     private readonly ListenerSlots _slots = new();
@@ -163,6 +163,7 @@ internal sealed class ListenerBinder(ListenerPlan plan, CertificateStore store, 
         }
 
         listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = tls.SelectAsync });
+        listen.Use(idleTlsBuffers.Create); // after the handshake, before anything reads: OpenSSL frees empty buffers
         if (RequiresCertificates(endpoint))
         {
             listen.Use(clientCertificateGate.Create); // a refused certificate whose verdict came after the handshake: closed before any request
