@@ -17,7 +17,7 @@ namespace EdgeProxy.Tls;
 /// byte of HTTP, on the <c>SSL*</c> that .NET's <see cref="SslStream"/> keeps: read from its
 /// private field, and only when the object there is the type it was measured with
 /// (<c>SafeSslHandle</c>, .NET 10 on Linux) and the first connection's protocol read from OpenSSL matches the one
-/// .NET negotiated. Anything else (another OS or runtime version, several OpenSSL libraries loaded) turns it off for
+/// .NET negotiated. Anything else (another OS or runtime version, an OpenSSL other than libssl.so.3) turns it off for
 /// the process with one line in the log; nothing fails. <c>EdgeProxy:Memory:ReleaseTlsBuffers: false</c> turns it off.
 /// </summary>
 internal sealed partial class IdleTlsBuffers(IOptionsMonitor<MemoryOptions> options, ILogger<IdleTlsBuffers> logger)
@@ -26,7 +26,7 @@ internal sealed partial class IdleTlsBuffers(IOptionsMonitor<MemoryOptions> opti
     private const nint SslModeReleaseBuffers = 0x10;
     private const string HandleTypeName = "Microsoft.Win32.SafeHandles.SafeSslHandle";
 
-    private static readonly Lazy<OpenSsl?> Library = new(OpenSsl.Find);
+    private static readonly Lazy<bool> Loaded = new(OpenSsl.IsTheOneLoaded);
     private int _state; // 0 untried, 1 working, 2 off for this process
 
     public ConnectionDelegate Create(ConnectionDelegate next) => connection =>
@@ -54,9 +54,9 @@ internal sealed partial class IdleTlsBuffers(IOptionsMonitor<MemoryOptions> opti
             return false;
         }
 
-        if (Library.Value is not { } ssl)
+        if (!Loaded.Value)
         {
-            TurnOff("no single OpenSSL library (libssl) is loaded in this process");
+            TurnOff("the OpenSSL library .NET loaded is not the one libssl.so.3");
             return false;
         }
 
@@ -84,13 +84,13 @@ internal sealed partial class IdleTlsBuffers(IOptionsMonitor<MemoryOptions> opti
         {
             handle.DangerousAddRef(ref added);
             var pointer = handle.DangerousGetHandle();
-            if (_state == 0 && !ssl.Matches(pointer, stream.SslProtocol))
+            if (_state == 0 && !OpenSsl.Matches(pointer, stream.SslProtocol))
             {
-                TurnOff($"OpenSSL reports protocol 0x{ssl.Version(pointer):x} where .NET negotiated {stream.SslProtocol}");
+                TurnOff($"OpenSSL reports protocol 0x{OpenSsl.SSL_version(pointer):x} where .NET negotiated {stream.SslProtocol}");
                 return false;
             }
 
-            var mode = ssl.SetMode(pointer, SslModeReleaseBuffers);
+            var mode = OpenSsl.SSL_ctrl(pointer, SslCtrlMode, SslModeReleaseBuffers, 0);
             if (_state == 0 && Interlocked.CompareExchange(ref _state, 1, 0) == 0)
             {
                 Log.Working(logger, (long)mode);
@@ -119,47 +119,53 @@ internal sealed partial class IdleTlsBuffers(IOptionsMonitor<MemoryOptions> opti
     // Written with typeof and a literal name, the trimmer and the AOT compiler keep the field.
     private static readonly FieldInfo? SecurityContextField = typeof(SslStream).GetField("_securityContext", BindingFlags.Instance | BindingFlags.NonPublic);
 
-    /// <summary>The libssl this process has loaded (the one .NET loaded), and the two functions used from it.</summary>
-    private sealed class OpenSsl(OpenSsl.Ctrl ctrl, OpenSsl.GetVersion version)
+    /// <summary>
+    /// libssl.so.3, called only when it is the one libssl this process has mapped (the one .NET loaded): on a system
+    /// where .NET loaded another version, loading this one beside it and handing it .NET's connection would corrupt it.
+    /// </summary>
+    private static class OpenSsl
     {
-        public delegate nint Ctrl(nint ssl, int command, nint argument, nint pointer);
+        private const string Library = "libssl.so.3";
 
-        public delegate int GetVersion(nint ssl);
-
-        public static OpenSsl? Find()
+        public static bool IsTheOneLoaded()
         {
             if (!OperatingSystem.IsLinux())
             {
-                return null;
+                return false;
             }
 
-            // .NET loads libssl itself (libssl.so.3, or an older one on an older system). Loading the file it has
-            // mapped by its path hands back the same library; a second, different libssl would be someone else's.
-            var paths = File.ReadLines("/proc/self/maps")
-                .Select(line => line.IndexOf('/') is var slash and >= 0 ? line[slash..] : null)
-                .Where(path => path is not null && Path.GetFileName(path).StartsWith("libssl.so", StringComparison.Ordinal))
-                .Distinct(StringComparer.Ordinal)
-                .ToList();
-            if (paths.Count != 1 || !NativeLibrary.TryLoad(paths[0]!, out var library)
-                || !NativeLibrary.TryGetExport(library, "SSL_ctrl", out var ctrl)
-                || !NativeLibrary.TryGetExport(library, "SSL_version", out var version))
+            string? found = null;
+            foreach (var line in File.ReadLines("/proc/self/maps"))
             {
-                return null;
+                var slash = line.IndexOf('/');
+                if (slash < 0 || !Path.GetFileName(line.AsSpan(slash)).StartsWith("libssl.so", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (found is not null && !line.AsSpan(slash).SequenceEqual(found))
+                {
+                    return false; // two different libssl files
+                }
+
+                found = line[slash..];
             }
 
-            return new OpenSsl(Marshal.GetDelegateForFunctionPointer<Ctrl>(ctrl), Marshal.GetDelegateForFunctionPointer<GetVersion>(version));
+            return found is not null && Path.GetFileName(found) == Library;
         }
 
-        public int Version(nint ssl) => version(ssl);
-
-        public bool Matches(nint ssl, System.Security.Authentication.SslProtocols negotiated) => (Version(ssl), negotiated) switch
+        public static bool Matches(nint ssl, System.Security.Authentication.SslProtocols negotiated) => (SSL_version(ssl), negotiated) switch
         {
             (0x0304, System.Security.Authentication.SslProtocols.Tls13) => true,
             (0x0303, System.Security.Authentication.SslProtocols.Tls12) => true,
             _ => false,
         };
 
-        public nint SetMode(nint ssl, nint mode) => ctrl(ssl, SslCtrlMode, mode, 0);
+        [DllImport(Library)]
+        public static extern int SSL_version(nint ssl);
+
+        [DllImport(Library)]
+        public static extern nint SSL_ctrl(nint ssl, int command, nint argument, nint pointer);
     }
 
     private static partial class Log
