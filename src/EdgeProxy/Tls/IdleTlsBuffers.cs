@@ -12,13 +12,12 @@ namespace EdgeProxy.Tls;
 /// Has OpenSSL free a TLS connection's record buffers whenever they are empty, as nginx does
 /// (<c>SSL_MODE_RELEASE_BUFFERS</c>): an idle keep-alive connection or WebSocket then holds none, where it kept them
 /// for its whole life before (~9 KB less resident per idle keep-alive connection, ~15 KB per idle WebSocket in the
-/// bench: 71 -> 56 KB). .NET has no API for
-/// the mode and OpenSSL's configuration file cannot set it, so this runs after each handshake, before Kestrel reads a
-/// byte of HTTP, on the <c>SSL*</c> that .NET's <see cref="SslStream"/> keeps: read from its
-/// private field, and only when the object there is the type it was measured with
-/// (<c>SafeSslHandle</c>, .NET 10 on Linux) and the first connection's protocol read from OpenSSL matches the one
-/// .NET negotiated. Anything else (another OS or runtime version, an OpenSSL other than libssl.so.3) turns it off for
-/// the process with one line in the log; nothing fails. <c>EdgeProxy:Memory:ReleaseTlsBuffers: false</c> turns it off.
+/// bench: 71 -> 56 KB). .NET has no API for the mode and OpenSSL's configuration file cannot set it, so this runs after
+/// each handshake, before Kestrel reads a byte of HTTP, on the <c>SSL*</c> that .NET's <see cref="SslStream"/> keeps
+/// in a private field: only when the object there is the type it was measured with (<c>SafeSslHandle</c>, .NET 10 on
+/// Linux), the one libssl in the process is libssl.so.3, and the first connection's protocol read from OpenSSL
+/// matches the one .NET negotiated. Anything else turns it off for the process with one line in the log; no
+/// connection fails. <c>EdgeProxy:Memory:ReleaseTlsBuffers: false</c> turns it off.
 /// </summary>
 internal sealed partial class IdleTlsBuffers(IOptionsMonitor<MemoryOptions> options, ILogger<IdleTlsBuffers> logger)
 {
@@ -26,6 +25,10 @@ internal sealed partial class IdleTlsBuffers(IOptionsMonitor<MemoryOptions> opti
     private const nint SslModeReleaseBuffers = 0x10;
     private const string HandleTypeName = "Microsoft.Win32.SafeHandles.SafeSslHandle";
 
+    // Reflection: an UnsafeAccessor for this field (its type, SafeDeleteSslContext, is internal) was refused at run time
+    // on .NET 10 ("Invalid usage of UnsafeAccessorTypeAttribute"). Written with typeof and a literal name, the trimmer
+    // and the AOT compiler keep the field.
+    private static readonly FieldInfo? SecurityContextField = typeof(SslStream).GetField("_securityContext", BindingFlags.Instance | BindingFlags.NonPublic);
     private static readonly Lazy<bool> Loaded = new(OpenSsl.IsTheOneLoaded);
     private int _state; // 0 untried, 1 working, 2 off for this process
 
@@ -67,7 +70,6 @@ internal sealed partial class IdleTlsBuffers(IOptionsMonitor<MemoryOptions> opti
         }
 
         var handle = SecurityContextField.GetValue(stream) as SafeHandle;
-
         if (handle is null || handle.IsInvalid || handle.IsClosed)
         {
             return false; // a connection closed during its handshake: nothing to do
@@ -114,10 +116,6 @@ internal sealed partial class IdleTlsBuffers(IOptionsMonitor<MemoryOptions> opti
             Log.Off(logger, reason);
         }
     }
-
-    // .NET 10's UnsafeAccessor cannot name a field of a type the caller cannot see (SafeDeleteSslContext is internal).
-    // Written with typeof and a literal name, the trimmer and the AOT compiler keep the field.
-    private static readonly FieldInfo? SecurityContextField = typeof(SslStream).GetField("_securityContext", BindingFlags.Instance | BindingFlags.NonPublic);
 
     /// <summary>
     /// libssl.so.3, called only when it is the one libssl this process has mapped (the one .NET loaded): on a system
