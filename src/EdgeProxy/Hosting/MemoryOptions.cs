@@ -27,10 +27,10 @@ public sealed class MemoryOptions
     /// <summary>
     /// Whether OpenSSL frees a TLS connection's record buffers whenever they are empty, as nginx does
     /// (<c>SSL_MODE_RELEASE_BUFFERS</c>), so an idle keep-alive connection or WebSocket holds none: ~9 KB less resident
-    /// per idle keep-alive connection, ~15 KB per idle WebSocket in the bench (71 -> 56 KB). Set on each connection after its handshake, through .NET's private
-    /// handle of it: where that is not what it was built for (another .NET version or OS), it stays off with one line in
-    /// the log. Default <c>true</c>; <c>false</c> keeps the buffers for the connection's life (.NET's behaviour).
-    /// Applies to connections accepted after a reload.
+    /// per idle keep-alive connection, ~15 KB per idle WebSocket in the bench (71 -> 56 KB). Set on each connection
+    /// after its handshake, through .NET's private handle of it: where that is not what it was built for (another .NET
+    /// version or OS), it stays off with one line in the log. Default <c>true</c>; <c>false</c> keeps the buffers for
+    /// the connection's life (.NET's behaviour). Applies to connections accepted after a reload.
     /// </summary>
     public bool ReleaseTlsBuffers { get; set; } = true;
 }
