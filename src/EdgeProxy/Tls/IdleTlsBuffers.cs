@@ -34,7 +34,7 @@ internal sealed partial class IdleTlsBuffers(IOptionsMonitor<MemoryOptions> opti
 
     public ConnectionDelegate Create(ConnectionDelegate next) => connection =>
     {
-        if (_state != 2 && options.CurrentValue.ReleaseTlsBuffers && connection.Features.Get<ISslStreamFeature>() is { } tls)
+        if (_state != 2 && options.CurrentValue.ReleaseTlsBuffers && connection.Features.Find<ISslStreamFeature>() is { } tls)
         {
             try
             {
